@@ -1,0 +1,42 @@
+"""Where Lantern keeps its data. Everything lives under LANTERN_HOME (default: ./data)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Paths:
+    home: Path
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def serving(self) -> Path:
+        return self.home / "serving.duckdb"
+
+    @property
+    def site(self) -> Path:
+        return self.home / "site"
+
+    @property
+    def temp(self) -> Path:
+        return self.home / "tmp"
+
+    def ensure(self) -> "Paths":
+        for folder in (self.home, self.inbox, self.site, self.temp):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def lantern_paths() -> Paths:
+    home = os.environ.get("LANTERN_HOME")
+    return Paths(Path(home).resolve() if home else Path.cwd().resolve() / "data")
