@@ -21,7 +21,8 @@ class Deployment:
     fips_prefix: str
     timezone: str
     region_scheme: str
-    region_label: str
+    region_scheme_label: str
+    region_name_template: str
     min_cell_count: int
     unreliable_at_or_below: int
 
@@ -35,15 +36,17 @@ def reference_dir() -> Path:
 def _deployment(folder: Path) -> Deployment:
     raw = yaml.safe_load((folder / "deployment.yaml").read_text(encoding="utf-8"))
     scheme = raw["region_scheme"]
-    if scheme not in REGION_SCHEMES:
+    if scheme not in REGION_SCHEMES or scheme not in raw["region_schemes"]:
         raise ValueError(f"deployment.yaml: region_scheme must be one of {REGION_SCHEMES}, not {scheme!r}")
+    scheme_spec = raw["region_schemes"][scheme]
     return Deployment(
         state_code=raw["state"]["code"],
         state_name=raw["state"]["name"],
         fips_prefix=str(raw["state"]["fips_prefix"]),
         timezone=raw["state"]["timezone"],
         region_scheme=scheme,
-        region_label=raw.get("region_label", scheme),
+        region_scheme_label=scheme_spec["label"],
+        region_name_template=scheme_spec["name_template"],
         min_cell_count=int(raw["disclosure"]["min_cell_count"]),
         unreliable_at_or_below=int(raw["disclosure"]["unreliable_at_or_below"]),
     )
@@ -61,8 +64,11 @@ def counties() -> pl.DataFrame:
     )
     if frame["fips"].n_unique() != frame.height:
         raise ValueError("counties.csv: fips is not unique")
-    scheme = deployment().region_scheme
-    return frame.with_columns(pl.col(scheme).alias("region"))
+    settings = deployment()
+    template = settings.region_name_template
+    return frame.with_columns(pl.col(settings.region_scheme).alias("region")).with_columns(
+        pl.col("region").map_elements(lambda r: template.format(region=r), return_dtype=pl.Utf8).alias("region_label")
+    )
 
 
 def industry_sectors() -> pl.DataFrame:
@@ -80,3 +86,37 @@ def organisations() -> pl.DataFrame:
     if unknown:
         raise ValueError(f"organisations.csv: county_fips not in counties.csv: {sorted(unknown)}")
     return frame
+
+
+def code_labels() -> pl.DataFrame:
+    """Every code of every code list with its label, for joining readable names onto marts."""
+    from sources.contracts import code_lists
+
+    rows = [
+        {"code_list": name, "code": code, "label": label}
+        for name, spec in code_lists().items()
+        for code, label in spec["codes"].items()
+    ]
+    return pl.DataFrame(rows, schema={"code_list": pl.Utf8, "code": pl.Utf8, "label": pl.Utf8})
+
+
+def reference_tables() -> dict[str, pl.DataFrame]:
+    """The reference tables as they are loaded into the warehouse's `reference` schema."""
+    return {
+        "counties": counties(),
+        "industry_sectors": industry_sectors(),
+        "organisations": organisations(),
+        "code_labels": code_labels(),
+        "feeds": feeds(),
+    }
+
+
+def feeds() -> pl.DataFrame:
+    """The feeds with their titles and how often each is expected (freshness)."""
+    from sources.contracts import all_contracts
+
+    rows = [
+        {"feed": c.feed, "title": c.title, "expected_every_days": c.expected_every_days}
+        for c in all_contracts().values()
+    ]
+    return pl.DataFrame(rows, schema={"feed": pl.Utf8, "title": pl.Utf8, "expected_every_days": pl.Int64})

@@ -1,0 +1,295 @@
+"""Turn a published set into one linear system: every published cell is a sum of "atoms".
+
+Atoms are the finest grain the set can distinguish: per family of related measures, the product of
+the finest *published* level of every dimension (e.g. region x sector x month x type x measure).
+Atoms that belong to exactly the same cells are merged (their split is never observable), which keeps
+the system small. Structure only depends on dimension keys, never on values, so the suppressor builds
+it once from the true tables and the audit rebuilds it from what was actually published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from dashboards.disclosure.spec import PublishedSet, TableSpec, suppressed_column
+
+MAX_ATOMS = 20_000_000  # a guard: beyond this the product grid needs a smarter representation
+
+
+@dataclass
+class Group:
+    """Cells of one table, one count column, one pattern of 'all' dimensions: a partition of atoms."""
+
+    table: str
+    count: str
+    pattern: tuple[str, ...]  # dimensions that are totals ("all") in these rows
+    family: int
+    atoms: np.ndarray  # global merged-atom ids covered, sorted
+    cells: np.ndarray  # cell id for each of `atoms`
+
+
+@dataclass
+class System:
+    spec: PublishedSet
+    cells: pl.DataFrame  # cell_id, table, count, row (-1: absent row = published zero), key, family
+    membership: sp.csr_matrix  # cells x atoms, 1 where the atom is part of the cell
+    groups: list[Group]
+    n_atoms: int = 0
+    _relations: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
+
+    @property
+    def relations(self) -> list[tuple[int, np.ndarray]]:
+        """parent = sum(children), computed on first use (the audit never needs them)."""
+        if self._relations is None:
+            self._relations = _relations(self.groups, self.cells.height)
+        return self._relations
+
+    def values(self, frames: dict[str, pl.DataFrame], *, published: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Cell values and suppression flags read from frames.
+
+        published=True reads what a reader sees: NULL or `<count>_suppressed` means unknown (NaN).
+        """
+        n = self.cells.height
+        vals = np.zeros(n)
+        supp = np.zeros(n, dtype=bool)
+        tbl = self.cells["table"].to_numpy()
+        cnt = self.cells["count"].to_numpy()
+        row = self.cells["row"].to_numpy()
+        for (t, c), idx in _group_indices(tbl, cnt).items():
+            r = row[idx]
+            real = r >= 0
+            col = frames[t][c].cast(pl.Float64).to_numpy()
+            v = np.zeros(idx.size)
+            v[real] = col[r[real]]
+            s = np.zeros(idx.size, dtype=bool)
+            if published:
+                s[real] = np.isnan(v[real])
+                flag = suppressed_column(c)
+                if flag in frames[t].columns:
+                    s[real] |= frames[t][flag].fill_null(False).to_numpy()[r[real]]
+                v[s] = np.nan
+            elif np.isnan(v[real]).any():
+                raise ValueError(f"{t}.{c}: true counts must not be NULL")
+            vals[idx], supp[idx] = v, s
+        return vals, supp
+
+
+def _group_indices(*arrays) -> dict[tuple, np.ndarray]:
+    out: dict[tuple, list[int]] = {}
+    for i, key in enumerate(zip(*arrays)):
+        out.setdefault(key, []).append(i)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _families(spec: PublishedSet) -> list[set[str]]:
+    """Measures linked by measure_parts form one family (one independent system)."""
+    measures = {c for t in spec.tables for c in t.counts}
+    for whole, parts in spec.measure_parts.items():
+        measures |= {whole, *parts}
+    parent = {m: m for m in measures}
+
+    def find(m):
+        while parent[m] != m:
+            m = parent[m]
+        return m
+
+    for whole, parts in spec.measure_parts.items():
+        for p in parts:
+            parent[find(p)] = find(whole)
+    fam: dict[str, set[str]] = {}
+    for m in measures:
+        fam.setdefault(find(m), set()).add(m)
+    return list(fam.values())
+
+
+def _leaves_of_measure(spec: PublishedSet, m: str) -> set[str]:
+    parts = spec.measure_parts.get(m)
+    if not parts:
+        return {m}
+    return set().union(*(_leaves_of_measure(spec, p) for p in parts))
+
+
+def _is_total(s: pl.Series, marker: str) -> np.ndarray:
+    return (s.cast(pl.Utf8).str.to_lowercase() == marker.lower()).to_numpy()
+
+
+class _Axis:
+    """One dimension of the atom grid: leaves and, for each level, the value of every leaf."""
+
+    def __init__(self, name: str, leaves: np.ndarray, level_values: dict[str, np.ndarray]):
+        self.name, self.leaves, self.level_values = name, leaves, level_values
+
+
+def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.DataFrame]) -> dict[str, _Axis]:
+    level_to_h = {lv: h for h in spec.hierarchies for lv in h.levels}
+    used: dict[str, set[str]] = {}  # axis -> levels used
+    for t in tables:
+        for col in t.dimensions:
+            lv = t.level_of(col)
+            axis = level_to_h[lv].name if lv in level_to_h else lv
+            used.setdefault(axis, set()).add(lv)
+    axes = {}
+    for axis, lvs in used.items():
+        h = next((h for h in spec.hierarchies if h.name == axis), None)
+        if h is not None:
+            finest = min(lvs, key=h.levels.index)
+            m = h.mapping.select(h.levels[h.levels.index(finest):]).unique(subset=[finest], keep="first")
+            m = m.sort(finest)
+            axes[axis] = _Axis(axis, m[finest].to_numpy(), {lv: m[lv].to_numpy() for lv in m.columns})
+        else:
+            if axis in spec.domains:
+                dom = sorted({str(v) for v in spec.domains[axis]})
+            else:
+                vals = set()
+                for t in spec.tables:  # domain from every table, so families agree on it
+                    for col in t.dimensions:
+                        if t.level_of(col) == axis and t.name in frames:
+                            s = frames[t.name][col].cast(pl.Utf8)
+                            vals |= set(s.filter(~pl.Series(_is_total(s, spec.total_marker))).to_list())
+                dom = sorted(vals)
+            arr = np.asarray(dom, dtype=object)
+            axes[axis] = _Axis(axis, arr, {axis: arr})
+    return axes
+
+
+def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
+    """Cells of every table (plus implicit zero cells for absent rows) and their atom membership."""
+    level_to_h = {lv: h.name for h in spec.hierarchies for lv in h.levels}
+    cell_rows: list[dict] = []
+    groups: list[Group] = []
+    atom_offset = 0
+    for fam_id, family in enumerate(_families(spec)):
+        tables = [t for t in spec.tables if set(t.counts) & family]
+        if not tables:
+            continue
+        for t in tables:
+            if t.name not in frames:
+                raise KeyError(f"no frame for published table {t.name!r}")
+        axes = _axes_for(spec, tables, frames)
+        leaves_m = sorted(set().union(*(_leaves_of_measure(spec, m) for m in family)))
+        axis_names = list(axes)
+        sizes = [len(axes[a].leaves) for a in axis_names] + [len(leaves_m)]
+        n = int(np.prod(sizes, dtype=np.int64))
+        if n > MAX_ATOMS:
+            raise ValueError(f"atom grid of {n} cells for measures {sorted(family)}; publish fewer cross-classifications")
+        coords = np.unravel_index(np.arange(n), sizes)
+        leaf_idx = dict(zip(axis_names, coords[:-1]))
+        measure_idx = coords[-1]
+        raw_groups = []  # (table, count, pattern, atom_cell array over raw atoms)
+        for t in tables:
+            df = frames[t.name]
+            dims = list(t.dimensions)
+            total = {d: _is_total(df[d], spec.total_marker) for d in dims}
+            pattern_id = np.zeros(df.height, dtype=np.int64)
+            for j, d in enumerate(dims):
+                pattern_id |= total[d].astype(np.int64) << j
+            for pid in np.unique(pattern_id):
+                rows = np.flatnonzero(pattern_id == pid)
+                keyed = [d for j, d in enumerate(dims) if not (pid >> j) & 1]
+                pattern = tuple(d for d in dims if d not in keyed)
+                atom_key = np.zeros(n, dtype=np.int64)
+                row_key = np.zeros(rows.size, dtype=np.int64)
+                labels_per_dim = []
+                for d in keyed:
+                    lv = t.level_of(d)
+                    axis = level_to_h.get(lv, lv)
+                    lvals = axes[axis].level_values[lv].astype(str)
+                    uniq, leaf_code = np.unique(lvals, return_inverse=True)
+                    rv = df[d].cast(pl.Utf8).to_numpy()[rows].astype(str)
+                    pos = np.searchsorted(uniq, rv)
+                    bad = (pos >= uniq.size) | (uniq[np.minimum(pos, uniq.size - 1)] != rv)
+                    if bad.any():
+                        raise ValueError(f"{t.name}.{d}: values {sorted(set(rv[bad]))[:5]} not in the declared {lv} domain")
+                    atom_key = atom_key * uniq.size + leaf_code[leaf_idx[axis]]
+                    row_key = row_key * uniq.size + pos
+                    labels_per_dim.append((d, uniq))
+                order = np.argsort(row_key, kind="stable")
+                if np.any(np.diff(row_key[order]) == 0):
+                    raise ValueError(f"{t.name}: duplicate rows for dimensions {keyed}")
+                for c in t.counts:
+                    if c not in family:
+                        continue
+                    covered = np.isin(measure_idx, [leaves_m.index(l) for l in _leaves_of_measure(spec, c)])
+                    base = len(cell_rows)
+                    for r in rows:
+                        cell_rows.append({"table": t.name, "count": c, "row": int(r), "family": fam_id,
+                                          "key": _label(df, dims, r, spec.total_marker)})
+                    atom_cell = np.full(n, -1, dtype=np.int64)
+                    pos = np.searchsorted(row_key[order], atom_key[covered])
+                    pos_c = np.minimum(pos, rows.size - 1) if rows.size else pos
+                    found = (pos < rows.size) & (row_key[order][pos_c] == atom_key[covered]) if rows.size else np.zeros(pos.size, bool)
+                    cov_idx = np.flatnonzero(covered)
+                    atom_cell[cov_idx[found]] = base + order[pos_c[found]]
+                    # Absent combinations are published zeros: one implicit cell per absent key.
+                    missing = cov_idx[~found]
+                    if missing.size:
+                        mk, inv = np.unique(atom_key[missing], return_inverse=True)
+                        first = missing[np.unique(inv, return_index=True)[1]]
+                        pbase = len(cell_rows)
+                        for a in first:
+                            parts = [f"{d}={labels_per_dim[j][1][_digit(atom_key[a], labels_per_dim, j)]}"
+                                     for j, d in enumerate(keyed)] + [f"{d}={spec.total_marker}" for d in pattern]
+                            cell_rows.append({"table": t.name, "count": c, "row": -1, "family": fam_id,
+                                              "key": ", ".join(parts)})
+                        atom_cell[missing] = pbase + inv
+                    raw_groups.append((t.name, c, pattern, atom_cell))
+        # Merge atoms with identical membership signatures.
+        sig = np.stack([g[3] for g in raw_groups], axis=1)
+        sig = sig[(sig >= 0).any(axis=1)]
+        uniq_sig = np.unique(sig, axis=0)
+        for j, (tname, c, pattern, _) in enumerate(raw_groups):
+            col = uniq_sig[:, j]
+            keep = np.flatnonzero(col >= 0)
+            groups.append(Group(tname, c, pattern, fam_id, keep + atom_offset, col[keep]))
+        atom_offset += uniq_sig.shape[0]
+    cells = pl.DataFrame(cell_rows, schema={"table": pl.Utf8, "count": pl.Utf8, "row": pl.Int64,
+                                            "family": pl.Int64, "key": pl.Utf8}).with_row_index("cell_id")
+    ri = np.concatenate([g.cells for g in groups]) if groups else np.zeros(0, np.int64)
+    ci = np.concatenate([g.atoms for g in groups]) if groups else np.zeros(0, np.int64)
+    M = sp.csr_matrix((np.ones(ri.size), (ri, ci)), shape=(cells.height, atom_offset))
+    return System(spec, cells, M, groups, n_atoms=atom_offset)
+
+
+def _digit(key: int, labels_per_dim, j: int) -> int:
+    """Recover the j-th mixed-radix digit of a combined key (for labelling implicit cells)."""
+    radices = [u.size for _, u in labels_per_dim]
+    for r in reversed(radices[j + 1:]):
+        key //= r
+    return int(key % radices[j])
+
+
+def _label(df: pl.DataFrame, dims: list[str], r: int, marker: str) -> str:
+    return ", ".join(f"{d}={df[d][int(r)]}" for d in dims)
+
+
+def _relations(groups: list[Group], n_cells: int) -> list[tuple[int, np.ndarray]]:
+    """parent = sum(children) for every pair of groups where one partition refines the other.
+
+    This covers row/column margins inside a table, and every grain pair across tables
+    (quarter = sum of its months, state = sum of regions, a total repeated in two tables).
+    """
+    rel: list[tuple[int, np.ndarray]] = []
+    parent_of = np.full(n_cells, -1, dtype=np.int64)
+    for i, g1 in enumerate(groups):
+        for j, g2 in enumerate(groups):
+            if i == j or g1.family != g2.family or g1.atoms.size != g2.atoms.size:
+                continue
+            if not np.array_equal(g1.atoms, g2.atoms):
+                continue
+            parent_of[g2.cells] = g1.cells  # any atom's parent; refinement iff all atoms agree
+            if not np.array_equal(parent_of[g2.cells], g1.cells):
+                continue
+            children = np.unique(g2.cells)
+            parents = parent_of[children]
+            if np.unique(parents).size == children.size and i > j:
+                continue  # same partition seen from both sides: keep one direction
+            order = np.argsort(parents, kind="stable")
+            par, ch = parents[order], children[order]
+            bounds = np.flatnonzero(np.diff(par)) + 1
+            for p_chunk, c_chunk in zip(np.split(par, bounds), np.split(ch, bounds)):
+                rel.append((int(p_chunk[0]), c_chunk))
+    return rel

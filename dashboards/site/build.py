@@ -1,0 +1,184 @@
+"""Build the self-contained static dashboard `index.html` from the serving database.
+
+One HTML file, no server, no network: Vega/Vega-Lite/Vega-Embed come inline from
+`vl_convert.javascript_bundle()`, chart data is inline JSON, CSS is inline, fonts are system fonts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import vl_convert
+
+from . import charts
+from .data import SiteData, load
+
+TEMPLATE = Path(__file__).parent / "template.html"
+REGION_SCHEME_LABELS = {"mshp_troop": "Highway Patrol troop", "planning_region": "regional planning commission"}
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    path: Path
+    bytes: int
+    charts: int
+    build_seconds: float
+
+
+@cache
+def vega_bundle() -> str:
+    """Vega + Vega-Lite + Vega-Embed as one script (cached: it takes a couple of seconds)."""
+    bundle = vl_convert.javascript_bundle()
+    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
+
+
+def inline_json(value: Any) -> str:
+    """JSON that is safe inside <script>: no `<`, `>` or `&` survive, so `</script>` in a label is inert."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _date(value: str | None, fmt: str = "%-d %B %Y") -> str:
+    if not value:
+        return "unknown"
+    try:
+        return dt.datetime.fromisoformat(value).strftime(fmt)
+    except ValueError:
+        return value
+
+
+def _built_at(value: str | None) -> str:
+    if not value:
+        return "unknown"
+    try:
+        return dt.datetime.fromisoformat(value).strftime("%-d %B %Y, %H:%M")
+    except ValueError:
+        return value
+
+
+def _cell(value: int | None, suppressed: bool, min_cell: int) -> str:
+    if suppressed:
+        return f'<td class="num suppressed">{_e(charts.suppressed_text(min_cell))}</td>'
+    return f'<td class="num">{_e(charts.count_text(value, False, min_cell))}</td>'
+
+
+def _region_table(data: SiteData) -> str:
+    rows = []
+    for r in sorted(data.regions, key=lambda r: r["region_label"]):
+        rate = r["signals_per_100k"]
+        rate_cell = (f'<td class="num suppressed">{_e(charts.suppressed_text(data.min_cell_count))}</td>'
+                     if rate is None else f'<td class="num">{rate:,.1f}</td>')
+        flag = r["signals_per_100k_flag"]
+        population = "" if r["population"] is None else f"{r['population']:,}"
+        rows.append(
+            f"<tr><th scope=\"row\">{_e(r['region_label'])}</th>"
+            f"<td class=\"num\">{_e(population)}</td>"
+            f"{_cell(r['signals'], r['signals_suppressed'], data.min_cell_count)}"
+            f"{_cell(r['cases'], r['cases_suppressed'], data.min_cell_count)}{rate_cell}"
+            f"<td class=\"flag\">{_e('unreliable' if flag == 'unreliable' else '')}</td></tr>"
+        )
+    return (f"<table><caption>Regions, {data.region_year}</caption><thead><tr><th scope=\"col\">Region</th>"
+            "<th scope=\"col\" class=\"num\">Population</th><th scope=\"col\" class=\"num\">Signals</th>"
+            "<th scope=\"col\" class=\"num\">Cases</th><th scope=\"col\" class=\"num\">Per 100,000</th>"
+            "<th scope=\"col\">Note</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _referral_body(data: SiteData) -> str:
+    if not data.referrals:
+        return "<p>No referral data has been published yet.</p>"
+    rows = []
+    for r in data.referrals:
+        cells = "".join(_cell(r[k], r[f"{k}_suppressed"], data.min_cell_count)
+                        for k in ("referrals", "accepted", "declined", "pending"))
+        rows.append(f"<tr><td>{_e(r['referring_org_type_label'])}</td><td>{_e(r['receiving_org_type_label'])}</td>"
+                    f"{cells}</tr>")
+    table = ("<table><caption>Referrals by organisation type</caption><thead><tr>"
+             "<th scope=\"col\">Referring</th><th scope=\"col\">Receiving</th><th scope=\"col\" class=\"num\">Referrals</th>"
+             "<th scope=\"col\" class=\"num\">Accepted</th><th scope=\"col\" class=\"num\">Declined</th>"
+             "<th scope=\"col\" class=\"num\">Pending</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    return ('<div class="row"><div class="chart" id="chart-referrals" role="img" '
+            'aria-label="Bar chart of referrals between organisation types by outcome"></div>'
+            f"<div>{table}</div></div>")
+
+
+def render(data: SiteData, specs: dict[str, Any]) -> str:
+    pub = data.publication
+    state = pub.get("state_name") or "State"
+    min_cell = data.min_cell_count
+    period = f"{_date(pub.get('period_start'), '%B %Y')} – {_date(pub.get('period_end'), '%B %Y')}"
+    scheme_label = pub.get("region_label") or REGION_SCHEME_LABELS.get(pub.get("region_scheme", ""), "region")
+    feeds = "".join(f"<li>{_e(f['feed_title'] or f['feed'])}: {_e(_date(f['data_as_of']))}</li>" for f in data.feeds)
+    partial = "" if data.region_year_complete else " (not yet a complete year)"
+    ref_partial = "" if data.referral_year_complete else f", year to date (through {_date(pub.get('period_end'))})"
+    values = {
+        "title": _e(f"Lantern — {state} trafficking trends"),
+        "state_name": _e(state),
+        "period": _e(period),
+        "feeds": feeds or "<li>unknown</li>",
+        "built_at": _e(_built_at(pub.get("built_at"))),
+        "run_id": _e(pub.get("run_id") or "unknown"),
+        "min_cell_count": _e(min_cell),
+        "max_suppressed": _e(min_cell - 1),
+        "suppressed_range": _e(f"1–{min_cell - 1}"),
+        "region_year": _e(f"{data.region_year}{partial}"),
+        "region_lede": _e(f"Hotline signals per 100,000 residents in {data.region_year}"
+                          + (", the latest complete year," if data.region_year_complete else " so far,")
+                          + f" for each {scheme_label} area. Counties are coloured by their region. "
+                          "Hover for the counts."),
+        "region_scheme_label": _e(scheme_label),
+        "region_year_note": _e(f"The map and ranking use {data.region_year}, the latest complete year in the data."
+                               if data.region_year_complete else
+                               f"No complete year yet: the map shows {data.region_year} so far."),
+        "region_table": _region_table(data),
+        "referral_year": _e(f"{data.referral_year or ''}{ref_partial}"),
+        "referral_lede": _e("Referrals from one type of organisation to another and what became of them. "
+                            "The hatched part of a bar is the referrals whose outcome is suppressed."),
+        "referral_body": _referral_body(data),
+        "caveats": "".join(f"<li>{_e(c['text'])}</li>" for c in data.caveats),
+        "specs_json": inline_json(specs),
+        "vega_bundle": vega_bundle(),
+    }
+    template = TEMPLATE.read_text(encoding="utf-8")
+    # One pass over the template only: inserted text (the bundle, the data) is never re-scanned.
+    return re.sub(r"\{\{ (\w+) \}\}", lambda m: values[m.group(1)], template)
+
+
+def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
+    """Write `site_dir/index.html` (atomically) from the serving DB; return what was built."""
+    started = time.perf_counter()
+    data = load(Path(serving_db))
+    specs = charts.all_charts(data)
+    page = render(data, specs).encode("utf-8")
+    site_dir = Path(site_dir)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    target = site_dir / "index.html"
+    fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=site_dir)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(page)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return SiteReport(path=target, bytes=len(page), charts=len(specs),
+                      build_seconds=round(time.perf_counter() - started, 3))

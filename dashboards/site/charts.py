@@ -1,0 +1,298 @@
+"""Vega-Lite specs (Python dicts, data inline) for the static site.
+
+Suppressed cells are never plotted as values: lines break, bars are left out, and the cell is drawn
+with the page's hatch pattern (`url(#lantern-suppressed)`, defined in template.html) and labelled
+"suppressed (1–10)" in tooltips.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import geo
+from .data import Row, SiteData
+
+Spec = dict[str, Any]
+SUPPRESSED_FILL = "url(#lantern-suppressed)"
+UNRELIABLE_FILL = "url(#lantern-unreliable)"
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+TYPE_ORDER = ("sex", "labor", "sex_and_labor", "not_specified")
+TYPE_COLOURS = {"sex": "#1f5fa8", "labor": "#d9661f", "sex_and_labor": "#7b4fa0", "not_specified": "#8c8c8c"}
+EXTRA_COLOURS = ["#2a9d8f", "#b5485d", "#6b8e23", "#8d6e63"]
+STATUS_COLOURS = {"Accepted": "#2166ac", "Declined": "#d6604d", "Pending": "#b8b8b8"}
+RATE_SCHEME = "blues"
+
+CONFIG: Spec = {
+    "font": FONT,
+    "background": "white",
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 600, "labelColor": "#333",
+             "titleColor": "#222", "gridColor": "#e8e8e8", "domainColor": "#888", "tickColor": "#888"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 600, "labelLimit": 260},
+    "header": {"labelFontSize": 12, "labelFontWeight": 600, "labelColor": "#222"},
+    "title": {"fontSize": 14, "fontWeight": 600, "anchor": "start", "color": "#222"},
+}
+
+
+def suppressed_text(min_cell: int) -> str:
+    return f"suppressed (1–{min_cell - 1})"
+
+
+def count_text(value: int | None, suppressed: bool, min_cell: int) -> str:
+    if suppressed:
+        return suppressed_text(min_cell)
+    return "no data" if value is None else f"{value:,}"
+
+
+def rate_text(rate: float | None, flag: str | None, min_cell: int) -> str:
+    if flag == "suppressed" or rate is None:
+        return suppressed_text(min_cell) if flag == "suppressed" else "no data"
+    return f"{rate:,.1f}" + (" (unreliable: 20 or fewer signals)" if flag == "unreliable" else "")
+
+
+def _spec(description: str, **body: Any) -> Spec:
+    return {"description": description, "config": CONFIG, **body}
+
+
+def _type_scale(monthly: list[Row]) -> Spec:
+    seen: dict[str, str] = {}
+    for r in monthly:
+        seen.setdefault(r["trafficking_type_label"], r["trafficking_type"])
+    rank = {code: i for i, code in enumerate(TYPE_ORDER)}
+    seen = dict(sorted(seen.items(), key=lambda kv: (rank.get(kv[1], len(rank)), kv[0])))
+    domain = list(seen)
+    extra = iter(EXTRA_COLOURS * 4)
+    return {"domain": domain, "range": [TYPE_COLOURS.get(code) or next(extra) for code in seen.values()]}
+
+
+def trend(data: SiteData, measure: str) -> Spec:
+    """Statewide monthly counts by trafficking type, with a strip marking suppressed months."""
+    noun = measure.capitalize()
+    rows = [
+        {"month": r["month"], "type": r["trafficking_type_label"], "value": r[measure],
+         "suppressed": r[f"{measure}_suppressed"],
+         "text": count_text(r[measure], r[f"{measure}_suppressed"], data.min_cell_count)}
+        for r in data.monthly
+    ]
+    colour = {"field": "type", "type": "nominal", "title": "Trafficking type", "scale": _type_scale(data.monthly),
+              "legend": {"orient": "top", "direction": "horizontal"}}
+    x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": None,
+         "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": "year" if len(rows) > 96 else 12}}
+    tooltip = [{"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month", "format": "%B %Y"},
+               {"field": "type", "title": "Type"}, {"field": "text", "title": noun}]
+    lines: Spec = {
+        "width": 880, "height": 240,
+        "layer": [
+            {"mark": {"type": "line", "strokeWidth": 2, "invalid": "break-paths-filter-domains"}},
+            {"mark": {"type": "point", "filled": True, "size": 22}, "transform": [{"filter": "datum.value != null"}],
+             "encoding": {"tooltip": tooltip}},
+        ],
+        "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": f"{noun} per month"},
+                     "color": colour},
+    }
+    body: Spec = {"data": {"values": rows}}
+    if any(r["suppressed"] for r in rows):
+        strip: Spec = {
+            "width": 880, "height": {"step": 14},
+            "title": {"text": f"Months {suppressed_text(data.min_cell_count)}: not drawn above",
+                      "fontSize": 11, "fontWeight": "normal", "color": "#555"},
+            "transform": [{"filter": "datum.suppressed"}],
+            "mark": {"type": "rect", "fill": SUPPRESSED_FILL, "stroke": "#777", "strokeWidth": 0.5},
+            "encoding": {"x": {**x, "axis": None}, "y": {"field": "type", "type": "nominal", "title": None,
+                                                         "sort": colour["scale"]["domain"]},
+                         "tooltip": tooltip},
+        }
+        body.update(vconcat=[lines, strip], resolve={"scale": {"x": "shared"}}, spacing=8)
+    else:
+        body.update(lines)
+    return _spec(f"Statewide {measure} per month by trafficking type; suppressed months are not plotted.", **body)
+
+
+def _region_rows(data: SiteData) -> list[Row]:
+    ranked = sorted(data.regions, key=lambda r: (r["signals_per_100k"] is None, -(r["signals_per_100k"] or 0),
+                                                 r["region_label"]))
+    out = []
+    for order, r in enumerate(ranked):
+        rate, flag = r["signals_per_100k"], r["signals_per_100k_flag"]
+        out.append({
+            "region": r["region"], "region_label": r["region_label"], "order": order, "rate": rate, "flag": flag,
+            "population": f"{r['population']:,}" if r["population"] is not None else "no data",
+            "signals_text": count_text(r["signals"], r["signals_suppressed"], data.min_cell_count),
+            "cases_text": count_text(r["cases"], r["cases_suppressed"], data.min_cell_count),
+            "rate_text": rate_text(rate, flag, data.min_cell_count),
+            "label": (suppressed_text(data.min_cell_count) if rate is None
+                      else f"{rate:,.1f}" + (" unreliable" if flag == "unreliable" else "")),
+            "label_x": rate if rate is not None else 0,
+        })
+    return out
+
+
+def _rate_colour(rates: list[float]) -> Spec:
+    return {"field": "rate", "type": "quantitative", "title": "Signals per 100,000",
+            "scale": {"scheme": RATE_SCHEME, "domain": [0, max(rates, default=1) or 1], "nice": True}}
+
+
+def region_map(data: SiteData) -> Spec:
+    """County map coloured by the county's region rate; suppressed regions hatched, unreliable dotted."""
+    regions = {r["region"]: r for r in _region_rows(data)}
+    topo = geo.county_shapes()
+    region_of = {c["fips"]: c["region"] for c in data.counties}
+    names = {c["fips"]: c["county_name"] for c in data.counties}
+    for g in topo["objects"]["counties"]["geometries"]:
+        fips = str(g.get("id"))
+        r = regions.get(region_of.get(fips, ""), {})
+        g["properties"] = {
+            "county": names.get(fips, (g.get("properties") or {}).get("name", fips)),
+            "region_label": r.get("region_label", "no region"), "rate": r.get("rate"), "flag": r.get("flag"),
+            "signals_text": r.get("signals_text", "no data"), "rate_text": r.get("rate_text", "no data"),
+        }
+    points = geo.region_label_points(topo, region_of)
+    labels = [{"lon": points[k][0], "lat": points[k][1], "label": v["region_label"]}
+              for k, v in regions.items() if k in points]
+    shapes = {"values": topo, "format": {"type": "topojson", "feature": "counties"}}
+    year = data.region_year
+    tooltip = [{"field": "properties.county", "title": "County"},
+               {"field": "properties.region_label", "title": "Region"},
+               {"field": "properties.signals_text", "title": f"Signals {year}"},
+               {"field": "properties.rate_text", "title": "Per 100,000 residents"}]
+    colour = _rate_colour([r["rate"] for r in regions.values() if r["rate"] is not None])
+    colour = {**colour, "field": "properties.rate", "legend": {"orient": "bottom", "gradientLength": 260}}
+    county = {"type": "geoshape", "stroke": "white", "strokeWidth": 0.6}
+    label_enc = {"longitude": {"field": "lon", "type": "quantitative"},
+                 "latitude": {"field": "lat", "type": "quantitative"}, "text": {"field": "label"}}
+    return _spec(
+        f"Map of Missouri counties coloured by their region's hotline signals per 100,000 residents in {year}.",
+        width=470, height=430, projection={"type": "albersUsa"},
+        layer=[
+            {"data": shapes, "mark": {**county, "fill": "#f0f0f0"}, "encoding": {"tooltip": tooltip}},
+            {"data": shapes, "transform": [{"filter": "datum.properties.rate != null"}], "mark": county,
+             "encoding": {"color": colour, "tooltip": tooltip}},
+            {"data": shapes, "transform": [{"filter": "datum.properties.flag == 'suppressed'"}],
+             "mark": {**county, "fill": SUPPRESSED_FILL}, "encoding": {"tooltip": tooltip}},
+            {"data": shapes, "transform": [{"filter": "datum.properties.flag == 'unreliable'"}],
+             "mark": {**county, "fill": UNRELIABLE_FILL}, "encoding": {"tooltip": tooltip}},
+            {"data": {"values": labels}, "mark": {"type": "text", "fontSize": 11, "fontWeight": 700,
+                                                   "stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.9},
+             "encoding": label_enc},
+            {"data": {"values": labels}, "mark": {"type": "text", "fontSize": 11, "fontWeight": 700, "fill": "#111"},
+             "encoding": label_enc},
+        ],
+    )
+
+
+def region_bars(data: SiteData) -> Spec:
+    rows = _region_rows(data)
+    y = {"field": "region_label", "type": "nominal", "title": None, "sort": {"field": "order", "op": "min"}}
+    x = {"field": "rate", "type": "quantitative", "title": f"Signals per 100,000 residents, {data.region_year}"}
+    tooltip = [{"field": "region_label", "title": "Region"}, {"field": "population", "title": "Population"},
+               {"field": "signals_text", "title": "Signals"}, {"field": "cases_text", "title": "Cases"},
+               {"field": "rate_text", "title": "Per 100,000"}]
+    colour = {**_rate_colour([r["rate"] for r in rows if r["rate"] is not None]), "legend": None}
+    return _spec(
+        f"Regions ranked by hotline signals per 100,000 residents in {data.region_year}.",
+        data={"values": rows}, width=330, height={"step": 26},
+        encoding={"y": y, "tooltip": tooltip},
+        layer=[
+            {"transform": [{"filter": "datum.rate != null"}], "mark": {"type": "bar", "height": {"band": 0.7}},
+             "encoding": {"x": x, "color": colour}},
+            {"transform": [{"filter": "datum.flag == 'unreliable'"}],
+             "mark": {"type": "bar", "height": {"band": 0.7}, "fill": UNRELIABLE_FILL}, "encoding": {"x": x}},
+            {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
+             "encoding": {"x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "label"},
+                          "color": {"condition": {"test": "datum.rate == null", "value": "#666"}, "value": "#222"},
+                          "fontStyle": {"condition": {"test": "datum.flag != null", "value": "italic"},
+                                        "value": "normal"}}},
+        ],
+    )
+
+
+def sectors(data: SiteData) -> Spec:
+    """Small multiples of quarterly signals per industry sector (shared y axis)."""
+    totals: dict[str, int] = {}
+    for r in data.sectors:
+        totals[r["sector_name"]] = totals.get(r["sector_name"], 0) + (r["signals"] or 0)
+    codes = {r["sector_name"]: r["sector_code"] for r in data.sectors}
+    order = sorted(totals, key=lambda n: (codes[n] == "not_specified", -totals[n], n))
+    rows = [
+        {"quarter": r["quarter_label"], "sector": r["sector_name"], "value": r["signals"],
+         "suppressed": r["signals_suppressed"],
+         "signals_text": count_text(r["signals"], r["signals_suppressed"], data.min_cell_count),
+         "cases_text": count_text(r["cases"], r["cases_suppressed"], data.min_cell_count)}
+        for r in data.sectors
+    ]
+    x = {"field": "quarter", "type": "ordinal", "title": None,
+         "axis": {"labelAngle": 0, "labelExpr": "indexof(datum.label, 'Q1') > 0 ? substring(datum.label, 0, 4) : ''",
+                  "ticks": False}}
+    tooltip = [{"field": "sector", "title": "Sector"}, {"field": "quarter", "title": "Quarter"},
+               {"field": "signals_text", "title": "Signals"}, {"field": "cases_text", "title": "Cases"}]
+    return _spec(
+        "Quarterly hotline signals by industry sector; hatched quarters are suppressed.",
+        data={"values": rows}, columns=4, spacing={"row": 18, "column": 22},
+        facet={"field": "sector", "type": "nominal", "sort": order, "title": None,
+               "header": {"labelAnchor": "start", "labelLimit": 200, "labelPadding": 4}},
+        spec={"width": 190, "height": 110, "encoding": {"x": x, "tooltip": tooltip}, "layer": [
+            {"transform": [{"filter": "datum.suppressed"}],
+             "mark": {"type": "bar", "fill": SUPPRESSED_FILL, "opacity": 0.35}},
+            {"transform": [{"filter": "datum.value != null"}], "mark": {"type": "bar", "color": "#3a6ea5"},
+             "encoding": {"y": {"field": "value", "type": "quantitative", "title": "Signals"}}},
+        ]},
+    )
+
+
+def referrals(data: SiteData) -> Spec:
+    """Latest year's referral flows: total bar (hatched) with the published outcomes stacked on top."""
+    flows, parts = [], []
+    for i, r in enumerate(data.referrals):
+        flow = f"{r['referring_org_type_label']} → {r['receiving_org_type_label']}"
+        texts = {k: count_text(r[k], r[f"{k}_suppressed"], data.min_cell_count)
+                 for k in ("referrals", "accepted", "declined", "pending")}
+        flows.append({"flow": flow, "order": i, "referrals": r["referrals"],
+                      "label": f"{r['referrals']:,}" if r["referrals"] is not None else texts["referrals"],
+                      "label_x": r["referrals"] or 0, **{f"{k}_text": v for k, v in texts.items()}})
+        for k in ("accepted", "declined", "pending"):
+            if r[k] is not None:
+                parts.append({"flow": flow, "order": i, "status": k.capitalize(), "value": r[k],
+                              "status_order": ("accepted", "declined", "pending").index(k),
+                              **{f"{k2}_text": v for k2, v in texts.items()}})
+    y = {"field": "flow", "type": "nominal", "title": None, "sort": {"field": "order", "op": "min"},
+         "axis": {"labelLimit": 360}}
+    x_title = f"Referrals in {data.referral_year}" + ("" if data.referral_year_complete else " (year to date)")
+    tooltip = [{"field": "flow", "title": "Referral"}, {"field": "referrals_text", "title": "Referrals"},
+               {"field": "accepted_text", "title": "Accepted"}, {"field": "declined_text", "title": "Declined"},
+               {"field": "pending_text", "title": "Pending"}]
+    status = {"field": "status", "type": "nominal", "title": "Outcome",
+              "scale": {"domain": list(STATUS_COLOURS), "range": list(STATUS_COLOURS.values())},
+              "legend": {"orient": "top"}}
+    return _spec(
+        "Referrals between organisation types in the latest year, by outcome; hatched = outcome suppressed.",
+        width=380, height={"step": 26}, encoding={"y": y, "tooltip": tooltip},
+        layer=[
+            {"data": {"values": flows}, "transform": [{"filter": "datum.referrals != null"}],
+             "mark": {"type": "bar", "height": {"band": 0.7}, "fill": SUPPRESSED_FILL, "stroke": "#888",
+                      "strokeWidth": 0.5},
+             "encoding": {"x": {"field": "referrals", "type": "quantitative", "title": x_title}}},
+            {"data": {"values": parts}, "mark": {"type": "bar", "height": {"band": 0.7}},
+             "encoding": {"x": {"field": "value", "type": "quantitative", "stack": "zero"}, "color": status,
+                          "order": {"field": "status_order"}}},
+            {"data": {"values": flows}, "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
+             "encoding": {"x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "label"},
+                          "color": {"condition": {"test": "datum.referrals == null", "value": "#666"},
+                                    "value": "#222"},
+                          "fontStyle": {"condition": {"test": "datum.referrals == null", "value": "italic"},
+                                        "value": "normal"}}},
+        ],
+    )
+
+
+def all_charts(data: SiteData) -> dict[str, Spec]:
+    """Chart id -> spec, in page order. Ids match the containers in template.html."""
+    charts = {
+        "chart-trend-signals": trend(data, "signals"),
+        "chart-trend-cases": trend(data, "cases"),
+        "chart-region-map": region_map(data),
+        "chart-region-bars": region_bars(data),
+        "chart-sectors": sectors(data),
+    }
+    if data.referrals:
+        charts["chart-referrals"] = referrals(data)
+    return charts

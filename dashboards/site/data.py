@@ -1,0 +1,105 @@
+"""Read the serving database (read-only) into plain Python rows for the static site.
+
+Every query lives in `queries/*.sql`. This module also re-applies the disclosure rule as a last
+line of defence: a count of 1..min_cell_count-1 is never published, whatever the database says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+QUERIES = Path(__file__).parent / "queries"
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SiteData:
+    publication: dict[str, str]
+    min_cell_count: int
+    feeds: list[Row]
+    caveats: list[Row]
+    monthly: list[Row]
+    region_year: int
+    region_year_complete: bool
+    regions: list[Row]  # the chosen year only
+    counties: list[Row]
+    sectors: list[Row]
+    referral_year: int | None
+    referral_year_complete: bool
+    referrals: list[Row]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
+    cursor = con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8"))
+    columns = [d[0] for d in cursor.description]
+    return [{c: _plain(v) for c, v in zip(columns, values)} for values in cursor.fetchall()]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def protect(row: Row, measures: tuple[str, ...], min_cell: int) -> Row:
+    """Null every suppressed (or suppressible) count and set its `_suppressed` flag."""
+    for m in measures:
+        value = row.get(m)
+        if row.get(f"{m}_suppressed") or (value is not None and 0 < value < min_cell):
+            row[m] = None
+            row[f"{m}_suppressed"] = True
+        else:
+            row[f"{m}_suppressed"] = False
+    return row
+
+
+def _year_complete(year: int, period_end: str | None) -> bool:
+    return period_end is not None and dt.date.fromisoformat(period_end[:10]) >= dt.date(year, 12, 31)
+
+
+def load(serving_db: Path) -> SiteData:
+    con = duckdb.connect(str(serving_db), read_only=True)
+    try:
+        publication = {r["key"]: r["value"] for r in _rows(con, "publication")}
+        min_cell = int(publication.get("min_cell_count") or 11)
+        period_end = publication.get("period_end")
+        counts = ("signals", "cases")
+
+        monthly = [protect(r, counts, min_cell) for r in _rows(con, "monthly_by_type")]
+        sectors = [protect(r, counts, min_cell) for r in _rows(con, "quarterly_by_sector")]
+        all_regions = [protect(r, counts, min_cell) for r in _rows(con, "region_summary")]
+        for r in all_regions:
+            if r["signals_suppressed"] or r["signals_per_100k"] is None:
+                r["signals_per_100k"], r["signals_per_100k_flag"] = None, "suppressed"
+
+        years = sorted({r["year"] for r in all_regions})
+        complete = [y for y in years if _year_complete(y, period_end)]
+        region_year = complete[-1] if complete else (years[-1] if years else 0)
+
+        referrals = [
+            protect(r, ("referrals", "accepted", "declined", "pending"), min_cell)
+            for r in _rows(con, "referral_flows_latest")
+        ]
+        referral_year = referrals[0]["year"] if referrals else None
+        return SiteData(
+            publication=publication,
+            min_cell_count=min_cell,
+            feeds=_rows(con, "feed_freshness"),
+            caveats=_rows(con, "caveats"),
+            monthly=monthly,
+            region_year=region_year,
+            region_year_complete=bool(complete),
+            regions=[r for r in all_regions if r["year"] == region_year],
+            counties=_rows(con, "county_regions"),
+            sectors=sectors,
+            referral_year=referral_year,
+            referral_year_complete=referral_year is not None and _year_complete(referral_year, period_end),
+            referrals=referrals,
+        )
+    finally:
+        con.close()

@@ -1,0 +1,548 @@
+"""Dashboard specs (YAML in specs/) -> a Superset assets bundle (ZIP of YAML, import format v1.0.0).
+
+The bundle holds metadata.yaml, databases/, datasets/, charts/ and dashboards/ as Superset's own export
+does. Every object's UUID is uuid5(NAMESPACE, "<kind>:<spec name>"), so publishing the same specs again
+updates the same objects in place. Every chart carries `params` (the form data the UI renders from) and a
+saved `query_context` (what the chart data API and CSV export run).
+
+Runs in the pipeline's Python (needs only PyYAML). Adding a chart is adding YAML: see specs/README.md.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPEC_DIR = Path(__file__).resolve().parent / "specs"
+NAMESPACE = uuid.UUID("6c1f1b9e-3f0a-5b8e-9a57-1a7e2a4c0d11")  # fixed forever: changing it duplicates everything
+ROOT = "lantern_assets"
+EXPORT_VERSION = "1.0.0"
+FIXED_TIMESTAMP = "2025-01-01T00:00:00+00:00"  # deterministic bytes: same specs -> same ZIP
+TEMPORAL_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATETIME"}
+ROW_LIMIT = 10000
+TIME_GRAIN_SQL = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
+
+
+def stable_uuid(kind: str, name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{name}"))
+
+
+class SpecError(ValueError):
+    pass
+
+
+@dataclass
+class Specs:
+    notes: dict[str, str]
+    database: dict[str, Any]
+    datasets: dict[str, dict[str, Any]]
+    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def chart_items(self) -> list[tuple[str, dict[str, Any], str]]:
+        """(chart name, chart spec, dashboard name) for every chart, in spec order."""
+        return [(name, chart, d) for d, dash in self.dashboards.items() for name, chart in dash["charts"].items()]
+
+
+def load_specs(spec_dir: Path = SPEC_DIR) -> Specs:
+    spec_dir = Path(spec_dir)
+    notes = yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"]
+    serving = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
+    specs = Specs(notes=notes, database=serving["database"], datasets=serving["datasets"])
+    for path in sorted(spec_dir.glob("*.yaml")):
+        if path.name in ("notes.yaml", "serving.yaml"):
+            continue
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        name = doc["dashboard"]["name"]
+        if name in specs.dashboards:
+            raise SpecError(f"{path.name}: dashboard {name!r} defined twice")
+        specs.dashboards[name] = doc
+    _validate(specs)
+    return specs
+
+
+def _validate(specs: Specs) -> None:
+    seen: dict[str, str] = {}
+    for ds_name, ds in specs.datasets.items():
+        for key in ds.get("notes", []):
+            if key not in specs.notes:
+                raise SpecError(f"dataset {ds_name}: unknown note {key!r}")
+        for metric in ds.get("metrics", {}):
+            if metric in ds["columns"]:
+                raise SpecError(f"dataset {ds_name}: metric {metric!r} shadows a column")
+    for chart_name, chart, dash in specs.chart_items():
+        if chart_name in seen:
+            raise SpecError(f"chart {chart_name!r} in both {seen[chart_name]} and {dash} (chart names are global)")
+        seen[chart_name] = dash
+        if chart["dataset"] not in specs.datasets:
+            raise SpecError(f"chart {chart_name}: unknown dataset {chart['dataset']!r}")
+        if chart["viz"] not in VIZ_BUILDERS:
+            raise SpecError(f"chart {chart_name}: unknown viz {chart['viz']!r} (known: {sorted(VIZ_BUILDERS)})")
+        ds = specs.datasets[chart["dataset"]]
+        for key in chart.get("notes", []):
+            if key not in specs.notes:
+                raise SpecError(f"chart {chart_name}: unknown note {key!r}")
+        for metric in chart.get("metrics", []):
+            if metric not in ds.get("metrics", {}):
+                raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no metric {metric!r}")
+        for col in _chart_columns(chart):
+            if col not in ds["columns"]:
+                raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no column {col!r}")
+    for dash_name, dash in specs.dashboards.items():
+        placed = [name for row in dash["layout"] for cell in row for name in cell]
+        for name in placed:
+            if name != "caveats" and name not in dash["charts"]:
+                raise SpecError(f"dashboard {dash_name}: layout names unknown chart {name!r}")
+        missing = set(dash["charts"]) - set(placed)
+        if missing:
+            raise SpecError(f"dashboard {dash_name}: charts not in layout: {sorted(missing)}")
+        for flt in dash.get("filters", []):
+            if flt["type"] == "select":
+                ds = specs.datasets.get(flt["dataset"])
+                if ds is None or flt["column"] not in ds["columns"]:
+                    raise SpecError(f"dashboard {dash_name}: filter {flt['name']} targets unknown column")
+
+
+def _chart_columns(chart: dict[str, Any]) -> list[str]:
+    cols = list(chart.get("columns", [])) + list(chart.get("groupby", []))
+    for key in ("x", "y", "source", "target"):
+        if key in chart:
+            cols.append(chart[key])
+    return cols
+
+
+# ---------------------------------------------------------------- notes
+
+
+def notes_text(specs: Specs, keys: list[str]) -> str:
+    return " ".join(specs.notes[k].strip() for k in keys)
+
+
+def caveat_markdown(specs: Specs, dash: dict[str, Any]) -> str:
+    lines = ["### About these numbers", ""]
+    lines += [f"- {specs.notes[k].strip()}" for k in dash["dashboard"].get("notes", [])]
+    lines += ["", "The caveats and data freshness panels below come from the serving database of the latest refresh."]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- database and datasets
+
+
+def database_config(specs: Specs, serving_path: Path) -> dict[str, Any]:
+    db = specs.database
+    serving_path = Path(serving_path).resolve()
+    return {
+        "database_name": db["title"],
+        # read-only: the pipeline swaps the file with os.replace; Superset uses short-lived connections
+        "sqlalchemy_uri": f"duckdb:///{serving_path}?access_mode=read_only",
+        "cache_timeout": None,
+        "expose_in_sqllab": True,
+        "allow_run_async": False,
+        "allow_ctas": False,
+        "allow_cvas": False,
+        "allow_dml": False,
+        "allow_csv_upload": False,
+        "impersonate_user": False,
+        "extra": {
+            # enable_external_access=false: no read_csv('/etc/passwd'), no ATTACH, no COPY TO, no extensions
+            "engine_params": {"connect_args": {"config": {"enable_external_access": False}}},
+            "metadata_params": {},
+            "metadata_cache_timeout": {},
+            "schemas_allowed_for_csv_upload": [],
+            "allows_virtual_table_explore": False,
+            "disable_data_preview": False,
+            "cost_estimate_enabled": False,
+        },
+        "uuid": stable_uuid("database", db["name"]),
+        "version": EXPORT_VERSION,
+    }
+
+
+def dataset_config(specs: Specs, name: str) -> dict[str, Any]:
+    ds = specs.datasets[name]
+    columns = []
+    for col_name, col in ds["columns"].items():
+        columns.append({
+            "column_name": col_name,
+            "verbose_name": col.get("label"),
+            "is_dttm": col["type"].upper() in TEMPORAL_TYPES,
+            "is_active": True,
+            "type": col["type"],
+            "advanced_data_type": None,
+            "groupby": True,
+            "filterable": True,
+            "expression": col.get("sql"),
+            "description": col.get("description"),
+            "python_date_format": None,
+            "extra": None,
+        })
+    metrics = []
+    for metric_name, metric in ds.get("metrics", {}).items():
+        metrics.append({
+            "metric_name": metric_name,
+            "verbose_name": metric.get("label"),
+            "metric_type": None,
+            "expression": metric["sql"],
+            "description": metric.get("description"),
+            "d3format": metric.get("format"),
+            "extra": None,
+            "warning_text": notes_text(specs, ds.get("notes", [])) or None,
+        })
+    description = ds.get("description", "")
+    if ds.get("notes"):
+        description = f"{description} {notes_text(specs, ds['notes'])}".strip()
+    return {
+        "table_name": name,
+        "main_dttm_col": ds.get("main_dttm_col"),
+        "description": description or None,
+        "default_endpoint": None,
+        "offset": 0,
+        "cache_timeout": None,
+        "schema": "main",
+        "catalog": None,
+        "sql": ds.get("sql"),
+        "params": None,
+        "template_params": None,
+        "filter_select_enabled": True,
+        "fetch_values_predicate": None,
+        "extra": {"lantern": {"operational": bool(ds.get("operational", False))}},
+        "normalize_columns": False,
+        "always_filter_main_dttm": False,
+        "uuid": stable_uuid("dataset", name),
+        "columns": columns,
+        "metrics": metrics,
+        "version": EXPORT_VERSION,
+        "database_uuid": stable_uuid("database", specs.database["name"]),
+    }
+
+
+def dataset_source_sql(specs: Specs, name: str) -> str:
+    """What the dataset reads, as a FROM item (for reference queries against the serving file)."""
+    ds = specs.datasets[name]
+    if ds.get("sql"):
+        return f"({ds['sql']}) AS {name}"
+    return name
+
+
+# ---------------------------------------------------------------- charts
+
+
+@dataclass
+class BuiltChart:
+    params: dict[str, Any]
+    query: dict[str, Any]  # one query object of the query_context
+    reference_select: list[str]  # SELECT items of the equivalent direct SQL
+    reference_group: list[str]  # GROUP BY items ([] for raw)
+    reference_order: list[str]
+
+
+def _temporal(specs: Specs, chart: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Adhoc TEMPORAL_RANGE filter on the dataset's time column, so the dashboard time filter applies."""
+    main_dttm = specs.datasets[chart["dataset"]].get("main_dttm_col")
+    if not main_dttm:
+        return [], []
+    adhoc = [{"clause": "WHERE", "comparator": "No filter", "expressionType": "SIMPLE",
+              "operator": "TEMPORAL_RANGE", "subject": main_dttm}]
+    return adhoc, [{"col": main_dttm, "op": "TEMPORAL_RANGE", "val": "No filter"}]
+
+
+def _col_sql(specs: Specs, chart: dict[str, Any], col: str) -> str:
+    expr = specs.datasets[chart["dataset"]]["columns"][col].get("sql")
+    return f"{expr} AS {col}" if expr else col
+
+
+def _metric_sql(specs: Specs, chart: dict[str, Any], metric: str) -> str:
+    return f"{specs.datasets[chart['dataset']]['metrics'][metric]['sql']} AS {metric}"
+
+
+def _query(columns: list[Any], metrics: list[str] | None, orderby: list[list[Any]], filters: list[dict[str, Any]],
+           **extra: Any) -> dict[str, Any]:
+    query = {
+        "filters": filters,
+        "extras": {"having": "", "where": ""},
+        "applied_time_extras": {},
+        "columns": columns,
+        "metrics": metrics,
+        "orderby": orderby,
+        "annotation_layers": [],
+        "row_limit": ROW_LIMIT,
+        "series_limit": 0,
+        "order_desc": True,
+        "url_params": {},
+        "custom_params": {},
+        "custom_form_data": {},
+    }
+    query.update(extra)
+    return query
+
+
+def _base_params(viz_type: str, adhoc: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"viz_type": viz_type, "adhoc_filters": adhoc, "row_limit": ROW_LIMIT, "extra_form_data": {},
+            "annotation_layers": [], "dashboards": []}
+
+
+def _line(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    adhoc, filters = _temporal(specs, c)
+    x, grain, metrics, groupby = c["x"], c.get("time_grain", "P1M"), c["metrics"], c.get("groupby", [])
+    params = _base_params("echarts_timeseries_line", adhoc) | {
+        "x_axis": x, "time_grain_sqla": grain, "metrics": metrics, "groupby": groupby,
+        "order_desc": True, "rich_tooltip": True, "show_legend": True, "legendType": "scroll",
+        "legendOrientation": "top", "x_axis_time_format": "smart_date", "tooltipTimeFormat": "smart_date",
+        "y_axis_format": "SMART_NUMBER", "truncate_metric": True, "comparison_type": "values",
+        "seriesType": "line", "markerEnabled": True, "markerSize": 4, "zoomable": True,
+    }
+    axis = {"columnType": "BASE_AXIS", "sqlExpression": x, "label": x, "expressionType": "SQL", "timeGrain": grain}
+    query = _query([axis, *groupby], metrics, [[metrics[0], False]], filters, series_columns=groupby,
+                   extras={"having": "", "where": "", "time_grain_sqla": grain})
+    trunc = f"CAST(date_trunc('{TIME_GRAIN_SQL[grain]}', {x}) AS TIMESTAMP) AS {x}"
+    return BuiltChart(params, query, [trunc, *groupby, *(_metric_sql(specs, c, m) for m in metrics)],
+                      ["1", *(str(i + 2) for i in range(len(groupby)))], [])
+
+
+def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    adhoc, filters = _temporal(specs, c)
+    x, metrics, groupby = c["x"], c["metrics"], c.get("groupby", [])
+    params = _base_params("echarts_timeseries_bar", adhoc) | {
+        "x_axis": x, "metrics": metrics, "groupby": groupby, "orientation": "vertical",
+        "stack": "Stack" if c.get("stack") else None, "show_legend": True, "legendType": "scroll",
+        "legendOrientation": "top", "rich_tooltip": True, "y_axis_format": "SMART_NUMBER", "truncate_metric": True,
+        "show_value": False, "order_desc": True, "x_axis_sort_asc": not c.get("sort_by_metric", False),
+        "x_axis_sort_series": "name", "x_axis_sort_series_ascending": True, "comparison_type": "values",
+    }
+    if c.get("sort_by_metric"):
+        params["x_axis_sort"] = metrics[0]
+    orderby = [[metrics[0], False]] if c.get("sort_by_metric") else [[x, True]]
+    query = _query([x, *groupby], metrics, orderby, filters, series_columns=groupby)
+    select = [_col_sql(specs, c, x), *(_col_sql(specs, c, g) for g in groupby), *(_metric_sql(specs, c, m) for m in metrics)]
+    return BuiltChart(params, query, select, [str(i + 1) for i in range(1 + len(groupby))], [])
+
+
+def _table(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    adhoc, filters = _temporal(specs, c)
+    columns, order_by = c["columns"], c.get("order_by", [])
+    params = _base_params("table", adhoc) | {
+        "query_mode": "raw", "all_columns": columns, "groupby": [], "metrics": [],
+        "order_by_cols": [json.dumps([col, bool(asc)]) for col, asc in order_by],
+        "allow_render_html": False,  # labels are data, never markup
+        "server_pagination": False, "server_page_length": 10, "include_search": False,
+        "show_cell_bars": False, "table_timestamp_format": "smart_date", "percent_metrics": [],
+    }
+    # metrics None (not []) is what makes Superset run a raw query without GROUP BY
+    query = _query(columns, None, [[col, bool(asc)] for col, asc in order_by], filters)
+    return BuiltChart(params, query, [_col_sql(specs, c, col) for col in columns], [], [])
+
+
+def _heatmap(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    adhoc, filters = _temporal(specs, c)
+    x, y, metric = c["x"], c["y"], c["metrics"][0]
+    params = _base_params("heatmap_v2", adhoc) | {
+        "x_axis": x, "groupby": y, "metric": metric, "normalize_across": "heatmap", "show_values": True,
+        "show_legend": True, "legend_type": "continuous", "linear_color_scheme": "superset_seq_1",
+        "sort_x_axis": "alpha_asc", "sort_y_axis": "alpha_asc", "value_bounds": [None, None],
+        "y_axis_format": "SMART_NUMBER", "xscale_interval": -1, "yscale_interval": -1,
+        "left_margin": "auto", "bottom_margin": "auto", "show_percentage": False,
+    }
+    query = _query([x, y], [metric], [[metric, False]], filters)
+    return BuiltChart(params, query, [_col_sql(specs, c, x), _col_sql(specs, c, y), _metric_sql(specs, c, metric)],
+                      ["1", "2"], [])
+
+
+def _sankey(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    adhoc, filters = _temporal(specs, c)
+    source, target, metric = c["source"], c["target"], c["metrics"][0]
+    params = _base_params("sankey_v2", adhoc) | {"source": source, "target": target, "metric": metric,
+                                                   "color_scheme": "supersetColors"}
+    query = _query([source, target], [metric], [[metric, False]], filters)
+    return BuiltChart(params, query, [source, target, _metric_sql(specs, c, metric)], ["1", "2"], [])
+
+
+VIZ_BUILDERS = {"line": _line, "bar": _bar, "table": _table, "heatmap": _heatmap, "sankey": _sankey}
+
+
+def build_chart(specs: Specs, name: str, chart: dict[str, Any]) -> BuiltChart:
+    return VIZ_BUILDERS[chart["viz"]](specs, chart)
+
+
+def chart_config(specs: Specs, name: str, chart: dict[str, Any]) -> dict[str, Any]:
+    built = build_chart(specs, name, chart)
+    params = dict(built.params)
+    # placeholder datasource; Superset's importer rewrites it to the imported dataset's id
+    params["datasource"] = "0__table"
+    query_context = {
+        "datasource": {"id": 0, "type": "table"},
+        "force": False,
+        "queries": [built.query],
+        "form_data": params,
+        "result_format": "json",
+        "result_type": "full",
+    }
+    return {
+        "slice_name": chart["title"],
+        "description": notes_text(specs, chart.get("notes", [])) or None,
+        "certified_by": None,
+        "certification_details": None,
+        "viz_type": params["viz_type"],
+        "params": params,
+        "query_context": json.dumps(query_context, sort_keys=True),
+        "cache_timeout": None,
+        "uuid": stable_uuid("chart", name),
+        "version": EXPORT_VERSION,
+        "dataset_uuid": stable_uuid("dataset", chart["dataset"]),
+    }
+
+
+def reference_sql(specs: Specs, name: str, chart: dict[str, Any]) -> str:
+    """The direct DuckDB query whose rows the chart data API must return (tests compare the two)."""
+    built = build_chart(specs, name, chart)
+    sql = f"SELECT {', '.join(built.reference_select)} FROM {dataset_source_sql(specs, chart['dataset'])}"
+    if built.reference_group:
+        sql += f" GROUP BY {', '.join(built.reference_group)}"
+    return sql
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def _chart_ids(dash: dict[str, Any]) -> dict[str, int]:
+    """Placeholder chart ids inside the bundle (the importer maps them to real ids through the uuids)."""
+    return {name: i + 1 for i, name in enumerate(dash["charts"])}
+
+
+def dashboard_config(specs: Specs, dash_name: str) -> dict[str, Any]:
+    doc = specs.dashboards[dash_name]
+    meta = doc["dashboard"]
+    ids = _chart_ids(doc)
+    position: dict[str, Any] = {
+        "DASHBOARD_VERSION_KEY": "v2",
+        "ROOT_ID": {"children": ["GRID_ID"], "id": "ROOT_ID", "type": "ROOT"},
+        "HEADER_ID": {"id": "HEADER_ID", "meta": {"text": meta["title"]}, "type": "HEADER"},
+        "GRID_ID": {"children": [], "id": "GRID_ID", "parents": ["ROOT_ID"], "type": "GRID"},
+    }
+    for r, row in enumerate(doc["layout"]):
+        row_id = f"ROW-{r + 1}"
+        position["GRID_ID"]["children"].append(row_id)
+        position[row_id] = {"children": [], "id": row_id, "meta": {"background": "BACKGROUND_TRANSPARENT"},
+                            "parents": ["ROOT_ID", "GRID_ID"], "type": "ROW"}
+        for cell in row:
+            (name, width), = cell.items()
+            parents = ["ROOT_ID", "GRID_ID", row_id]
+            if name == "caveats":
+                item_id = "MARKDOWN-caveats"
+                position[item_id] = {"children": [], "id": item_id, "parents": parents, "type": "MARKDOWN",
+                                     "meta": {"code": caveat_markdown(specs, doc), "height": 50, "width": width}}
+            else:
+                chart = doc["charts"][name]
+                item_id = f"CHART-{name}"
+                position[item_id] = {"children": [], "id": item_id, "parents": parents, "type": "CHART",
+                                     "meta": {"chartId": ids[name], "height": 50, "width": width,
+                                              "sliceName": chart["title"], "uuid": stable_uuid("chart", name)}}
+            position[row_id]["children"].append(item_id)
+
+    filters = []
+    for flt in doc.get("filters", []):
+        if flt["type"] == "time":
+            in_scope = {n for n, c in doc["charts"].items() if specs.datasets[c["dataset"]].get("main_dttm_col")}
+            targets: list[dict[str, Any]] = [{}]
+            control = {"enableEmptyFilter": False}
+            filter_type = "filter_time"
+        else:
+            in_scope = {n for n, c in doc["charts"].items() if flt["column"] in specs.datasets[c["dataset"]]["columns"]}
+            targets = [{"column": {"name": flt["column"]}, "datasetUuid": stable_uuid("dataset", flt["dataset"])}]
+            control = {"enableEmptyFilter": False, "defaultToFirstItem": False, "inverseSelection": False,
+                       "multiSelect": True, "searchAllOptions": False}
+            filter_type = "filter_select"
+        filters.append({
+            "id": f"NATIVE_FILTER-{flt['name']}",
+            "name": flt["title"],
+            "filterType": filter_type,
+            "targets": targets,
+            "controlValues": control,
+            "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+            "cascadeParentIds": [],
+            "scope": {"rootPath": ["ROOT_ID"], "excluded": sorted(ids[n] for n in doc["charts"] if n not in in_scope)},
+            "type": "NATIVE_FILTER",
+            "description": flt.get("description", ""),
+        })
+    description = notes_text(specs, meta.get("notes", []))
+    return {
+        "dashboard_title": meta["title"],
+        "description": description or None,
+        "css": "",
+        "slug": meta.get("slug"),
+        "certified_by": None,
+        "certification_details": None,
+        "published": True,
+        "uuid": stable_uuid("dashboard", dash_name),
+        "position": position,
+        "metadata": {
+            "native_filter_configuration": filters,
+            # show every chart's description (its suppression/caveat notes) under its title
+            "expanded_slices": {str(ids[n]): True for n, c in doc["charts"].items() if c.get("notes")},
+            "timed_refresh_immune_slices": [],
+            "default_filters": "{}",
+            "color_scheme": "supersetColors",
+            "label_colors": {},
+            "shared_label_colors": [],
+            "color_scheme_domain": [],
+            "cross_filters_enabled": False,
+            "refresh_frequency": 0,
+            "chart_configuration": {},
+            "global_chart_configuration": {},
+        },
+        "version": EXPORT_VERSION,
+    }
+
+
+# ---------------------------------------------------------------- bundle
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
+
+
+def bundle_files(specs: Specs, serving_path: Path) -> dict[str, str]:
+    """Relative path inside the bundle -> YAML text."""
+    dump = lambda obj: yaml.safe_dump(obj, sort_keys=True, allow_unicode=True, width=100)  # noqa: E731
+    files = {"metadata.yaml": dump({"version": EXPORT_VERSION, "type": "assets", "timestamp": FIXED_TIMESTAMP})}
+    files[f"databases/{_safe_name(specs.database['name'])}.yaml"] = dump(database_config(specs, serving_path))
+    for name in specs.datasets:
+        files[f"datasets/{_safe_name(specs.database['name'])}/{_safe_name(name)}.yaml"] = dump(dataset_config(specs, name))
+    for name, chart, _dash in specs.chart_items():
+        files[f"charts/{_safe_name(name)}.yaml"] = dump(chart_config(specs, name, chart))
+    for name in specs.dashboards:
+        files[f"dashboards/{_safe_name(name)}.yaml"] = dump(dashboard_config(specs, name))
+    return files
+
+
+def build_zip(specs: Specs, serving_path: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for rel, text in sorted(bundle_files(specs, serving_path).items()):
+            info = zipfile.ZipInfo(f"{ROOT}/{rel}", date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(description="Build the Superset assets bundle from dashboards/superset/specs")
+    parser.add_argument("--serving", type=Path,
+                        default=Path(os.environ.get("LANTERN_HOME", "data")) / "serving.duckdb")
+    parser.add_argument("--out", type=Path, default=Path("superset_assets.zip"))
+    args = parser.parse_args(argv)
+    args.out.write_bytes(build_zip(load_specs(), args.serving))
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

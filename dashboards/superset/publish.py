@@ -1,0 +1,145 @@
+"""Publish the dashboard specs to a running Superset: build the assets bundle, POST it to /api/v1/assets/import/.
+
+Idempotent: every object has a UUID derived from its spec name, and the assets import overwrites objects
+with the same UUID in place, so publishing unchanged specs creates nothing new and a changed spec updates
+the existing object.
+
+Logs in with superset-client (module `supersetapiclient`: JWT login + CSRF token on one session) and uses
+only its session: its add/update calls are broken on Superset 6.1 and its assets import opens the file by
+bare name. If `supersetapiclient` is not importable here (the pipeline environment does not have it yet),
+`publish()` runs itself with the Superset venv's Python, which has it.
+
+Credentials: LANTERN_SUPERSET_ADMIN_USER (default admin) and LANTERN_SUPERSET_ADMIN_PASSWORD, or the demo
+password file in $LANTERN_HOME/superset/ written by `lantern superset up` in a local demo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _lantern_home() -> Path:
+    home = os.environ.get("LANTERN_HOME")
+    return Path(home).resolve() if home else Path.cwd().resolve() / "data"
+
+
+def default_url() -> str:
+    port_file = _lantern_home() / "superset" / "superset.port"
+    port = os.environ.get("LANTERN_SUPERSET_PORT") or (port_file.read_text().strip() if port_file.exists() else "8088")
+    return os.environ.get("LANTERN_SUPERSET_URL", f"http://127.0.0.1:{port}")
+
+
+def credentials() -> tuple[str, str]:
+    user = os.environ.get("LANTERN_SUPERSET_ADMIN_USER", "admin")
+    password = os.environ.get("LANTERN_SUPERSET_ADMIN_PASSWORD")
+    if not password:
+        stored = _lantern_home() / "superset" / "admin_password"
+        if stored.exists():
+            password = stored.read_text(encoding="utf-8").strip()
+    if not password:
+        raise RuntimeError("set LANTERN_SUPERSET_ADMIN_PASSWORD (or run `lantern superset up` in a local demo)")
+    return user, password
+
+
+def have_client() -> bool:
+    try:
+        import supersetapiclient  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def login(url: str, user: str, password: str):  # -> supersetapiclient.client.SupersetClient
+    from urllib.parse import urlparse
+
+    from supersetapiclient.client import SupersetClient
+
+    if urlparse(url).hostname in ("127.0.0.1", "localhost", "::1"):
+        # requests-oauthlib refuses plain http; Superset here listens on loopback only.
+        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    client = SupersetClient(host=url, username=user, password=password)
+    client.session  # noqa: B018  (logs in and fetches the CSRF token now, so errors surface here)
+    return client
+
+
+def import_bundle(client: Any, url: str, bundle: bytes, passwords: dict[str, str] | None = None) -> dict[str, Any]:
+    response = client.session.post(
+        f"{url.rstrip('/')}/api/v1/assets/import/",
+        files={"bundle": ("lantern_assets.zip", bundle, "application/zip")},
+        data={"passwords": json.dumps(passwords or {}), "overwrite": "true"},
+        timeout=300,
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"assets import failed: HTTP {response.status_code}: {response.text[:2000]}")
+    return response.json()
+
+
+def _publish_here(url: str, serving: Path, spec_dir: Path | None) -> dict[str, Any]:
+    from dashboards.superset import bundle as bundle_mod
+
+    started = time.monotonic()
+    specs = bundle_mod.load_specs(spec_dir or bundle_mod.SPEC_DIR)
+    data = bundle_mod.build_zip(specs, serving)
+    built = time.monotonic()
+    user, password = credentials()
+    client = login(url, user, password)
+    result = import_bundle(client, url, data)
+    done = time.monotonic()
+    return {
+        "url": url,
+        "result": result,
+        "charts": len(specs.chart_items()),
+        "dashboards": len(specs.dashboards),
+        "datasets": len(specs.datasets),
+        "bundle_bytes": len(data),
+        "build_s": round(built - started, 3),
+        "import_s": round(done - built, 3),
+    }
+
+
+def publish(url: str | None = None, serving: Path | None = None, spec_dir: Path | None = None) -> dict[str, Any]:
+    """Build and import the bundle; returns a summary (timings, counts). Runs in the Superset venv if needed."""
+    url = url or default_url()
+    serving = Path(serving) if serving else _lantern_home() / "serving.duckdb"
+    if have_client():
+        return _publish_here(url, serving, spec_dir)
+    from dashboards.superset.environment import resolve
+
+    env = resolve()
+    if not env.python.exists():
+        raise RuntimeError("superset-client is not installed here and the Superset venv is missing: run `superset up`")
+    args = [str(env.python), "-m", "dashboards.superset.publish", "--url", url, "--serving", str(serving), "--json"]
+    if spec_dir:
+        args += ["--specs", str(spec_dir)]
+    process_env = dict(os.environ)
+    process_env["PYTHONPATH"] = str(REPO_ROOT)
+    out = subprocess.run(args, env=process_env, cwd=REPO_ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"publish failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="lantern superset publish")
+    parser.add_argument("--url", default=None)
+    parser.add_argument("--serving", type=Path, default=None)
+    parser.add_argument("--specs", type=Path, default=None)
+    parser.add_argument("--json", action="store_true", help="print only the JSON summary")
+    args = parser.parse_args(argv)
+    summary = publish(args.url, args.serving, args.specs)
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Find the SQL models and what each one reads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+MODELS_DIR = Path(__file__).parent
+WAREHOUSE_LAYERS = ("staging", "intermediate", "marts")  # built inside the warehouse, in this order
+_READS = re.compile(r"\b(raw|reference|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    layer: str
+    name: str
+    path: Path
+
+    @property
+    def table(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def description(self) -> str:
+        """The model's leading SQL comment."""
+        lines = []
+        for line in self.sql.splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line.removeprefix("--").strip())
+        return " ".join(lines)
+
+    @property
+    def reads(self) -> list[str]:
+        """Tables this model selects from, as `schema.table`, in first-seen order."""
+        without_comments = re.sub(r"--[^\n]*", "", self.sql)
+        found = [f"{schema}.{table}" for schema, table in _READS.findall(without_comments)]
+        return [t for i, t in enumerate(found) if t not in found[:i] and t != self.table]
+
+
+def discover_models() -> list[ModelSpec]:
+    """Warehouse models (staging, intermediate, marts), sorted by layer then name."""
+    return [
+        ModelSpec(layer, path.stem, path)
+        for layer in WAREHOUSE_LAYERS
+        for path in sorted((MODELS_DIR / layer).glob("*.sql"))
+    ]
+
+
+def serving_models() -> dict[str, tuple[ModelSpec, dict]]:
+    """Published tables: the SQL that builds each, and its disclosure spec."""
+    specs = yaml.safe_load((MODELS_DIR / "serving" / "published_tables.yaml").read_text(encoding="utf-8"))
+    found = {path.stem: path for path in sorted((MODELS_DIR / "serving").glob("*.sql"))}
+    if set(specs) != set(found):
+        raise ValueError(
+            f"models/serving: published_tables.yaml and the .sql files disagree: {sorted(set(specs) ^ set(found))}"
+        )
+    return {name: (ModelSpec("serving", name, found[name]), specs[name]) for name in sorted(found)}
+
+
+def macros_sql() -> str:
+    return (MODELS_DIR / "macros.sql").read_text(encoding="utf-8")

@@ -1,0 +1,12 @@
+-- Functions every model may use. Run on each connection before the models (temporary: nothing here
+-- is stored in the warehouse). The keys behind lantern_rekey are set as variables by the pipeline.
+
+-- HMAC-SHA256 of an agency's linkage key under the task force's own secret (RFC 2104, with the padded
+-- key pre-XORed into lantern_ipad / lantern_opad), so agency keys never travel past staging while the
+-- same situation still links across agencies.
+CREATE OR REPLACE TEMP MACRO lantern_rekey(agency_key) AS
+    sha256(unhex(getvariable('lantern_opad')) || unhex(sha256(unhex(getvariable('lantern_ipad')) || encode(agency_key))));
+
+CREATE OR REPLACE TEMP MACRO month_start(d) AS CAST(date_trunc('month', d) AS DATE);
+CREATE OR REPLACE TEMP MACRO quarter_start(d) AS CAST(date_trunc('quarter', d) AS DATE);
+CREATE OR REPLACE TEMP MACRO quarter_label(d) AS strftime(d, '%Y') || 'Q' || CAST(quarter(d) AS VARCHAR);

@@ -1,0 +1,25 @@
+-- One row per hotline signal that passed its contract. Agency linkage keys are re-keyed, places get
+-- their region, venues their sector; free text stops here.
+SELECT
+    s._agency AS sending_agency,
+    s.signal_id,
+    lantern_rekey(s.linkage_key) AS situation_key,
+    s.received_date,
+    month_start(s.received_date) AS month,
+    s.contact_method,
+    s.county_fips,
+    coalesce(c.region, 'unknown') AS region,
+    s.trafficking_type,
+    s.venue_type,
+    coalesce(v.sector_code, 'not_specified') AS sector_code,
+    s.is_case,
+    s.people_count,
+    s.minors_count,
+    s.age_band,
+    s.gender,
+    s.recruitment,
+    s.means_of_control,
+    s._file_name AS source_file
+FROM raw.hotline_signals AS s
+LEFT JOIN reference.counties AS c ON c.fips = s.county_fips
+LEFT JOIN reference.industry_sectors AS v ON v.venue_code = s.venue_type

@@ -1,0 +1,73 @@
+"""Ingest every new drop in the inbox: each row loaded into raw.<feed> or quarantined with its reason."""
+
+from datetime import date
+
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+
+from pipelines.assets.keys import table_key
+from pipelines.resources import WarehouseResource
+from pipelines.settings import lantern_paths
+from sources.contracts import FEEDS, all_contracts
+from sources.ingest.load import ingest_files, is_drop_candidate
+from sources.ingest.validator import ValidationContext
+from sources.ingest.warehouse_tables import ensure_raw_schema
+from sources.reference import counties, organisations
+
+RAW_TABLES = (*FEEDS, "file_manifest", "quarantine")
+
+
+def validation_context() -> ValidationContext:
+    return ValidationContext(
+        processed_on=date.today(),
+        county_fips=frozenset(counties()["fips"].to_list()),
+        org_ids=frozenset(organisations()["org_id"].to_list()),
+    )
+
+
+def agency_feeds() -> dict[str, set[str]]:
+    return {row["org_id"]: set(row["sends_feeds"].split(";")) for row in organisations().iter_rows(named=True)}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(table_key(f"raw.{name}"), group_name="ingest",
+                  deps=[table_key("reference.counties"), table_key("reference.organisations")],
+                  description=f"raw.{name}: rows from agency drops (see docs/data-contracts.md)")
+        for name in RAW_TABLES
+    ],
+)
+def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
+    paths = lantern_paths().ensure()
+    candidates = sorted(p for p in paths.inbox.iterdir() if is_drop_candidate(p))
+    validation = validation_context()
+    registered = agency_feeds()
+    with warehouse.session() as con:
+        ensure_raw_schema(con, list(all_contracts().values()))
+        outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run_id)
+        for outcome in outcomes:
+            if outcome.status == "rejected" or outcome.rows_quarantined:
+                context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} loaded, "
+                                    f"{outcome.rows_quarantined} quarantined ({outcome.message})")
+        totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
+    for name in FEEDS:
+        new = [o for o in outcomes if o.feed == name]
+        yield MaterializeResult(
+            asset_key=table_key(f"raw.{name}"),
+            metadata={
+                "files_processed": len(new),
+                "rows_loaded": sum(o.rows_loaded for o in new),
+                "rows_quarantined": sum(o.rows_quarantined for o in new),
+                "rows_total": totals[name],
+            },
+        )
+    yield MaterializeResult(
+        asset_key=table_key("raw.file_manifest"),
+        metadata={"files_processed": len(outcomes), "files_total": totals["file_manifest"],
+                  "files_rejected": sum(o.status == "rejected" for o in outcomes),
+                  "files": MetadataValue.md("\n".join(
+                      f"- `{o.file_name}`: {o.status}, {o.rows_loaded}/{o.rows_read} loaded" for o in outcomes[:200]))},
+    )
+    yield MaterializeResult(
+        asset_key=table_key("raw.quarantine"),
+        metadata={"rows_quarantined_now": sum(o.rows_quarantined for o in outcomes), "rows_total": totals["quarantine"]},
+    )

@@ -1,0 +1,38 @@
+"""What goes out: the serving database (aggregates, disclosure-controlled) and the static dashboard."""
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from dashboards.serving import build_serving
+from dashboards.site import build_site
+from models import serving_models
+from pipelines.assets.keys import table_key
+from pipelines.resources import WarehouseResource
+from pipelines.settings import lantern_paths
+
+
+def _serving_reads() -> list:
+    reads = {t for model, _ in serving_models().values() for t in model.reads}
+    reads.add("intermediate.int_calendar_months")
+    return [table_key(t) for t in sorted(reads)]
+
+
+@asset(key=["serving", "serving_database"], deps=_serving_reads(), group_name="publish",
+       description="data/serving.duckdb: aggregate-only, disclosure-controlled tables, swapped in atomically.")
+def serving_database(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    paths = lantern_paths().ensure()
+    with warehouse.session() as con:
+        report = build_serving(con, paths.serving, run_id=context.run_id)
+    return MaterializeResult(metadata={
+        "path": str(report.path), "cells_published": report.cells_published,
+        "cells_suppressed": report.cells_suppressed, "seconds": round(report.seconds, 2),
+        **{f"rows_{name}": rows for name, rows in report.tables.items()},
+    })
+
+
+@asset(key=["site", "static_dashboard"], deps=[serving_database], group_name="publish",
+       description="data/site/index.html: the offline dashboard (no server, no network).")
+def static_dashboard() -> MaterializeResult:
+    paths = lantern_paths().ensure()
+    report = build_site(paths.serving, paths.site)
+    return MaterializeResult(metadata={"path": str(report.path), "bytes": report.bytes,
+                                       "seconds": round(report.build_seconds, 2)})

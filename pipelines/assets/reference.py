@@ -1,0 +1,28 @@
+"""Reference tables (counties and regions, sectors, organisations, code labels) into the warehouse."""
+
+from dagster import AssetSpec, MaterializeResult, multi_asset
+
+from pipelines.assets.keys import table_key
+from pipelines.resources import WarehouseResource
+from sources.reference import reference_tables
+
+REFERENCE_TABLES = ("counties", "industry_sectors", "organisations", "code_labels", "feeds")
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(table_key(f"reference.{name}"), group_name="reference",
+                  description=f"Reference table {name}, from sources/reference (swap the files to deploy elsewhere).")
+        for name in REFERENCE_TABLES
+    ],
+)
+def reference_data(warehouse: WarehouseResource):
+    frames = reference_tables()
+    with warehouse.session() as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+        for name in REFERENCE_TABLES:
+            con.register("lantern_reference", frames[name].to_arrow())
+            con.execute(f"CREATE OR REPLACE TABLE reference.{name} AS SELECT * FROM lantern_reference")
+            con.unregister("lantern_reference")
+    for name in REFERENCE_TABLES:
+        yield MaterializeResult(asset_key=table_key(f"reference.{name}"), metadata={"rows": frames[name].height})

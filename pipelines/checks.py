@@ -1,0 +1,90 @@
+"""Asset checks: the invariants a run must prove before anything is published."""
+
+from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
+
+from models import serving_models
+from pipelines.assets.keys import table_key
+from pipelines.resources import WarehouseResource
+from pipelines.settings import lantern_paths
+from sources.contracts import FEEDS
+from sources.reference import deployment
+
+import duckdb
+
+
+@asset_check(asset=table_key("raw.file_manifest"), blocking=True,
+             description="Per file: rows loaded + rows quarantined == rows read, and the raw and quarantine "
+                         "tables hold exactly those rows. Nothing is lost.")
+def every_row_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
+    loaded_by_file = " UNION ALL ".join(
+        f"SELECT _file_name AS file_name, _file_hash AS file_hash, count(*) AS n FROM raw.{feed} GROUP BY ALL"
+        for feed in FEEDS
+    )
+    with warehouse.session() as con:
+        broken = con.execute(
+            f"""
+            WITH loaded AS ({loaded_by_file}),
+            quarantined AS (SELECT file_name, file_hash, count(*) AS n FROM raw.quarantine GROUP BY ALL)
+            SELECT m.file_name, m.rows_read, m.rows_loaded, m.rows_quarantined,
+                   coalesce(l.n, 0) AS in_raw, coalesce(q.n, 0) AS in_quarantine
+            FROM raw.file_manifest AS m
+            LEFT JOIN (SELECT file_name, file_hash, sum(n) AS n FROM loaded GROUP BY ALL) AS l USING (file_name, file_hash)
+            LEFT JOIN quarantined AS q USING (file_name, file_hash)
+            WHERE m.rows_loaded + m.rows_quarantined <> m.rows_read
+               OR coalesce(l.n, 0) <> m.rows_loaded
+               OR coalesce(q.n, 0) <> m.rows_quarantined
+            """
+        ).fetchall()
+        files = con.execute("SELECT count(*), coalesce(sum(rows_read), 0) FROM raw.file_manifest").fetchone()
+    return AssetCheckResult(
+        passed=not broken,
+        metadata={"files": files[0], "rows_read": int(files[1]), "files_not_reconciled": len(broken),
+                  "first_problems": str(broken[:5])},
+    )
+
+
+@asset_check(asset=table_key("marts.mart_monthly_signals"), blocking=True,
+             description="Counts are non-negative and the mart's totals equal staging's.")
+def monthly_signals_reconcile(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.session() as con:
+        negative, mart_signals, mart_cases = con.execute(
+            "SELECT count(*) FILTER (WHERE signals < 0 OR cases < 0 OR cases > signals), sum(signals), sum(cases) "
+            "FROM marts.mart_monthly_signals").fetchone()
+        staged_signals, staged_cases = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE is_case) FROM staging.stg_hotline_signals").fetchone()
+    passed = negative == 0 and (mart_signals or 0) == staged_signals and (mart_cases or 0) == staged_cases
+    return AssetCheckResult(passed=passed, metadata={
+        "bad_rows": negative, "mart_signals": int(mart_signals or 0), "staging_signals": staged_signals,
+        "mart_cases": int(mart_cases or 0), "staging_cases": staged_cases})
+
+
+@asset_check(asset=table_key("marts.mart_monthly_referrals"), blocking=True,
+             description="Counts are non-negative, statuses add up, and the total equals staging's.")
+def monthly_referrals_reconcile(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.session() as con:
+        bad, total = con.execute(
+            "SELECT count(*) FILTER (WHERE least(referrals, accepted, declined, pending, withdrawn) < 0 "
+            "OR accepted + declined + pending + withdrawn <> referrals), sum(referrals) "
+            "FROM marts.mart_monthly_referrals").fetchone()
+        staged = con.execute("SELECT count(*) FROM staging.stg_referrals").fetchone()[0]
+    return AssetCheckResult(passed=bad == 0 and (total or 0) == staged,
+                            metadata={"bad_rows": bad, "mart_referrals": int(total or 0), "staging_referrals": staged})
+
+
+@asset_check(asset=["serving", "serving_database"], blocking=True,
+             description="No published count lies between 1 and the disclosure threshold.")
+def no_small_counts_published() -> AssetCheckResult:
+    threshold = deployment().min_cell_count
+    small = {}
+    with duckdb.connect(str(lantern_paths().serving), read_only=True) as con:
+        for name, (_, spec) in serving_models().items():
+            for count in spec.get("counts", []):
+                n = con.execute(f"SELECT count(*) FROM {name} WHERE {count} BETWEEN 1 AND {threshold - 1}").fetchone()[0]
+                if n:
+                    small[f"{name}.{count}"] = n
+    return AssetCheckResult(passed=not small, severity=AssetCheckSeverity.ERROR,
+                            metadata={"threshold": threshold, "small_cells": str(small)})
+
+
+all_checks = [every_row_accounted_for, monthly_signals_reconcile, monthly_referrals_reconcile,
+              no_small_counts_published]

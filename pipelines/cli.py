@@ -1,0 +1,125 @@
+"""`lantern`: the jobs people run by hand. Every command works on LANTERN_HOME (default ./data)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from pipelines.settings import lantern_paths
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from sources.generator import generate
+
+    paths = lantern_paths().ensure()
+    started = time.perf_counter()
+    summary = generate(
+        paths.inbox, scale=args.scale, years=args.years, seed=args.seed,
+        end_date=date.fromisoformat(args.end_date) if args.end_date else None,
+        defect_rate=args.defect_rate, progress=not args.quiet,
+    )
+    print(f"Generated {summary.files_written} drop files in {paths.inbox} in {time.perf_counter() - started:.1f} s")
+    for feed, rows in summary.rows_per_feed.items():
+        print(f"  {feed:<16} {rows:>12,} rows")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from pipelines.run import run_refresh
+
+    result = run_refresh()
+    paths = lantern_paths()
+    print(result.summary())
+    if result.success:
+        print(f"\nStatic dashboard: {paths.site / 'index.html'}")
+        print(f"Serving database: {paths.serving}")
+    return 0 if result.success else 1
+
+
+def _status(args: argparse.Namespace) -> int:
+    from pipelines.status import print_status
+
+    return print_status(lantern_paths(), file_name=args.file)
+
+
+def _site(args: argparse.Namespace) -> int:
+    from dashboards.site import build_site
+
+    paths = lantern_paths().ensure()
+    report = build_site(paths.serving, paths.site)
+    print(f"Static dashboard: {report.path} ({report.bytes:,} bytes)")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from sources.contracts.docs import write_contract_docs
+
+    written = write_contract_docs(Path(args.out))
+    print(f"Wrote {written}")
+    return 0
+
+
+def _superset(args: argparse.Namespace) -> int:
+    from dashboards.superset.cli import run as superset_run
+
+    return superset_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lantern",
+        description=(
+            "Lantern: trafficking-trend data platform for a state task force. Agencies' file drops land in "
+            "$LANTERN_HOME/inbox (default ./data/inbox); a refresh ingests them into the DuckDB warehouse, "
+            "builds the metrics, and publishes a disclosure-controlled serving database and a static dashboard."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="write realistic synthetic agency drops into the inbox",
+                                   description="Write synthetic drop files into the inbox, as agencies would send "
+                                               "them. Deterministic for a seed.")
+    generate.add_argument("--scale", choices=["mo", "us", "stress"], default="mo",
+                          help="mo: Missouri volumes (hundreds of signals a year); us: ~32,000 signals a year; "
+                               "stress: 10 million+ records")
+    generate.add_argument("--years", type=int, default=3, help="years of history (default 3)")
+    generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    generate.add_argument("--end-date", help="last day covered, YYYY-MM-DD (default: end of last month)")
+    generate.add_argument("--defect-rate", type=float, default=0.01,
+                          help="share of rows with realistic defects, to exercise quarantine (default 0.01)")
+    generate.add_argument("--quiet", action="store_true", help="no progress bar")
+    generate.set_defaults(handler=_generate)
+
+    refresh = commands.add_parser("refresh", help="run the whole pipeline once, in this process",
+                                  description="Ingest new drops, rebuild every model, check, publish the serving "
+                                              "database and rebuild the static dashboard.")
+    refresh.set_defaults(handler=_refresh)
+
+    status = commands.add_parser("status", help="what has been loaded and what was quarantined, per file")
+    status.add_argument("--file", help="show the quarantined rows of one drop file (its per-file report)")
+    status.set_defaults(handler=_status)
+
+    site = commands.add_parser("site", help="rebuild the static dashboard from the serving database")
+    site.set_defaults(handler=_site)
+
+    docs = commands.add_parser("docs", help="regenerate docs/data-contracts.md from the contracts")
+    docs.add_argument("--out", default="docs/data-contracts.md")
+    docs.set_defaults(handler=_docs)
+
+    superset = commands.add_parser("superset", help="run Apache Superset locally and publish the dashboards to it")
+    superset.add_argument("action", choices=["up", "down", "publish", "status"])
+    superset.add_argument("--port", type=int, default=None, help="loopback port (default 8088)")
+    superset.set_defaults(handler=_superset)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

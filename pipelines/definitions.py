@@ -1,0 +1,36 @@
+"""Composition root: the whole asset graph, its checks, the warehouse resource and the refresh job.
+
+All warehouse writes run in one process (in-process executor): DuckDB allows one writer at a time.
+"""
+
+from dagster import Definitions, define_asset_job, in_process_executor
+
+from pipelines.assets.ingest import inbox_drops
+from pipelines.assets.models import model_assets
+from pipelines.assets.publish import serving_database, static_dashboard
+from pipelines.assets.reference import reference_data
+from pipelines.checks import all_checks
+from pipelines.resources import WarehouseResource
+from pipelines.settings import lantern_paths
+
+all_assets = [reference_data, inbox_drops, *model_assets, serving_database, static_dashboard]
+
+refresh_job = define_asset_job(
+    "refresh",
+    selection="*",
+    description="Ingest new drops, rebuild the models, publish the serving database and the static dashboard.",
+)
+
+
+def warehouse_resource() -> WarehouseResource:
+    paths = lantern_paths()
+    return WarehouseResource(database=str(paths.warehouse), home=str(paths.home))
+
+
+defs = Definitions(
+    assets=all_assets,
+    asset_checks=all_checks,
+    jobs=[refresh_job],
+    resources={"warehouse": warehouse_resource()},
+    executor=in_process_executor,
+)

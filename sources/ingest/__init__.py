@@ -1,0 +1,1 @@
+"""Read agency drops, check every row against its feed's contract, and load or quarantine it."""

@@ -1,0 +1,289 @@
+"""Ingest drop files into the warehouse: every row loaded into raw.<feed> or quarantined with its reason.
+
+Files are taken in batches (bounded by bytes); each batch is one transaction, so a crash leaves the
+warehouse as it was before the batch and the next run simply processes those files again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sources.contracts import Contract, load_contract
+from sources.drops import DropNameError, parse_drop_name
+from sources.ingest.header import header_problem, unknown_columns
+from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, file_quarantine, row_quarantine
+from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
+                                   count_data_rows, read_csv_drops, read_header, read_parquet_drop)
+from sources.ingest.validator import AGENCY, ValidationContext, validate
+from sources.ingest.warehouse_tables import raw_table
+
+BATCH_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file_name: str
+    file_hash: str
+    feed: str | None
+    agency: str | None
+    status: str  # loaded | rejected
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    message: str | None
+
+
+@dataclass
+class _Drop:
+    path: Path
+    file_hash: str
+    feed: str | None = None
+    agency: str | None = None
+    period: str | None = None
+    file_format: str | None = None
+    header: list[str] | None = None
+    problem: tuple[str, str] | None = None  # (rule, message) when the whole file is refused
+    warnings: list[str] | None = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_drop_candidate(path: Path) -> bool:
+    """Files still being uploaded (hidden or .part/.tmp names) are left for a later run."""
+    return path.is_file() and not path.name.startswith(".") and path.suffix not in (".part", ".tmp", ".partial")
+
+
+def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
+    """Files whose (name, content) the manifest has not seen, with their SHA-256."""
+    seen = set(con.execute("SELECT file_name, file_hash FROM raw.file_manifest").fetchall())
+    pending = []
+    for path in paths:
+        file_hash = file_sha256(path)
+        if (path.name, file_hash) not in seen:
+            pending.append((path, file_hash))
+    return pending
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: ValidationContext,
+                 agency_feeds: dict[str, set[str]], run_id: str | None = None) -> list[FileOutcome]:
+    outcomes: list[FileOutcome] = []
+    batch: list[tuple[Path, str]] = []
+    batch_bytes = 0
+    for path, file_hash in pending_files(con, sorted(paths)):
+        batch.append((path, file_hash))
+        batch_bytes += path.stat().st_size
+        if batch_bytes >= BATCH_BYTES:
+            outcomes += _ingest_batch(con, batch, context, agency_feeds, run_id)
+            batch, batch_bytes = [], 0
+    if batch:
+        outcomes += _ingest_batch(con, batch, context, agency_feeds, run_id)
+    return outcomes
+
+
+def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str]) -> _Drop:
+    drop = _Drop(path, file_hash, warnings=[])
+    earlier = known_hashes.get(file_hash)
+    if earlier and earlier != path.name:
+        drop.warnings.append(f"same content as {earlier}, already processed: its rows are duplicates")
+    try:
+        name = parse_drop_name(path)
+    except DropNameError as error:
+        drop.problem = ("unroutable_file", str(error))
+        return drop
+    drop.feed, drop.agency, drop.period, drop.file_format = name.feed, name.agency, name.period, name.file_format
+    if drop.agency not in agency_feeds:
+        drop.problem = ("unknown_agency", f"agency {drop.agency!r} is not in the organisation registry")
+        return drop
+    if drop.feed not in agency_feeds[drop.agency]:
+        drop.problem = ("unknown_agency", f"agency {drop.agency} is not registered to send {drop.feed}")
+        return drop
+    try:
+        drop.header = read_header(path)
+    except FileProblem as problem:
+        drop.problem = (problem.rule, problem.message)
+        return drop
+    contract = load_contract(drop.feed)
+    drop.problem = header_problem(drop.header, contract)
+    ignored = unknown_columns(drop.header, contract)
+    if ignored and drop.problem is None:
+        drop.warnings.append(f"column(s) not in the contract were ignored: {', '.join(ignored)}")
+    return drop
+
+
+def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConnection) -> DropRead:
+    """All usable files of one feed as one frame of the contract's columns (absent optional ones null)."""
+    by_header: dict[tuple[str, ...], list[Path]] = defaultdict(list)
+    parts: list[DropRead] = []
+    for drop in drops:
+        if drop.file_format == "parquet":
+            try:
+                parts.append(read_parquet_drop(drop.path))
+            except Exception as error:  # a truncated or foreign file: refuse it whole
+                drop.problem = ("unreadable_file", f"not a readable Parquet file: {error}")
+        else:
+            by_header[tuple(drop.header)].append(drop.path)
+    for header, paths in by_header.items():
+        parts.append(read_csv_drops(paths, list(header), reader))
+    agency_of = {d.path.name: d.agency for d in drops}
+    columns = [*contract.column_names, FILE_NAME, ROW_NUMBER]
+    rows = [
+        part.rows.with_columns([pl.lit(None, pl.Utf8).alias(c) for c in contract.column_names if c not in part.rows.columns])
+        .select(columns).with_columns(pl.col(c).cast(pl.Utf8) for c in contract.column_names)
+        for part in parts
+    ]
+    frame = pl.concat(rows) if rows else pl.DataFrame(schema={**{c: pl.Utf8 for c in contract.column_names},
+                                                              FILE_NAME: pl.Utf8, ROW_NUMBER: pl.Int64})
+    frame = frame.with_columns(pl.col(FILE_NAME).replace_strict(agency_of, return_dtype=pl.Utf8, default=None).alias(AGENCY))
+    problems = pl.concat([pl.DataFrame(schema=FILE_PROBLEM_SCHEMA), *[p.problems for p in parts]])
+    return DropRead(frame, problems)
+
+
+def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]], context: ValidationContext,
+                  agency_feeds: dict[str, set[str]], run_id: str | None) -> list[FileOutcome]:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    known_hashes = dict(con.execute("SELECT file_hash, min(file_name) FROM raw.file_manifest GROUP BY file_hash").fetchall())
+    drops = [_plan(path, file_hash, agency_feeds, known_hashes) for path, file_hash in batch]
+
+    loaded_frames: dict[str, pl.DataFrame] = {}
+    quarantine_parts: list[pl.DataFrame] = []
+    reader = duckdb.connect()  # in-memory, only parses CSV
+    try:
+        by_feed: dict[str, list[_Drop]] = defaultdict(list)
+        for drop in drops:
+            if drop.problem is None:
+                by_feed[drop.feed].append(drop)
+        for feed, feed_drops in by_feed.items():
+            contract = load_contract(feed)
+            read = _read_feed(feed_drops, contract, reader)
+            usable = {d.path.name for d in feed_drops if d.problem is None}
+            rows = read.rows.filter(pl.col(FILE_NAME).is_in(sorted(usable)))
+            validated = validate(rows, contract, context)
+            valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
+            problems = pl.concat([read.problems, validated.problems, already_loaded])
+            agency_of = {d.path.name: d.agency for d in feed_drops}
+            hash_of = {d.path.name: d.file_hash for d in feed_drops}
+            quarantine_parts.append(row_quarantine(feed, agency_of, hash_of, rows, contract, problems, now, run_id))
+            loaded_frames[feed] = valid
+    finally:
+        reader.close()
+    for drop in drops:
+        if drop.problem is not None:
+            rule, message = drop.problem
+            quarantine_parts.append(file_quarantine(drop.path.name, drop.file_hash, drop.feed, drop.agency,
+                                                    count_data_rows(drop.path), rule, message, now, run_id))
+    quarantine = pl.concat([pl.DataFrame(schema=QUARANTINE_SCHEMA), *quarantine_parts])
+
+    outcomes = [_outcome(drop, loaded_frames, quarantine) for drop in drops]
+    _write(con, drops, outcomes, loaded_frames, quarantine, now, run_id)
+    return outcomes
+
+
+def _outcome(drop: _Drop, loaded: dict[str, pl.DataFrame], quarantine: pl.DataFrame) -> FileOutcome:
+    name = drop.path.name
+    rows_loaded = loaded[drop.feed].filter(pl.col(FILE_NAME) == name).height if drop.feed in loaded else 0
+    rows_quarantined = quarantine.filter(pl.col("file_name") == name).height
+    messages = list(drop.warnings or [])
+    if drop.problem is not None:
+        status = "rejected"
+        messages.insert(0, f"{drop.problem[0]}: {drop.problem[1]}")
+    else:
+        status = "loaded"
+        if rows_loaded == 0 and rows_quarantined > 0:
+            messages.insert(0, "every row was quarantined")
+    return FileOutcome(name, drop.file_hash, drop.feed, drop.agency, status, rows_loaded + rows_quarantined,
+                       rows_loaded, rows_quarantined, "; ".join(messages) or None)
+
+
+def _write(con: duckdb.DuckDBPyConnection, drops: list[_Drop], outcomes: list[FileOutcome],
+           loaded: dict[str, pl.DataFrame], quarantine: pl.DataFrame, now: datetime, run_id: str | None) -> None:
+    hash_of = {d.path.name: d.file_hash for d in drops}
+    manifest = pl.DataFrame(
+        [{
+            "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency,
+            "period": d.period, "file_format": d.file_format, "bytes": d.path.stat().st_size, "status": o.status,
+            "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined,
+            "message": o.message, "duplicate_of": _duplicate_of(d),
+            "file_modified_at": datetime.fromtimestamp(d.path.stat().st_mtime, timezone.utc).replace(tzinfo=None),
+            "processed_at": now, "run_id": run_id,
+        } for d, o in zip(drops, outcomes)],
+        schema_overrides={"period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
+                          "message": pl.Utf8, "duplicate_of": pl.Utf8, "run_id": pl.Utf8},
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for feed, frame in loaded.items():
+            if frame.is_empty():
+                continue
+            rows = frame.with_columns(
+                pl.col(FILE_NAME).replace_strict(hash_of, return_dtype=pl.Utf8).alias("_file_hash"),
+                pl.lit(run_id, pl.Utf8).alias("_run_id"),
+                pl.lit(now).alias("_loaded_at"),
+            )
+            _insert(con, raw_table(feed), rows)
+        if not quarantine.is_empty():
+            _insert(con, "raw.quarantine", quarantine)
+        _insert(con, "raw.file_manifest", manifest)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("lantern_incoming", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM lantern_incoming")
+    finally:
+        con.unregister("lantern_incoming")
+
+
+def _duplicate_of(drop: _Drop) -> str | None:
+    for warning in drop.warnings or []:
+        if warning.startswith("same content as "):
+            return warning.removeprefix("same content as ").split(",")[0]
+    return None
+
+
+def _split_already_loaded(con: duckdb.DuckDBPyConnection, valid: pl.DataFrame,
+                          contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows whose key their agency already sent in an earlier batch are quarantined, not loaded twice."""
+    keys = [AGENCY, *contract.primary_key]
+    con.register("lantern_candidate_keys", valid.select([*keys, FILE_NAME, ROW_NUMBER]).to_arrow())
+    try:
+        join = " AND ".join(f"c.{k} = r.{k}" for k in keys)
+        earlier = con.execute(
+            f"""
+            SELECT c.{FILE_NAME} AS file_name, c.{ROW_NUMBER} AS row_number,
+                   any_value(r._file_name) AS first_file, any_value(r._row_number) AS first_row
+            FROM lantern_candidate_keys AS c JOIN {raw_table(contract.feed)} AS r ON {join}
+            GROUP BY ALL
+            """
+        ).pl()
+    finally:
+        con.unregister("lantern_candidate_keys")
+    if earlier.is_empty():
+        return valid, pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
+    repeated = earlier.select(
+        pl.col("file_name"),
+        pl.col("row_number").cast(pl.Int64),
+        pl.lit(contract.primary_key[0]).alias("column_name"),
+        pl.lit("duplicate_key").alias("rule"),
+        pl.format("{} was already loaded from {} row {}", pl.lit(contract.primary_key[0]), pl.col("first_file"),
+                  pl.col("first_row").cast(pl.Utf8)).alias("message"),
+    )
+    kept = valid.join(earlier.select(pl.col("file_name").alias(FILE_NAME), pl.col("row_number").alias(ROW_NUMBER)),
+                      on=[FILE_NAME, ROW_NUMBER], how="anti")
+    return kept, repeated

@@ -1,0 +1,250 @@
+"""Find direct identifiers in strings: scan_text for one value, scan_frame for Polars columns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+import polars as pl
+
+from . import patterns as P
+from .normalize import normalize, to_original
+
+# When hits overlap they are merged (masking must cover the union); the merged hit keeps the rule
+# listed first here, the most specific one.
+RULES = ("email", "social_url", "ssn", "phone", "date_of_birth", "street_address", "social_handle")
+_PRIORITY = {rule: i for i, rule in enumerate(RULES)}
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class PiiHit:
+    rule: str
+    start: int  # offsets in the original string, end exclusive
+    end: int
+
+
+Span = tuple[str, int, int]
+
+
+# --- phone -------------------------------------------------------------------------------------------
+def _phone_window(text: str, groups: list[tuple[int, int]], i: int, j: int, first: bool) -> str | None:
+    """'phone' when groups i..j form a phone number, 'allowed' for a public service number, else None."""
+    lens = [e - s for s, e in groups[i : j + 1]]
+    digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+    seps = [text[groups[k][1] : groups[k + 1][0]] for k in range(i, j)]
+    total = len(digits)
+    start = groups[i][0]
+    if any("," in s for s in seps) and lens not in ([3, 3, 4], [1, 3, 3, 4]):
+        return None  # "12, 14, 16" lists
+    before = text[:start].rstrip(" (+")
+    if before.endswith("$"):
+        return None
+    if total == 7:
+        ok = first and lens in ([3, 4], [7]) and digits[0] in "23456789"
+        return "phone" if ok and P.LOCAL_CUE.search(text[max(0, start - 40) : start]) else None
+    if total == 11:
+        if digits[0] != "1":
+            return None
+        national, nat_lens = digits[1:], (lens[1:] if lens[0] == 1 else [lens[0] - 1, *lens[1:]])
+    else:
+        national, nat_lens = digits, lens
+    # NANP: area code and exchange never start with 0 or 1 (rules out most ids, counts and timestamps).
+    if national[0] not in "23456789" or national[3] not in "23456789":
+        return None
+    if all(n <= 2 for n in lens) and len(lens) >= 5:
+        shaped = True  # "8 1 6 5 5 5 0 1 4 2": deliberately spaced digits
+    else:
+        # Area code and exchange must each be one unbroken group; "2025-03-14 12" is a date, not a phone.
+        shaped = not any(b in (1, 2, 4, 5) for b in accumulate(nat_lens[:-1]))
+    if not shaped:
+        return None
+    return "allowed" if national in P.ALLOWED_PHONES else "phone"
+
+
+def _phones(text: str) -> list[Span]:
+    hits: list[Span] = []
+    for run in P.DIGIT_RUN.finditer(text):
+        groups = [(run.start() + g.start(), run.start() + g.end()) for g in _DIGITS.finditer(run.group())]
+        lo, hi = 0, len(groups)
+        s0, e0 = run.start(), run.end()
+        if s0 and text[s0 - 1].isalpha():
+            k = s0
+            while k and text[k - 1].isalpha():
+                k -= 1
+            if text[k:s0].lower() not in P.GLUE_CUES:
+                lo = 1  # glued to a token (hex key, record id): that group is not a phone start
+        elif P.ID_PREFIX.search(text[max(0, s0 - 6) : s0]) and text[max(0, s0 - 6) : s0].rstrip("-").split()[-1:] not in (["TEL"], ["PH"], ["CELL"], ["MOB"]):
+            lo = 1
+        if e0 < len(text) and text[e0].isalpha() and not P.PHONE_EXT.match(text, e0):
+            hi -= 1
+        i = lo
+        while i < hi:
+            best, kind = None, None
+            total = 0
+            for j in range(i, hi):
+                total += groups[j][1] - groups[j][0]
+                if total > 11:
+                    break
+                verdict = _phone_window(text, groups, i, j, i == lo) if total in (7, 10, 11) else None
+                if verdict:
+                    best, kind = j, verdict
+            if best is None:
+                i += 1
+                continue
+            if kind == "allowed":
+                i = best + 1
+                continue
+            start, end = groups[i][0], groups[best][1]
+            while start and text[start - 1] in "+(":
+                start -= 1
+            ext = P.PHONE_EXT.match(text, end)
+            hits.append(("phone", start, ext.end() if ext else end))
+            i = best + 1
+    return hits
+
+
+# --- the others --------------------------------------------------------------------------------------
+def _emails(text: str) -> list[Span]:
+    return [("email", m.start(), m.end()) for rx in (P.EMAIL, P.EMAIL_OBF) for m in rx.finditer(text)]
+
+
+def _ssns(text: str) -> list[Span]:
+    hits = [("ssn", m.start(), m.end()) for m in P.SSN.finditer(text)]
+    hits += [("ssn", m.start(), m.end()) for m in P.SSN_LABELLED.finditer(text)]
+    return hits
+
+
+def _addresses(text: str) -> list[Span]:
+    hits = [("street_address", m.start(), m.end()) for m in P.PO_BOX.finditer(text)]
+    for num in P.HOUSE_NUMBER.finditer(text):
+        prev = text[: num.start()].split()[-1:]
+        if prev and prev[0].lower().strip(".:#,") in P.ADDRESS_NOT_AFTER:
+            continue  # "exit 28 Hwy 63", "room 214 ..."
+        route = P.ADDRESS_ROUTE_TAIL.match(text, num.end())
+        if route:
+            hits.append(("street_address", num.start(), route.end()))
+            continue
+        tail = P.ADDRESS_TAIL.match(text, num.end())
+        if not tail:
+            continue
+        words = [w.strip(".'-").lower() for w in tail.group(2).split()]
+        if words and all(w and w not in P.ADDRESS_STOPWORDS for w in words) and any(c.isalpha() for c in "".join(words)):
+            hits.append(("street_address", num.start(), tail.end()))
+    return hits
+
+
+def _dobs(text: str) -> list[Span]:
+    return [("date_of_birth", m.start(), m.end()) for m in P.DOB.finditer(text)]
+
+
+def _social(text: str) -> list[Span]:
+    hits = [("social_url", m.start(), m.end()) for m in P.SOCIAL_URL.finditer(text)]
+    for m in P.HANDLE_AT.finditer(text):
+        handle = m.group(1)
+        if any(c.isalpha() for c in handle) and not P.TIME_LIKE.match(handle) and handle.lower() not in P.HANDLE_NOT:
+            hits.append(("social_handle", m.start(), m.end()))
+    for m in P.HANDLE_LABELLED.finditer(text):
+        g = 1 if m.group(1) is not None else 2
+        handle = m.group(g)
+        if handle.lower() in P.HANDLE_NOT or not any(c.isalpha() for c in handle):
+            continue
+        prefix = text[m.start() : m.start(g)].lower()
+        # "instagram account is private": with a bare "is", only handle-looking words count.
+        if re.search(r"\bis\s*@?$", prefix) and not re.search(r"handle|user|acct|account|profile|name|id\b", prefix) and handle.isalpha():
+            continue
+        hits.append(("social_handle", m.start(), m.end()))
+    return hits
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[list] = []
+    for rule, s, e in sorted(spans, key=lambda h: (h[1], -h[2])):
+        if merged and s < merged[-1][2]:
+            last = merged[-1]
+            last[2] = max(last[2], e)
+            if _PRIORITY[rule] < _PRIORITY[last[0]]:
+                last[0] = rule
+        else:
+            merged.append([rule, s, e])
+    return [tuple(m) for m in merged]
+
+
+_DETECTORS = {"phone": _phones, "ssn": _ssns, "dob": _dobs, "address": _addresses, "email": _emails, "social": _social}
+
+
+def _gates(text: str, wanted: set[str] | None) -> list[str]:
+    """Detectors (of wanted, default all) whose cheap necessary condition holds for text."""
+    names = _DETECTORS if wanted is None else wanted
+    lower = text.lower()
+    digits = sum(map(str.isdigit, text))
+    checks = {
+        "phone": lambda: digits >= 7,
+        "ssn": lambda: digits >= 9,
+        "dob": lambda: digits >= 4 and P.DOB_GATE.search(text) is not None,
+        "address": lambda: digits > 0 and P.ADDRESS_GATE.search(text) is not None,
+        "email": lambda: P.EMAIL_GATE.search(text) is not None,
+        "social": lambda: any(map(lower.__contains__, P.SOCIAL_KEYS)),
+    }
+    return [name for name in names if checks[name]()]
+
+
+def _scan(value: str, wanted: set[str] | None = None) -> list[PiiHit]:
+    if not value:
+        return []
+    text, offsets = normalize(value)
+    spans = [span for name in _gates(text, wanted) for span in _DETECTORS[name](text)]
+    return [PiiHit(rule, *to_original(offsets, s, e)) for rule, s, e in _merge(spans)]
+
+
+def scan_text(value: str) -> list[PiiHit]:
+    """All identifier hits in value, in order, non-overlapping, with offsets into value itself."""
+    return _scan(value)
+
+
+@lru_cache(maxsize=None)
+def _wanted(mask: int) -> frozenset[str] | None:
+    names = {n for k, (_, ns) in enumerate(P.PREFILTERS) if mask >> k & 1 for n in ns}
+    return None if "*" in names else frozenset(names)
+
+
+def scan_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """One row (row_index, column, rule) per cell holding an identifier; rule is the cell's first hit.
+
+    Polars regexes (a superset of the Python detectors) mark candidate cells and which detectors each
+    needs; Python then runs only those detectors, once per distinct (value, detectors) pair.
+    """
+    empty = pl.DataFrame(schema={"row_index": pl.UInt32, "column": pl.String, "rule": pl.String})
+    bits = pl.sum_horizontal(
+        pl.col("value").str.contains(rx).fill_null(False).cast(pl.UInt32) * (1 << k)
+        for k, (rx, _) in enumerate(P.PREFILTERS)
+    )
+    parts = []
+    for column in columns:
+        values = frame.get_column(column)
+        if values.dtype != pl.String:
+            values = values.cast(pl.String, strict=False)
+        cand = (
+            pl.DataFrame({"value": values})
+            .with_row_index("row_index")
+            .with_columns(bits.alias("bits"))
+            .filter(pl.col("bits") > 0)
+        )
+        found = []
+        for value, mask in cand.select("value", "bits").unique().iter_rows():
+            hits = _scan(value, _wanted(mask))
+            if hits:
+                found.append((value, mask, hits[0].rule))
+        if found:
+            rules = pl.DataFrame(found, schema={"value": pl.String, "bits": pl.UInt32, "rule": pl.String}, orient="row")
+            parts.append(
+                cand.join(rules, on=["value", "bits"]).select(
+                    pl.col("row_index").cast(pl.UInt32), pl.lit(column).alias("column"), "rule"
+                )
+            )
+    if not parts:
+        return empty
+    order = {c: i for i, c in enumerate(columns)}
+    return pl.concat(parts).sort(pl.col("row_index"), pl.col("column").replace_strict(order, return_dtype=pl.UInt32))

@@ -1,0 +1,203 @@
+"""Integration tests against a real Superset 6.1 (see conftest.py): publishing, chart data, DuckDB lockdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from dashboards.superset.bundle import SPEC_DIR, load_specs, reference_sql, stable_uuid
+from dashboards.superset.publish import publish
+
+pytestmark = pytest.mark.superset
+
+
+def _objects(api) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "chart": api.list("chart", ["id", "uuid", "slice_name"]),
+        "dashboard": api.list("dashboard", ["id", "uuid", "dashboard_title"]),
+        "dataset": api.list("dataset", ["id", "uuid", "table_name"]),
+        "database": api.list("database", ["id", "uuid", "database_name"]),
+    }
+
+
+def _expected_uuids(specs) -> dict[str, set[str]]:
+    return {
+        "chart": {stable_uuid("chart", name) for name, _, _ in specs.chart_items()},
+        "dashboard": {stable_uuid("dashboard", name) for name in specs.dashboards},
+        "dataset": {stable_uuid("dataset", name) for name in specs.datasets},
+        "database": {stable_uuid("database", specs.database["name"])},
+    }
+
+
+def test_publish_creates_every_object_with_stable_uuids(published, admin_api, specs):
+    assert published["result"] == {"message": "OK"}
+    objects = _objects(admin_api)
+    for kind, expected in _expected_uuids(specs).items():
+        found = [row["uuid"] for row in objects[kind]]
+        assert Counter(found) == Counter(expected), kind  # exactly these, each once
+
+
+def test_publish_twice_changes_nothing(published, admin_api, superset_server, specs):
+    before = _objects(admin_api)
+    again = publish(url=superset_server.url, serving=superset_server.serving)
+    assert again["result"] == {"message": "OK"}
+    after = _objects(admin_api)
+    for kind in before:
+        key = lambda row: row["uuid"]  # noqa: E731
+        assert sorted(before[kind], key=key) == sorted(after[kind], key=key), kind
+    assert len(after["chart"]) == len(specs.chart_items())
+
+
+def test_changed_chart_title_updates_in_place(published, admin_api, superset_server, tmp_path):
+    spec_dir = tmp_path / "specs"
+    shutil.copytree(SPEC_DIR, spec_dir)
+    path = spec_dir / "trends_explorer.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    new_title = "Hotline signals by trafficking type, monthly (renamed in a test)"
+    doc["charts"]["signals_by_type_monthly"]["title"] = new_title
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    uuid = stable_uuid("chart", "signals_by_type_monthly")
+
+    before = {row["uuid"]: row for row in admin_api.list("chart", ["id", "uuid", "slice_name"])}
+    try:
+        publish(url=superset_server.url, serving=superset_server.serving, spec_dir=spec_dir)
+        after = {row["uuid"]: row for row in admin_api.list("chart", ["id", "uuid", "slice_name"])}
+        assert set(after) == set(before)
+        assert after[uuid]["id"] == before[uuid]["id"]
+        assert after[uuid]["slice_name"] == new_title
+        # the dashboard layout follows the new name too
+        dash_id = next(row["id"] for row in admin_api.list("dashboard", ["id", "uuid"])
+                       if row["uuid"] == stable_uuid("dashboard", "trends_explorer"))
+        position = json.loads(admin_api.get(f"/api/v1/dashboard/{dash_id}").json()["result"]["position_json"])
+        assert position["CHART-signals_by_type_monthly"]["meta"]["sliceName"] == new_title
+    finally:
+        publish(url=superset_server.url, serving=superset_server.serving)
+    restored = {row["uuid"]: row for row in admin_api.list("chart", ["id", "uuid", "slice_name"])}
+    assert restored[uuid]["slice_name"] != new_title
+
+
+# ---------------------------------------------------------------- chart data == serving database
+
+
+def _norm(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, dt.datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return round(value.timestamp() * 1000)
+    if isinstance(value, dt.date):
+        return round(dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc).timestamp() * 1000)
+    if isinstance(value, (int, float, Decimal)):
+        if value != value:  # NaN from pandas for a NULL
+            return None
+        return round(float(value), 6)
+    return value
+
+
+def _rows(records: list[dict[str, Any]], columns: list[str]) -> Counter:
+    return Counter(tuple(_norm(record[col]) for col in columns) for record in records)
+
+
+CHARTS = [(name, dash) for name, _, dash in load_specs().chart_items()]
+
+
+@pytest.fixture(scope="module")
+def chart_ids(published, admin_api) -> dict[str, int]:
+    return {row["uuid"]: row["id"] for row in admin_api.list("chart", ["id", "uuid"])}
+
+
+@pytest.fixture(scope="module")
+def latencies(artifacts):
+    data: dict[str, float] = {}
+    yield data
+    (artifacts / "chart_data_latency.json").write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+@pytest.mark.parametrize("chart_name,dashboard", CHARTS, ids=[c for c, _ in CHARTS])
+def test_chart_data_api_matches_serving_database(chart_name, dashboard, chart_ids, admin_api, specs,
+                                                 superset_server, latencies):
+    chart = specs.dashboards[dashboard]["charts"][chart_name]
+    chart_id = chart_ids[stable_uuid("chart", chart_name)]
+    started = time.monotonic()
+    response = admin_api.get(f"/api/v1/chart/{chart_id}/data/")
+    latencies[chart_name] = round(time.monotonic() - started, 3)
+    assert response.status_code == 200, response.text[:1000]
+    result = response.json()["result"][0]
+    assert not result.get("error"), result.get("error")
+
+    con = duckdb.connect(str(superset_server.serving), read_only=True)
+    try:
+        cursor = con.execute(reference_sql(specs, chart_name, chart))
+        columns = [d[0] for d in cursor.description]
+        expected = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+    assert result["colnames"] == columns
+    assert result["rowcount"] == len(expected)
+    assert _rows(result["data"], columns) == _rows(expected, columns)
+
+
+def test_csv_export_of_a_chart_works(chart_ids, admin_api, specs):
+    chart_id = chart_ids[stable_uuid("chart", "referral_flow_sankey")]
+    response = admin_api.get(f"/api/v1/chart/{chart_id}/data/", params={"format": "csv", "type": "full"})
+    assert response.status_code == 200, response.text[:500]
+    header = response.text.splitlines()[0]
+    # CSV export uses the labels from the specs
+    assert header == "Referring organisation type,Receiving organisation type,Referrals (published cells)"
+    assert len(response.text.splitlines()) == 1 + 9  # header + one row per flow in the fixture
+
+
+# ---------------------------------------------------------------- the DuckDB connection is locked down
+
+
+def _sqllab(api, database_id: int, sql: str):
+    return api.post("/api/v1/sqllab/execute/",
+                    json={"database_id": database_id, "sql": sql, "runAsync": False, "schema": "main"})
+
+
+@pytest.fixture(scope="module")
+def serving_db_id(published, admin_api, specs) -> int:
+    uuid = stable_uuid("database", specs.database["name"])
+    return next(row["id"] for row in admin_api.list("database", ["id", "uuid"]) if row["uuid"] == uuid)
+
+
+def test_sqllab_reads_the_serving_database(admin_api, serving_db_id):
+    response = _sqllab(admin_api, serving_db_id, "SELECT count(*) AS n FROM caveats")
+    assert response.status_code == 200, response.text[:500]
+    assert response.json()["data"] == [{"n": 4}]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM glob('/etc/*')",
+])
+def test_duckdb_connection_cannot_read_arbitrary_files(admin_api, serving_db_id, sql):
+    response = _sqllab(admin_api, serving_db_id, sql)
+    assert response.status_code != 200
+    assert "root:" not in response.text
+    assert "file system operations are disabled" in response.text or "Permission" in response.text
+
+
+@pytest.mark.parametrize("sql", [
+    "ATTACH '/tmp/lantern-superset-test.duckdb' AS other",
+    "COPY caveats TO '/tmp/lantern-superset-test.csv'",
+    "INSTALL httpfs",
+    "SET enable_external_access = true",
+    "CREATE TABLE planted AS SELECT 1 AS x",
+])
+def test_duckdb_connection_refuses_writes_and_escapes(admin_api, serving_db_id, sql):
+    response = _sqllab(admin_api, serving_db_id, sql)
+    assert response.status_code != 200, response.text[:500]
+    assert not Path("/tmp/lantern-superset-test.csv").exists()
