@@ -11,7 +11,7 @@ from pipelines.assets.publish import serving_database, static_dashboard
 from pipelines.assets.reference import reference_data
 from pipelines.checks import all_checks
 from pipelines.resources import WarehouseResource
-from pipelines.settings import lantern_paths
+from pipelines.settings import Paths, lantern_paths
 
 all_assets = [reference_data, inbox_drops, *model_assets, serving_database, static_dashboard]
 
@@ -22,15 +22,14 @@ refresh_job = define_asset_job(
 )
 
 
-def warehouse_resource() -> WarehouseResource:
-    paths = lantern_paths()
-    return WarehouseResource(database=str(paths.warehouse), home=str(paths.home))
+def build_definitions(paths: Paths) -> Definitions:
+    return Definitions(
+        assets=all_assets,
+        asset_checks=all_checks,
+        jobs=[refresh_job],
+        resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home))},
+        executor=in_process_executor,
+    )
 
 
-defs = Definitions(
-    assets=all_assets,
-    asset_checks=all_checks,
-    jobs=[refresh_job],
-    resources={"warehouse": warehouse_resource()},
-    executor=in_process_executor,
-)
+defs = build_definitions(lantern_paths())

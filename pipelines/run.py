@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from dagster import DagsterInstance
 
-from pipelines.definitions import defs
+from dagster import Definitions
+
+from pipelines.definitions import build_definitions
+from pipelines.settings import lantern_paths
 
 
 @dataclass
@@ -28,8 +31,8 @@ def dagster_instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run_refresh(instance: DagsterInstance | None = None) -> RefreshResult:
-    job = defs.get_job_def("refresh")
+def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None) -> RefreshResult:
+    job = (definitions or build_definitions(lantern_paths())).resolve_job_def("refresh")
     with (instance or dagster_instance()) as active:
         result = job.execute_in_process(instance=active, raise_on_error=False)
         steps = [(event.step_key, event.event_type_value) for event in result.all_events

@@ -43,7 +43,7 @@ def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
     registered = agency_feeds()
     with warehouse.session() as con:
         ensure_raw_schema(con, list(all_contracts().values()))
-        outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run_id)
+        outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run.run_id)
         for outcome in outcomes:
             if outcome.status == "rejected" or outcome.rows_quarantined:
                 context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} loaded, "

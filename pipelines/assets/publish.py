@@ -21,7 +21,7 @@ def _serving_reads() -> list:
 def serving_database(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     paths = lantern_paths().ensure()
     with warehouse.session() as con:
-        report = build_serving(con, paths.serving, run_id=context.run_id)
+        report = build_serving(con, paths.serving, run_id=context.run.run_id)
     return MaterializeResult(metadata={
         "path": str(report.path), "cells_published": report.cells_published,
         "cells_suppressed": report.cells_suppressed, "seconds": round(report.seconds, 2),

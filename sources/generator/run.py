@@ -92,6 +92,7 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
         for kind, count in sorted(by_kind[feed].items()):
             merged[kind] = merged.get(kind, 0) + count
             summary.defects[kind] = summary.defects.get(kind, 0) + count
+        summary.defects_by_feed[feed] = dict(sorted(merged.items()))
     summary.defects = dict(sorted(summary.defects.items()))
     if planted_rise is not None:
         summary.planted_rise_truth = {k: truth[k] for k in ("expected_without_rise", "expected_with_rise",

@@ -18,7 +18,7 @@ DIGIT_RUN = re.compile(rf"\d+(?:{PHONE_SEP}{{1,6}}\d+)*")
 PHONE_EXT = re.compile(r"\s*,?\s*(?:x|ext\.?|extn\.?|extension)\s*[.:#]?\s*\d{1,6}(?!\d)", I)
 # Words that may be glued to a number without a space ("call8165550142"); any other letter glued to a
 # digit run means the run is part of a token (hex linkage key, record id) and is not a phone.
-GLUE_CUES = ("call", "tel", "ph", "phone", "cell", "cel", "mobile", "mob", "txt", "text", "num", "no")
+GLUE_CUES = ("call", "tel", "ph", "phone", "cell", "cel", "mobile", "mob", "txt", "text", "num", "number", "no")
 # 7-digit local numbers are only flagged after such a cue: "900-1700" style ranges are common otherwise.
 LOCAL_CUE = re.compile(
     r"\b(?:call(?:ed|ing|s|back)?|phone|ph|cell|cel|tel|text(?:ed)?|txt|number|num|mobile|contact|reach"

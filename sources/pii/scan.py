@@ -39,7 +39,7 @@ def _phone_window(text: str, groups: list[tuple[int, int]], i: int, j: int, firs
     start = groups[i][0]
     if any("," in s for s in seps) and lens not in ([3, 3, 4], [1, 3, 3, 4]):
         return None  # "12, 14, 16" lists
-    before = text[:start].rstrip(" (+")
+    before = text[max(0, start - 8) : start].rstrip(" (+")
     if before.endswith("$"):
         return None
     if total == 7:
@@ -76,8 +76,8 @@ def _phones(text: str) -> list[Span]:
                 k -= 1
             if text[k:s0].lower() not in P.GLUE_CUES:
                 lo = 1  # glued to a token (hex key, record id): that group is not a phone start
-        elif P.ID_PREFIX.search(text[max(0, s0 - 6) : s0]) and text[max(0, s0 - 6) : s0].rstrip("-").split()[-1:] not in (["TEL"], ["PH"], ["CELL"], ["MOB"]):
-            lo = 1
+        elif (prefix := P.ID_PREFIX.search(text[max(0, s0 - 6) : s0])) and prefix.group(1).lower() not in P.GLUE_CUES:
+            lo = 1  # "R-2025004711": a record id, not a phone
         if e0 < len(text) and text[e0].isalpha() and not P.PHONE_EXT.match(text, e0):
             hi -= 1
         i = lo
@@ -120,7 +120,7 @@ def _ssns(text: str) -> list[Span]:
 def _addresses(text: str) -> list[Span]:
     hits = [("street_address", m.start(), m.end()) for m in P.PO_BOX.finditer(text)]
     for num in P.HOUSE_NUMBER.finditer(text):
-        prev = text[: num.start()].split()[-1:]
+        prev = text[max(0, num.start() - 40) : num.start()].split()[-1:]
         if prev and prev[0].lower().strip(".:#,") in P.ADDRESS_NOT_AFTER:
             continue  # "exit 28 Hwy 63", "room 214 ..."
         route = P.ADDRESS_ROUTE_TAIL.match(text, num.end())
@@ -131,7 +131,8 @@ def _addresses(text: str) -> list[Span]:
         if not tail:
             continue
         words = [w.strip(".'-").lower() for w in tail.group(2).split()]
-        if words and all(w and w not in P.ADDRESS_STOPWORDS for w in words) and any(c.isalpha() for c in "".join(words)):
+        # Every name word has a letter ("5th" yes, "12" no) and none is a stop word or count noun.
+        if words and all(w not in P.ADDRESS_STOPWORDS and any(c.isalpha() for c in w) for w in words):
             hits.append(("street_address", num.start(), tail.end()))
     return hits
 

@@ -201,3 +201,31 @@ def test_duckdb_connection_refuses_writes_and_escapes(admin_api, serving_db_id, 
     response = _sqllab(admin_api, serving_db_id, sql)
     assert response.status_code != 200, response.text[:500]
     assert not Path("/tmp/lantern-superset-test.csv").exists()
+
+
+# ---------------------------------------------------------------- the nightly swap
+
+
+def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, superset_server):
+    """The pipeline replaces serving.duckdb with os.replace; Superset (NullPool, no data cache) sees it at once."""
+    import os
+
+    from fixtures.serving_fixture import make_serving_fixture
+
+    name = "referral_flow_sankey"
+    chart = specs.dashboards["referral_coordination"]["charts"][name]
+    chart_id = chart_ids[stable_uuid("chart", name)]
+    before = admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]
+    staged = superset_server.serving.with_name("serving.next.duckdb")
+    make_serving_fixture(staged, seed=7)
+    os.replace(staged, superset_server.serving)
+    after = admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]
+    con = duckdb.connect(str(superset_server.serving), read_only=True)
+    try:
+        cursor = con.execute(reference_sql(specs, name, chart))
+        columns = [d[0] for d in cursor.description]
+        expected = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    assert _rows(after, columns) == _rows(expected, columns)
+    assert _rows(after, columns) != _rows(before, columns)

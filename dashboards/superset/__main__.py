@@ -1,0 +1,5 @@
+import sys
+
+from dashboards.superset.cli import main
+
+sys.exit(main())

@@ -1,0 +1,110 @@
+"""Generate docs/data-contracts.md from the contracts: the page an agency's data manager follows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sources.contracts.model import all_contracts, code_lists, forbidden_name_parts
+from sources.drops import drop_file_name
+
+_TYPE_WORDS = {
+    "identifier": "text id (letters, digits, `.` `_` `-`, up to 64)",
+    "linkage_key": "64 lowercase hex characters",
+    "date": "date `YYYY-MM-DD`",
+    "code": "code",
+    "county_fips": "5-digit county FIPS",
+    "org_id": "organisation id",
+    "boolean": "`true` / `false`",
+    "integer": "whole number",
+    "decimal": "number (`.` decimal point)",
+    "text": "short free text",
+}
+
+
+def render_contract_docs() -> str:
+    contracts = all_contracts()
+    lists = code_lists()
+    out = [
+        "# Data contracts: what to send Lantern",
+        "",
+        "<!-- Generated from sources/contracts/*.yaml by `lantern docs`. Do not edit by hand. -->",
+        "",
+        "Lantern takes three feeds. Each agency sends **one file per feed and period**, already anonymized: "
+        "no names, contact details, street addresses, dates of birth or case/docket numbers.",
+        "",
+        "## Files",
+        "",
+        "- Format: CSV (UTF-8, with or without BOM, comma-separated, `\"` quoting, header row with the exact "
+        "column names below) or Parquet (same column names).",
+        "- Name: `<feed>__<agency id>__<period>.csv` (or `.parquet`), where the agency id is yours in the "
+        "organisation registry and the period is `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-Www`. Example: "
+        f"`{drop_file_name('hotline_signals', 'HL-NATL', '2025-03')}`.",
+        "- Upload under a temporary name (ending `.part`) and rename when complete; files starting with `.` are "
+        "ignored until renamed.",
+        "- Sending the same file again is harmless: rows whose id your agency already sent are not loaded twice "
+        "(they are listed in the quarantine report as duplicates).",
+        "- Every row is either loaded or quarantined with the file, row, column, rule and a plain reason; ask the "
+        "task force for your per-file report (`lantern status --file <name>`).",
+        "",
+        "## Never send these",
+        "",
+        "A file whose header contains a column named like any of these is refused whole and none of its values are "
+        "kept: " + ", ".join(f"`{p}`" for p in forbidden_name_parts()) + ".",
+        "Free-text values (`notes`) and ids are scanned for phone numbers, e-mail addresses, Social Security "
+        "numbers, street addresses, dates of birth and social-media handles; a row with one is quarantined and only "
+        "a masked excerpt is kept.",
+        "",
+        "## The linkage key",
+        "",
+        "Records about the same situation carry the same `linkage_key` in every feed: an HMAC-SHA256 (64 lowercase "
+        "hex characters) of your internal situation id under the key the task force shares with reporting agencies. "
+        "Lantern re-keys it with its own secret on arrival, so your keys never reach a published table.",
+        "",
+    ]
+    for contract in contracts.values():
+        out += [
+            f"## {contract.title} (`{contract.feed}`)",
+            "",
+            contract.description.strip(),
+            "",
+            f"- Sent by: {contract.sent_by}. Cadence: {contract.cadence} (expected at least every "
+            f"{contract.expected_every_days} day(s)).",
+            f"- Key: `{' + '.join(contract.primary_key)}`, unique within your agency. Linkage key: "
+            f"`{contract.linkage_key}`. Event date: `{contract.event_date}`.",
+            "",
+            "| column | type | required | allowed values / rule | description | example |",
+            "|---|---|---|---|---|---|",
+        ]
+        for column in contract.columns:
+            rule = []
+            if column.code_list:
+                rule.append(f"code list [`{column.code_list}`](#code-list-{column.code_list.replace('_', '-')})")
+            if column.min is not None or column.max is not None:
+                rule.append(f"{column.min if column.min is not None else ''} to {column.max if column.max is not None else ''}")
+            if column.max_length:
+                rule.append(f"at most {column.max_length} characters")
+            if column.not_above:
+                rule.append(f"not above `{column.not_above}`")
+            if column.not_before:
+                rule.append(f"not before `{column.not_before}`")
+            if column.not_after:
+                rule.append(f"not after `{column.not_after}`")
+            if column.default:
+                rule.append(f"empty means `{column.default}`")
+            required = "yes" if column.required else "no"
+            example = f"`{column.example}`" if column.example else ""
+            out.append(f"| `{column.name}` | {_TYPE_WORDS[column.type]} | {required} | {'; '.join(rule)} | "
+                       f"{column.description} | {example} |")
+        out.append("")
+    out += ["## Code lists", ""]
+    for name, spec in lists.items():
+        out += [f"### Code list: {name}", "", f"Standard: {spec.get('standard', '')}.", "", "| code | meaning |", "|---|---|"]
+        out += [f"| `{code}` | {label} |" for code, label in spec["codes"].items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def write_contract_docs(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_contract_docs(), encoding="utf-8")
+    return path
