@@ -79,6 +79,10 @@ def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tup
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: ValidationContext,
                  agency_feeds: dict[str, set[str]], run_id: str | None = None) -> list[FileOutcome]:
+    """Ingest the agency-feed files among `paths`; public context files are left to their own asset."""
+    from sources.context import is_context_file
+
+    paths = [p for p in paths if not is_context_file(p)]
     outcomes: list[FileOutcome] = []
     batch: list[tuple[Path, str]] = []
     batch_bytes = 0
