@@ -30,9 +30,13 @@ def _generate(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     from pipelines.run import run_refresh
 
-    result = run_refresh()
+    result = run_refresh(log_level="INFO" if args.verbose else "WARNING")
     paths = lantern_paths()
     print(result.summary())
+    if paths.warehouse.exists():
+        from pipelines.status import print_status
+
+        print_status(paths)
     if result.success:
         print(f"\nStatic dashboard: {paths.site / 'index.html'}")
         print(f"Serving database: {paths.serving}")
@@ -96,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", help="run the whole pipeline once, in this process",
                                   description="Ingest new drops, rebuild every model, check, publish the serving "
                                               "database and rebuild the static dashboard.")
+    refresh.add_argument("--verbose", action="store_true", help="log every step")
     refresh.set_defaults(handler=_refresh)
 
     status = commands.add_parser("status", help="what has been loaded and what was quarantined, per file")

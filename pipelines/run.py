@@ -31,10 +31,12 @@ def dagster_instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None) -> RefreshResult:
+def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
+                log_level: str = "WARNING") -> RefreshResult:
     job = (definitions or build_definitions(lantern_paths())).resolve_job_def("refresh")
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with (instance or dagster_instance()) as active:
-        result = job.execute_in_process(instance=active, raise_on_error=False)
+        result = job.execute_in_process(instance=active, raise_on_error=False, run_config=run_config)
         steps = [(event.step_key, event.event_type_value) for event in result.all_events
                  if event.is_step_failure or event.is_step_skipped]
         failed = [e.event_specific_data.asset_check_name if hasattr(e.event_specific_data, "asset_check_name") else str(e)

@@ -45,9 +45,11 @@ def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
         ensure_raw_schema(con, list(all_contracts().values()))
         outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run.run_id)
         for outcome in outcomes:
-            if outcome.status == "rejected" or outcome.rows_quarantined:
-                context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} loaded, "
-                                    f"{outcome.rows_quarantined} quarantined ({outcome.message})")
+            # A refused or wholly quarantined file needs the sending agency's attention; single bad rows
+            # are in the quarantine report (`lantern status --file NAME`).
+            if outcome.status == "rejected" or (outcome.rows_read and not outcome.rows_loaded):
+                context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_quarantined} of "
+                                    f"{outcome.rows_read} rows quarantined: {outcome.message}")
         totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
     for name in FEEDS:
         new = [o for o in outcomes if o.feed == name]

@@ -1,25 +1,10 @@
-"""Public context files (national hotline statistics, FBI Crime Data Explorer), recognised by header."""
+"""Public context files (national hotline state statistics, FBI CDE human trafficking): recognised by
+header, validated and quarantined like the agency feeds, loaded to raw.context_<feed>."""
 
-from __future__ import annotations
+from sources.context.contracts import CONTEXT_FEEDS, ContextContract, context_contracts, context_raw_table, load_context_contract
+from sources.context.recognise import context_feed_of, is_context_file
 
-import csv
-import io
-from pathlib import Path
-
-NATIONAL_HOTLINE_HEADER = ("State", "Signals received", "% of total signals", "Cases identified", "% of total cases", "Year")
-FBI_CDE_HEADER = (
-    "DATA_YEAR", "ORI", "PUB_AGENCY_NAME", "PUB_AGENCY_UNIT", "AGENCY_TYPE_NAME", "STATE_ABBR", "STATE_NAME",
-    "DIVISION_NAME", "COUNTY_NAME", "REGION_NAME", "POPULATION_GROUP_CODE", "POPULATION_GROUP_DESC",
-    "OFFENSE_SUBCAT_ID", "OFFENSE_NAME", "OFFENSE_SUBCAT_NAME", "ACTUAL_COUNT", "UNFOUNDED_COUNT", "CLEARED_COUNT",
-    "JUVENILE_CLEARED_COUNT",
-)
-
-
-def is_context_file(path: Path) -> bool:
-    """True for a CSV whose header is exactly one of the public files' headers."""
-    if path.suffix.lower() != ".csv" or not path.is_file():
-        return False
-    with open(path, "rb") as handle:
-        first = handle.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
-    header = tuple(next(csv.reader(io.StringIO(first)), []))
-    return header in (NATIONAL_HOTLINE_HEADER, FBI_CDE_HEADER)
+__all__ = [
+    "CONTEXT_FEEDS", "ContextContract", "context_contracts", "context_feed_of", "context_raw_table",
+    "is_context_file", "load_context_contract",
+]
