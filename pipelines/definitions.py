@@ -9,11 +9,14 @@ from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets
 from pipelines.assets.publish import serving_database, static_dashboard
 from pipelines.assets.reference import reference_data
+from dashboards.superset.dagster_asset import superset_dashboards_asset
 from pipelines.checks import all_checks
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Paths, lantern_paths
 
-all_assets = [reference_data, inbox_drops, *model_assets, serving_database, static_dashboard]
+superset_dashboards = superset_dashboards_asset(serving_database.key)
+
+all_assets = [reference_data, inbox_drops, *model_assets, serving_database, static_dashboard, superset_dashboards]
 
 refresh_job = define_asset_job(
     "refresh",

@@ -125,7 +125,7 @@ class _Axis:
 
 
 def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.DataFrame]) -> dict[str, _Axis]:
-    level_to_h = {lv: h for h in spec.hierarchies for lv in h.levels}
+    level_to_h = {lv: h for h in spec.hierarchies for lv in h.all_levels}
     used: dict[str, set[str]] = {}  # axis -> levels used
     for t in tables:
         for col in t.dimensions:
@@ -136,8 +136,10 @@ def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.
     for axis, lvs in used.items():
         h = next((h for h in spec.hierarchies if h.name == axis), None)
         if h is not None:
-            finest = min(lvs, key=h.levels.index)
-            m = h.mapping.select(h.levels[h.levels.index(finest):]).unique(subset=[finest], keep="first")
+            # A grouping only coarsens the finest level, so using one puts the axis at the finest level.
+            finest = h.levels[0] if set(lvs) & set(h.groupings) else min(lvs, key=h.levels.index)
+            wanted = [*h.levels[h.levels.index(finest):], *h.groupings]
+            m = h.mapping.select(wanted).unique(subset=[finest], keep="first")
             m = m.sort(finest)
             axes[axis] = _Axis(axis, m[finest].to_numpy(), {lv: m[lv].to_numpy() for lv in m.columns})
         else:
@@ -158,7 +160,7 @@ def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.
 
 def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
     """Cells of every table (plus implicit zero cells for absent rows) and their atom membership."""
-    level_to_h = {lv: h.name for h in spec.hierarchies for lv in h.levels}
+    level_to_h = {lv: h.name for h in spec.hierarchies for lv in h.all_levels}
     cell_rows: list[dict] = []
     groups: list[Group] = []
     atom_offset = 0

@@ -23,20 +23,32 @@ import polars as pl
 
 @dataclass(frozen=True)
 class Hierarchy:
-    """Nested levels, finest first. `mapping` has one row per finest value and a column per level."""
+    """Nested levels, finest first. `mapping` has one row per finest value and a column per level.
+
+    `groupings`: other coarsenings of the finest level that do not nest with the chain (month of year:
+    each month has one, but it cuts across quarters and years). A table may use one as a dimension;
+    its cells are then sums over the finest level, like any other level.
+    """
 
     name: str
     levels: tuple[str, ...]
     mapping: pl.DataFrame
+    groupings: tuple[str, ...] = ()
+
+    @property
+    def all_levels(self) -> tuple[str, ...]:
+        return self.levels + self.groupings
 
     def __post_init__(self):
         object.__setattr__(self, "levels", tuple(self.levels))
-        missing = [lv for lv in self.levels if lv not in self.mapping.columns]
+        object.__setattr__(self, "groupings", tuple(self.groupings))
+        missing = [lv for lv in self.all_levels if lv not in self.mapping.columns]
         if missing:
             raise ValueError(f"hierarchy {self.name}: mapping lacks columns {missing}")
         # Keys are compared as strings everywhere so dates, ints and codes all line up.
-        m = self.mapping.select([pl.col(lv).cast(pl.Utf8) for lv in self.levels]).unique(maintain_order=True)
-        for fine, coarse in zip(self.levels, self.levels[1:]):
+        m = self.mapping.select([pl.col(lv).cast(pl.Utf8) for lv in self.all_levels]).unique(maintain_order=True)
+        pairs = list(zip(self.levels, self.levels[1:])) + [(self.levels[0], g) for g in self.groupings]
+        for fine, coarse in pairs:
             if m.group_by(fine).agg(pl.col(coarse).n_unique()).filter(pl.col(coarse) > 1).height:
                 raise ValueError(f"hierarchy {self.name}: a {fine} maps to several {coarse}")
         object.__setattr__(self, "mapping", m)

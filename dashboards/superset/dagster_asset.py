@@ -14,8 +14,10 @@ import urllib.request
 import dagster as dg
 
 
-def superset_dashboards_asset(serving_asset_key: str = "serving") -> dg.AssetsDefinition:
-    @dg.asset(name="superset_dashboards", deps=[dg.AssetKey(serving_asset_key)], group_name="dashboards",
+def superset_dashboards_asset(serving_asset_key: dg.AssetKey | str = "serving") -> dg.AssetsDefinition:
+    serving_key = serving_asset_key if isinstance(serving_asset_key, dg.AssetKey) else dg.AssetKey(serving_asset_key)
+
+    @dg.asset(key=["dashboards", "superset_dashboards"], deps=[serving_key], group_name="publish",
               description="Superset dashboards published from dashboards/superset/specs (assets import).")
     def superset_dashboards(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         from dashboards.superset.publish import default_url, publish
