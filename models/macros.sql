@@ -10,3 +10,9 @@ CREATE OR REPLACE TEMP MACRO lantern_rekey(agency_key) AS
 CREATE OR REPLACE TEMP MACRO month_start(d) AS CAST(date_trunc('month', d) AS DATE);
 CREATE OR REPLACE TEMP MACRO quarter_start(d) AS CAST(date_trunc('quarter', d) AS DATE);
 CREATE OR REPLACE TEMP MACRO quarter_label(d) AS strftime(d, '%Y') || 'Q' || CAST(quarter(d) AS VARCHAR);
+
+-- The month window a partitioned model is being rebuilt for (set per run by the pipeline); with no
+-- window set, every date is in it, so the same SQL also builds the whole table.
+CREATE OR REPLACE TEMP MACRO in_partition(d) AS
+    d >= coalesce(getvariable('partition_start'), DATE '1900-01-01')
+    AND d < coalesce(getvariable('partition_end'), DATE '2200-01-01');

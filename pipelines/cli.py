@@ -30,7 +30,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     from pipelines.run import run_refresh
 
-    result = run_refresh(log_level="INFO" if args.verbose else "WARNING")
+    result = run_refresh(log_level="INFO" if args.verbose else "WARNING", full=args.full)
     paths = lantern_paths()
     print(result.summary())
     if paths.warehouse.exists():
@@ -40,6 +40,15 @@ def _refresh(args: argparse.Namespace) -> int:
     if result.success:
         print(f"\nStatic dashboard: {paths.site / 'index.html'}")
         print(f"Serving database: {paths.serving}")
+    return 0 if result.success else 1
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from pipelines.run import run_refresh
+
+    start, end = f"{args.start}-01", f"{args.end}-01"
+    result = run_refresh(log_level="INFO" if args.verbose else "WARNING", months=(start, end))
+    print(result.summary())
     return 0 if result.success else 1
 
 
@@ -101,7 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Ingest new drops, rebuild every model, check, publish the serving "
                                               "database and rebuild the static dashboard.")
     refresh.add_argument("--verbose", action="store_true", help="log every step")
+    refresh.add_argument("--full", action="store_true",
+                         help="recompute every month, not only those new records touched (after a change of "
+                              "reference data or model logic)")
     refresh.set_defaults(handler=_refresh)
+
+    backfill = commands.add_parser("backfill", help="recompute a range of months and publish",
+                                   description="Recompute the month-partitioned models for a range of months "
+                                               "(after a correction or a logic change), then publish.")
+    backfill.add_argument("--from", dest="start", required=True, metavar="YYYY-MM", help="first month")
+    backfill.add_argument("--to", dest="end", required=True, metavar="YYYY-MM", help="last month (inclusive)")
+    backfill.add_argument("--verbose", action="store_true", help="log every step")
+    backfill.set_defaults(handler=_backfill)
 
     status = commands.add_parser("status", help="what has been loaded and what was quarantined, per file")
     status.add_argument("--file", help="show the quarantined rows of one drop file (its per-file report)")

@@ -3,14 +3,16 @@
 All warehouse writes run in one process (in-process executor): DuckDB allows one writer at a time.
 """
 
-from dagster import Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, in_process_executor
 
 from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets
 from pipelines.assets.publish import serving_database, static_dashboard
 from pipelines.assets.reference import reference_data
 from dashboards.superset.dagster_asset import superset_dashboards_asset
+from pipelines.automation import all_sensors, nightly_schedule
 from pipelines.checks import all_checks
+from pipelines.jobs import all_jobs
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Paths, lantern_paths
 
@@ -18,18 +20,13 @@ superset_dashboards = superset_dashboards_asset(serving_database.key)
 
 all_assets = [reference_data, inbox_drops, *model_assets, serving_database, static_dashboard, superset_dashboards]
 
-refresh_job = define_asset_job(
-    "refresh",
-    selection="*",
-    description="Ingest new drops, rebuild the models, publish the serving database and the static dashboard.",
-)
-
-
 def build_definitions(paths: Paths) -> Definitions:
     return Definitions(
         assets=all_assets,
         asset_checks=all_checks,
-        jobs=[refresh_job],
+        jobs=all_jobs,
+        schedules=[nightly_schedule()],
+        sensors=all_sensors,
         resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home))},
         executor=in_process_executor,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,8 +11,29 @@ from dagster_duckdb import DuckDBResource
 
 from models import macros_sql
 from pipelines.secrets import linkage_secret
+from pipelines.writer_lock import warehouse_writer_lock
 
 _HMAC_BLOCK = 64  # SHA-256 block size in bytes
+# DuckDB's own default is 80% of RAM; a nightly job sharing a small server must stay well under the 4 GB
+# budget (Polars validation and Python need the rest), so it spills to LANTERN_HOME/tmp instead.
+DEFAULT_MEMORY_LIMIT = "2GB"
+MEMORY_LIMIT_VARIABLE = "LANTERN_DUCKDB_MEMORY_LIMIT"
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)
+
+
+def duckdb_temp_directory(home: Path) -> Path:
+    return Path(home) / "tmp" / "duckdb"
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, home: Path) -> None:
+    """Bound DuckDB's memory and let it spill to disk under LANTERN_HOME rather than grow or fail."""
+    temp = duckdb_temp_directory(home)
+    temp.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")
+    con.execute(f"SET temp_directory = '{str(temp).replace(chr(39), chr(39) * 2)}'")
 
 
 def hmac_pads(secret: bytes) -> tuple[str, str]:
@@ -39,6 +61,11 @@ class WarehouseResource(DuckDBResource):
     @contextmanager
     def session(self):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with self.get_connection() as con:
-            prepare_session(con, Path(self.home))
-            yield con
+        with warehouse_writer_lock(Path(self.database)), self.get_connection() as con:
+            try:
+                limit_memory(con, Path(self.home))
+                prepare_session(con, Path(self.home))
+                yield con
+            finally:
+                # dagster-duckdb closes only on success; a failed step must not leave the file open
+                con.close()

@@ -1,29 +1,40 @@
-"""Run the refresh job in this process, against the Dagster instance of DAGSTER_HOME when set."""
+"""Run the pipeline in this process, as the nightly chain does: ingest -> touched months -> publish.
+
+Used by `lantern refresh` / `lantern backfill`, `make demo` and the tests. The daemon does the same
+through the schedule and sensors in pipelines/automation.py.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dagster import DagsterInstance
+import duckdb
+from dagster import DagsterInstance, Definitions
 
-from dagster import Definitions
-
+from pipelines.assets.ingest import MONTHS_TOUCHED
 from pipelines.definitions import build_definitions
-from pipelines.settings import lantern_paths
+from pipelines.partitions import contiguous_ranges, range_tags
+from pipelines.settings import Paths, lantern_paths
+from sources.contracts import FEEDS, load_contract
 
 
 @dataclass
 class RefreshResult:
     success: bool
-    run_id: str
-    steps: list[tuple[str, str]]
-    failed_checks: list[str]
+    run_ids: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    months: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str:
+        return self.run_ids[-1] if self.run_ids else ""
 
     def summary(self) -> str:
-        lines = [f"Refresh {'succeeded' if self.success else 'FAILED'} (run {self.run_id})"]
-        lines += [f"  {status:<8} {step}" for step, status in self.steps if status != "success"]
-        lines += [f"  check failed: {name}" for name in self.failed_checks]
+        ranges = ", ".join(f"{a[:7]}..{b[:7]}" if a != b else a[:7] for a, b in self.months) or "none"
+        lines = [f"Refresh {'succeeded' if self.success else 'FAILED'}: {len(self.run_ids)} run(s); "
+                 f"months recomputed: {ranges}"]
+        lines += [f"  {failure}" for failure in self.failures]
         return "\n".join(lines)
 
 
@@ -31,15 +42,70 @@ def dagster_instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
-                log_level: str = "WARNING") -> RefreshResult:
-    job = (definitions or build_definitions(lantern_paths())).resolve_job_def("refresh")
+def _run(definitions: Definitions, job_name: str, instance: DagsterInstance, result: RefreshResult,
+         log_level: str, tags: dict | None = None):
+    job = definitions.resolve_job_def(job_name)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    outcome = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags or {})
+    result.run_ids.append(outcome.run_id)
+    for event in outcome.all_events:
+        if event.is_step_failure:
+            result.failures.append(f"{job_name}: step {event.step_key} failed: "
+                                   f"{event.event_specific_data.error.message.strip().splitlines()[-1]}")
+    for evaluation in outcome.get_asset_check_evaluations():
+        if not evaluation.passed:
+            result.failures.append(f"{job_name}: check {evaluation.check_name} on "
+                                   f"{evaluation.asset_key.to_user_string()} failed")
+    result.success = result.success and outcome.success and not result.failures
+    return outcome
+
+
+def _months_touched(outcome) -> list[str]:
+    for event in outcome.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.path == ["raw", "file_manifest"] and MONTHS_TOUCHED in materialization.metadata:
+            return list(materialization.metadata[MONTHS_TOUCHED].value)
+    return []
+
+
+def _all_months(paths: Paths) -> list[str]:
+    """Every month with loaded records: a full rebuild's window."""
+    selects = " UNION ".join(
+        f"SELECT min({load_contract(f).event_date}) AS first, max({load_contract(f).event_date}) AS last FROM raw.{f}"
+        for f in FEEDS)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        first, last = con.execute(f"SELECT min(first), max(last) FROM ({selects})").fetchone()
+    return [] if first is None else [first.strftime("%Y-%m-01"), last.strftime("%Y-%m-01")]
+
+
+def _models_built(paths: Paths) -> bool:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts'")
+                    .fetchone()[0])
+
+
+def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
+                log_level: str = "WARNING", full: bool = False, months: tuple[str, str] | None = None,
+                paths: Paths | None = None) -> RefreshResult:
+    """Ingest new drops, recompute the months they touched (all months with `full`, or the `months`
+    range for a backfill), then publish. Stops before publishing if anything failed."""
+    paths = paths or lantern_paths()
+    definitions = definitions or build_definitions(paths)
+    result = RefreshResult(success=True)
     with (instance or dagster_instance()) as active:
-        result = job.execute_in_process(instance=active, raise_on_error=False, run_config=run_config)
-        steps = [(event.step_key, event.event_type_value) for event in result.all_events
-                 if event.is_step_failure or event.is_step_skipped]
-        failed = [e.event_specific_data.asset_check_name if hasattr(e.event_specific_data, "asset_check_name") else str(e)
-                  for e in result.get_asset_check_evaluations() if not e.passed]
-        return RefreshResult(result.success and not failed, result.run_id,
-                             [(s or "", t.replace("STEP_", "").lower()) for s, t in steps], failed)
+        ingest = _run(definitions, "ingest", active, result, log_level)
+        if not result.success:
+            return result
+        if months:
+            ranges = [months]
+        elif full or not _models_built(paths):
+            ranges = [tuple(_all_months(paths))] if _all_months(paths) else []
+        else:
+            ranges = contiguous_ranges(_months_touched(ingest))
+        result.months = ranges
+        for start, end in ranges:
+            _run(definitions, "models", active, result, log_level, tags=range_tags(start, end))
+            if not result.success:
+                return result
+        _run(definitions, "publish", active, result, log_level)
+    return result

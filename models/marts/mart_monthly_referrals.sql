@@ -11,4 +11,5 @@ SELECT
     count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn,
     count(*) FILTER (WHERE service_start_date IS NOT NULL) AS services_started
 FROM staging.stg_referrals
+WHERE in_partition(month)
 GROUP BY ALL

@@ -14,3 +14,4 @@ SELECT
 FROM raw.case_outcomes AS o
 JOIN reference.organisations AS reporting ON reporting.org_id = o._agency
 LEFT JOIN reference.counties AS c ON c.fips = o.county_fips
+WHERE in_partition(o.event_date)

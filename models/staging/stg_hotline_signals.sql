@@ -23,3 +23,4 @@ SELECT
 FROM raw.hotline_signals AS s
 LEFT JOIN reference.counties AS c ON c.fips = s.county_fips
 LEFT JOIN reference.industry_sectors AS v ON v.venue_code = s.venue_type
+WHERE in_partition(s.received_date)

@@ -22,3 +22,4 @@ FROM raw.referrals AS r
 JOIN reference.organisations AS referring ON referring.org_id = r.referring_org_id
 JOIN reference.organisations AS receiving ON receiving.org_id = r.receiving_org_id
 LEFT JOIN reference.counties AS referring_county ON referring_county.fips = referring.county_fips
+WHERE in_partition(r.referral_date)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
 
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
@@ -11,9 +11,16 @@ from sources.contracts import FEEDS, all_contracts
 from sources.ingest.load import ingest_files, is_drop_candidate
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
-from sources.reference import counties, organisations
+from sources.reference import counties, deployment, organisations
 
 RAW_TABLES = (*FEEDS, "file_manifest", "quarantine")
+MONTHS_TOUCHED = "months_touched"  # metadata key the touched-months sensor reads
+
+
+class IngestConfig(Config):
+    """Which inbox files to ingest: all pending ones (default), or the named ones (the new-drop sensor)."""
+
+    files: list[str] = []
 
 
 def validation_context() -> ValidationContext:
@@ -21,6 +28,7 @@ def validation_context() -> ValidationContext:
         processed_on=date.today(),
         county_fips=frozenset(counties()["fips"].to_list()),
         org_ids=frozenset(organisations()["org_id"].to_list()),
+        earliest_date=deployment().history_start,
     )
 
 
@@ -36,9 +44,11 @@ def agency_feeds() -> dict[str, set[str]]:
         for name in RAW_TABLES
     ],
 )
-def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
+def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     paths = lantern_paths().ensure()
     candidates = sorted(p for p in paths.inbox.iterdir() if is_drop_candidate(p))
+    if config.files:
+        candidates = [p for p in candidates if p.name in set(config.files)]
     validation = validation_context()
     registered = agency_feeds()
     with warehouse.session() as con:
@@ -51,6 +61,7 @@ def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
                 context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_quarantined} of "
                                     f"{outcome.rows_read} rows quarantined: {outcome.message}")
         totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
+        months = months_touched(con, context.run.run_id)
     for name in FEEDS:
         new = [o for o in outcomes if o.feed == name]
         yield MaterializeResult(
@@ -65,6 +76,7 @@ def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
     yield MaterializeResult(
         asset_key=table_key("raw.file_manifest"),
         metadata={"files_processed": len(outcomes), "files_total": totals["file_manifest"],
+                  MONTHS_TOUCHED: MetadataValue.json(months),
                   "files_rejected": sum(o.status == "rejected" for o in outcomes),
                   "files": MetadataValue.md("\n".join(
                       f"- `{o.file_name}`: {o.status}, {o.rows_loaded}/{o.rows_read} loaded" for o in outcomes[:200]))},
@@ -73,3 +85,15 @@ def inbox_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
         asset_key=table_key("raw.quarantine"),
         metadata={"rows_quarantined_now": sum(o.rows_quarantined for o in outcomes), "rows_total": totals["quarantine"]},
     )
+
+
+def months_touched(con, run_id: str) -> list[str]:
+    """First days (YYYY-MM-01) of the months whose records this run loaded: the partitions to recompute."""
+    from sources.contracts import load_contract
+
+    selects = " UNION ".join(
+        f"SELECT DISTINCT CAST(date_trunc('month', {load_contract(feed).event_date}) AS DATE) AS month "
+        f"FROM raw.{feed} WHERE _run_id = ?" for feed in FEEDS
+    )
+    rows = con.execute(f"SELECT month FROM ({selects}) ORDER BY month", [run_id] * len(FEEDS)).fetchall()
+    return [row[0].strftime("%Y-%m-01") for row in rows]

@@ -1,16 +1,22 @@
 """Ingest drop files into the warehouse: every row loaded into raw.<feed> or quarantined with its reason.
 
 Files are taken in batches (bounded by bytes); each batch is one transaction, so a crash leaves the
-warehouse as it was before the batch and the next run simply processes those files again.
+warehouse as it was before the batch and the next run simply processes those files again. A file bigger
+than CHUNK_BYTES is a batch of its own and is read, validated and inserted piece by piece (still one
+transaction), so memory stays bounded however big one drop is.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-from collections import defaultdict
+import shutil
+import tempfile
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import polars as pl
@@ -25,6 +31,8 @@ from sources.ingest.validator import AGENCY, ValidationContext, validate
 from sources.ingest.warehouse_tables import raw_table
 
 BATCH_BYTES = 256 * 1024 * 1024
+# Pieces of a big file: small enough that its Polars frames (text + typed copies) stay a few hundred MB.
+CHUNK_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,33 +75,61 @@ def is_drop_candidate(path: Path) -> bool:
 
 
 def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
-    """Files whose (name, content) the manifest has not seen, with their SHA-256."""
+    """Files whose (name, content) the manifest has not seen, with their SHA-256.
+
+    A file whose name, size and modification time are those the manifest recorded is not hashed again:
+    re-reading a whole inbox of processed drops every night would cost more than the new day's work.
+    """
     seen = set(con.execute("SELECT file_name, file_hash FROM raw.file_manifest").fetchall())
+    unchanged = {(name, size, modified) for name, size, modified in con.execute(
+        "SELECT file_name, bytes, file_modified_at FROM raw.file_manifest WHERE file_modified_at IS NOT NULL").fetchall()}
     pending = []
     for path in paths:
+        if (path.name, path.stat().st_size, _modified_at(path)) in unchanged:
+            continue
         file_hash = file_sha256(path)
         if (path.name, file_hash) not in seen:
             pending.append((path, file_hash))
     return pending
 
 
+def _modified_at(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+
+
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: ValidationContext,
-                 agency_feeds: dict[str, set[str]], run_id: str | None = None) -> list[FileOutcome]:
-    """Ingest the agency-feed files among `paths`; public context files are left to their own asset."""
+                 agency_feeds: dict[str, set[str]], run_id: str | None = None,
+                 chunk_bytes: int = CHUNK_BYTES, scratch_dir: Path | None = None) -> list[FileOutcome]:
+    """Ingest the agency-feed files among `paths`; public context files are left to their own asset.
+
+    Files over `chunk_bytes` are split into pieces in a scratch folder (default: the system's temporary
+    folder) and ingested piece by piece in one transaction.
+    """
     from sources.context import is_context_file
 
     paths = [p for p in paths if not is_context_file(p)]
     outcomes: list[FileOutcome] = []
     batch: list[tuple[Path, str]] = []
     batch_bytes = 0
+
+    def run(files: list[tuple[Path, str]]) -> None:
+        outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir))
+
     for path, file_hash in pending_files(con, sorted(paths)):
+        size = path.stat().st_size
+        if size > chunk_bytes:  # a big file alone: it is streamed, and its transaction holds nothing else
+            if batch:
+                run(batch)
+                batch, batch_bytes = [], 0
+            run([(path, file_hash)])
+            continue
         batch.append((path, file_hash))
-        batch_bytes += path.stat().st_size
+        batch_bytes += size
         if batch_bytes >= BATCH_BYTES:
-            outcomes += _ingest_batch(con, batch, context, agency_feeds, run_id)
+            run(batch)
             batch, batch_bytes = [], 0
     if batch:
-        outcomes += _ingest_batch(con, batch, context, agency_feeds, run_id)
+        run(batch)
     return outcomes
 
 
@@ -142,28 +178,42 @@ def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyCo
     for header, paths in by_header.items():
         parts.append(read_csv_drops(paths, list(header), reader))
     agency_of = {d.path.name: d.agency for d in drops}
-    columns = [*contract.column_names, FILE_NAME, ROW_NUMBER]
-    rows = [
-        part.rows.with_columns([pl.lit(None, pl.Utf8).alias(c) for c in contract.column_names if c not in part.rows.columns])
-        .select(columns).with_columns(pl.col(c).cast(pl.Utf8) for c in contract.column_names)
-        for part in parts
-    ]
-    frame = pl.concat(rows) if rows else pl.DataFrame(schema={**{c: pl.Utf8 for c in contract.column_names},
-                                                              FILE_NAME: pl.Utf8, ROW_NUMBER: pl.Int64})
-    frame = frame.with_columns(pl.col(FILE_NAME).replace_strict(agency_of, return_dtype=pl.Utf8, default=None).alias(AGENCY))
-    problems = pl.concat([pl.DataFrame(schema=FILE_PROBLEM_SCHEMA), *[p.problems for p in parts]])
-    return DropRead(frame, problems)
+    return _as_feed_frame(DropRead(
+        pl.concat([_contract_columns(part.rows, contract) for part in parts]) if parts else
+        pl.DataFrame(schema={**{c: pl.Utf8 for c in contract.column_names}, FILE_NAME: pl.Utf8, ROW_NUMBER: pl.Int64}),
+        pl.concat([pl.DataFrame(schema=FILE_PROBLEM_SCHEMA), *[p.problems for p in parts]]),
+    ), contract, agency_of)
+
+
+def _contract_columns(rows: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """The contract's columns as text (absent optional ones null), plus FILE_NAME and ROW_NUMBER."""
+    return (rows.with_columns([pl.lit(None, pl.Utf8).alias(c) for c in contract.column_names if c not in rows.columns])
+            .select([*contract.column_names, FILE_NAME, ROW_NUMBER])
+            .with_columns(pl.col(c).cast(pl.Utf8) for c in contract.column_names))
+
+
+def _as_feed_frame(read: DropRead, contract: Contract, agency_of: dict[str, str]) -> DropRead:
+    frame = _contract_columns(read.rows, contract).with_columns(
+        pl.col(FILE_NAME).replace_strict(agency_of, return_dtype=pl.Utf8, default=None).alias(AGENCY))
+    return DropRead(frame, read.problems)
 
 
 def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]], context: ValidationContext,
-                  agency_feeds: dict[str, set[str]], run_id: str | None) -> list[FileOutcome]:
+                  agency_feeds: dict[str, set[str]], run_id: str | None, chunk_bytes: int = CHUNK_BYTES,
+                  scratch_dir: Path | None = None) -> list[FileOutcome]:
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     known_hashes = dict(con.execute("SELECT file_hash, min(file_name) FROM raw.file_manifest GROUP BY file_hash").fetchall())
     drops = [_plan(path, file_hash, agency_feeds, known_hashes) for path, file_hash in batch]
+    loaded: Counter = Counter()  # rows loaded per file name
+    quarantined: Counter = Counter()  # rows quarantined per file name
 
-    loaded_frames: dict[str, pl.DataFrame] = {}
-    quarantine_parts: list[pl.DataFrame] = []
+    def insert_quarantine(frame: pl.DataFrame) -> None:
+        if not frame.is_empty():
+            _insert(con, "raw.quarantine", frame)
+            quarantined.update(dict(frame.group_by("file_name").len().iter_rows()))
+
     reader = duckdb.connect()  # in-memory, only parses CSV
+    con.execute("BEGIN TRANSACTION")
     try:
         by_feed: dict[str, list[_Drop]] = defaultdict(list)
         for drop in drops:
@@ -171,34 +221,144 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                 by_feed[drop.feed].append(drop)
         for feed, feed_drops in by_feed.items():
             contract = load_contract(feed)
-            read = _read_feed(feed_drops, contract, reader)
-            usable = {d.path.name for d in feed_drops if d.problem is None}
-            rows = read.rows.filter(pl.col(FILE_NAME).is_in(sorted(usable)))
-            validated = validate(rows, contract, context)
-            valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
-            problems = pl.concat([read.problems, validated.problems, already_loaded])
-            agency_of = {d.path.name: d.agency for d in feed_drops}
-            hash_of = {d.path.name: d.file_hash for d in feed_drops}
-            quarantine_parts.append(row_quarantine(feed, agency_of, hash_of, rows, contract, problems, now, run_id))
-            loaded_frames[feed] = valid
+            for piece in _pieces(feed_drops, contract, reader, chunk_bytes, scratch_dir):
+                usable = {d.path.name for d in feed_drops if d.problem is None}
+                rows = piece.rows.filter(pl.col(FILE_NAME).is_in(sorted(usable)))
+                validated = validate(rows, contract, context)
+                valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
+                problems = pl.concat([piece.problems, validated.problems, already_loaded])
+                agency_of = {d.path.name: d.agency for d in feed_drops}
+                hash_of = {d.path.name: d.file_hash for d in feed_drops}
+                insert_quarantine(row_quarantine(feed, agency_of, hash_of, rows, contract, problems, now, run_id))
+                if not valid.is_empty():
+                    _insert(con, raw_table(feed), valid.with_columns(
+                        pl.col(FILE_NAME).replace_strict(hash_of, return_dtype=pl.Utf8).alias("_file_hash"),
+                        pl.lit(run_id, pl.Utf8).alias("_run_id"),
+                        pl.lit(now).alias("_loaded_at"),
+                    ))
+                    loaded.update(dict(valid.group_by(FILE_NAME).len().iter_rows()))
+        for drop in drops:
+            if drop.problem is not None:
+                rule, message = drop.problem
+                insert_quarantine(file_quarantine(drop.path.name, drop.file_hash, drop.feed, drop.agency,
+                                                  count_data_rows(drop.path), rule, message, now, run_id))
+        outcomes = [_outcome(drop, loaded, quarantined) for drop in drops]
+        _insert(con, "raw.file_manifest", _manifest(drops, outcomes, now, run_id))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     finally:
         reader.close()
-    for drop in drops:
-        if drop.problem is not None:
-            rule, message = drop.problem
-            quarantine_parts.append(file_quarantine(drop.path.name, drop.file_hash, drop.feed, drop.agency,
-                                                    count_data_rows(drop.path), rule, message, now, run_id))
-    quarantine = pl.concat([pl.DataFrame(schema=QUARANTINE_SCHEMA), *quarantine_parts])
-
-    outcomes = [_outcome(drop, loaded_frames, quarantine) for drop in drops]
-    _write(con, drops, outcomes, loaded_frames, quarantine, now, run_id)
     return outcomes
 
 
-def _outcome(drop: _Drop, loaded: dict[str, pl.DataFrame], quarantine: pl.DataFrame) -> FileOutcome:
+def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConnection, chunk_bytes: int,
+            scratch_dir: Path | None) -> Iterator[DropRead]:
+    """The feed's rows as the contract's columns, a bounded piece at a time: small files grouped, big ones split."""
+    group: list[_Drop] = []
+    group_bytes = 0
+    for drop in drops:  # small files are read together, up to chunk_bytes at a time
+        size = drop.path.stat().st_size
+        if size > chunk_bytes:
+            continue
+        if group and group_bytes + size > chunk_bytes:
+            yield _read_feed(group, contract, reader)
+            group, group_bytes = [], 0
+        group.append(drop)
+        group_bytes += size
+    if group:
+        yield _read_feed(group, contract, reader)
+    for drop in drops:
+        if drop.path.stat().st_size <= chunk_bytes:
+            continue
+        if drop.file_format == "parquet":
+            pieces = _parquet_pieces(drop, chunk_bytes)
+        else:
+            pieces = _csv_pieces(drop, reader, chunk_bytes, scratch_dir)
+        yielded = 0
+        try:
+            for piece in pieces:
+                yielded += 1
+                yield _as_feed_frame(piece, contract, {drop.path.name: drop.agency})
+        except FileProblem as problem:
+            if yielded:  # rows of it are already in this transaction: fail the batch (rolled back) instead
+                raise RuntimeError(f"{drop.path.name} became unreadable part-way: {problem.message}") from problem
+            drop.problem = (problem.rule, problem.message)  # unreadable from the start: refuse the whole file
+
+
+def _csv_pieces(drop: _Drop, reader: duckdb.DuckDBPyConnection, chunk_bytes: int,
+                scratch_dir: Path | None) -> Iterator[DropRead]:
+    """Split a big CSV at line ends into files of about chunk_bytes (each with the header), read each, and
+    give its rows the file's own name and row numbers (a row is a non-blank line, as in count_data_rows)."""
+    scratch = Path(tempfile.mkdtemp(prefix="lantern-split-", dir=scratch_dir))
+    try:
+        for piece_path, rows_before in split_csv(drop.path, chunk_bytes, scratch):
+            read = read_csv_drops([piece_path], drop.header, reader)
+            piece_path.unlink()
+            yield DropRead(
+                read.rows.with_columns(pl.lit(drop.path.name).alias(FILE_NAME), pl.col(ROW_NUMBER) + rows_before),
+                read.problems.with_columns(pl.lit(drop.path.name).alias("file_name"),
+                                           pl.col("row_number") + rows_before),
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[tuple[Path, int]]:
+    """Yield (piece file, data rows before it): pieces of `path` cut at line ends, each led by the header."""
+    with open(path, "rb") as handle:
+        header = handle.readline()
+        if header.startswith(codecs.BOM_UTF8):
+            header = header[len(codecs.BOM_UTF8):]
+        if not header.endswith(b"\n"):
+            header += b"\n"
+        rows_before, index, carry = 0, 0, b""
+        while True:
+            block = handle.read(chunk_bytes)
+            data = carry + block
+            if not data:
+                return
+            if block:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a piece: keep reading until it ends
+                    carry = data
+                    continue
+                data, carry = data[:cut], data[cut:]
+            else:
+                carry = b""
+            piece = scratch / f"piece-{index:05d}.csv"
+            with open(piece, "wb") as out:
+                out.write(header)
+                out.write(data)
+            yield piece, rows_before
+            rows_before += sum(1 for line in data.split(b"\n") if line.strip())
+            index += 1
+
+
+def _parquet_pieces(drop: _Drop, chunk_bytes: int) -> Iterator[DropRead]:
+    """A big Parquet file in row slices sized from its bytes per row."""
+    try:
+        total = pl.scan_parquet(drop.path).select(pl.len()).collect().item()
+    except Exception as error:
+        raise FileProblem("unreadable_file", f"not a readable Parquet file: {error}") from error
+    per_piece = max(1, int(total * chunk_bytes / max(drop.path.stat().st_size, 1)))
+    for offset in range(0, total, per_piece):
+        try:
+            frame = pl.scan_parquet(drop.path).slice(offset, per_piece).collect()
+        except Exception as error:
+            raise FileProblem("unreadable_file", f"not a readable Parquet file: {error}") from error
+        text = frame.select(pl.all().cast(pl.Utf8))
+        yield DropRead(text.with_columns(
+            pl.lit(drop.path.name).alias(FILE_NAME),
+            pl.int_range(offset + 1, offset + text.height + 1, dtype=pl.Int64).alias(ROW_NUMBER),
+        ))
+
+
+def _outcome(drop: _Drop, loaded: Counter, quarantined: Counter) -> FileOutcome:
     name = drop.path.name
-    rows_loaded = loaded[drop.feed].filter(pl.col(FILE_NAME) == name).height if drop.feed in loaded else 0
-    rows_quarantined = quarantine.filter(pl.col("file_name") == name).height
+    rows_loaded = loaded[name] if drop.problem is None else 0
+    rows_quarantined = quarantined[name]
     messages = list(drop.warnings or [])
     if drop.problem is not None:
         status = "rejected"
@@ -211,39 +371,18 @@ def _outcome(drop: _Drop, loaded: dict[str, pl.DataFrame], quarantine: pl.DataFr
                        rows_loaded, rows_quarantined, "; ".join(messages) or None)
 
 
-def _write(con: duckdb.DuckDBPyConnection, drops: list[_Drop], outcomes: list[FileOutcome],
-           loaded: dict[str, pl.DataFrame], quarantine: pl.DataFrame, now: datetime, run_id: str | None) -> None:
-    hash_of = {d.path.name: d.file_hash for d in drops}
-    manifest = pl.DataFrame(
+def _manifest(drops: list[_Drop], outcomes: list[FileOutcome], now: datetime, run_id: str | None) -> pl.DataFrame:
+    return pl.DataFrame(
         [{
             "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency,
             "period": d.period, "file_format": d.file_format, "bytes": d.path.stat().st_size, "status": o.status,
             "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined,
-            "message": o.message, "duplicate_of": _duplicate_of(d),
-            "file_modified_at": datetime.fromtimestamp(d.path.stat().st_mtime, timezone.utc).replace(tzinfo=None),
+            "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": _modified_at(d.path),
             "processed_at": now, "run_id": run_id,
         } for d, o in zip(drops, outcomes)],
         schema_overrides={"period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
                           "message": pl.Utf8, "duplicate_of": pl.Utf8, "run_id": pl.Utf8},
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for feed, frame in loaded.items():
-            if frame.is_empty():
-                continue
-            rows = frame.with_columns(
-                pl.col(FILE_NAME).replace_strict(hash_of, return_dtype=pl.Utf8).alias("_file_hash"),
-                pl.lit(run_id, pl.Utf8).alias("_run_id"),
-                pl.lit(now).alias("_loaded_at"),
-            )
-            _insert(con, raw_table(feed), rows)
-        if not quarantine.is_empty():
-            _insert(con, "raw.quarantine", quarantine)
-        _insert(con, "raw.file_manifest", manifest)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -34,6 +34,7 @@ class ValidationContext:
     processed_on: date  # dates after this are in the future
     county_fips: frozenset[str]
     org_ids: frozenset[str]
+    earliest_date: date = EARLIEST_DATE  # the warehouse's history start (deployment.yaml)
 
 
 @dataclass
@@ -138,8 +139,9 @@ def _column_checks(column: Column, contract: Contract, context: ValidationContex
             "{} {} is not a real date in YYYY-MM-DD form", pl.lit(name), shown)
         yield name, "date_in_future", typed > context.processed_on, pl.format(
             "{} {} is after the processing date {}", pl.lit(name), shown, pl.lit(context.processed_on.isoformat()))
-        yield name, "date_too_old", typed < EARLIEST_DATE, pl.format(
-            "{} {} is before {}", pl.lit(name), shown, pl.lit(EARLIEST_DATE.isoformat()))
+        yield name, "date_too_old", typed < context.earliest_date, pl.format(
+            "{} {} is before the warehouse's history start {}", pl.lit(name), shown,
+            pl.lit(context.earliest_date.isoformat()))
     if column.type == "boolean":
         yield name, "boolean", present & typed.is_null(), pl.format(
             "{} {} is not true or false", pl.lit(name), shown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +26,8 @@ class Deployment:
     region_name_template: str
     min_cell_count: int
     unreliable_at_or_below: int
+    history_start: date
+    nightly_cron: str
 
 
 def reference_dir() -> Path:
@@ -49,6 +52,8 @@ def _deployment(folder: Path) -> Deployment:
         region_name_template=scheme_spec["name_template"],
         min_cell_count=int(raw["disclosure"]["min_cell_count"]),
         unreliable_at_or_below=int(raw["disclosure"]["unreliable_at_or_below"]),
+        history_start=date.fromisoformat(str(raw["history_start"])),
+        nightly_cron=os.environ.get("LANTERN_NIGHTLY_CRON", raw["nightly_cron"]),
     )
 
 

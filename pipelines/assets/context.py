@@ -1,0 +1,125 @@
+"""Public context files (national hotline state table, FBI CDE human trafficking) from the inbox.
+
+The agency ingest skips these files (sources.context.is_context_file); this asset loads them into
+raw.context_<feed>, records them in raw.file_manifest / raw.quarantine, and writes the two small tables
+the context models need from configuration: the deployment's state and the FBI offense subcategories.
+"""
+
+from dagster import (AssetCheckResult, AssetExecutionContext, AssetSpec, MaterializeResult, asset_check,
+                     multi_asset)
+
+from pipelines.assets.keys import table_key
+from pipelines.resources import WarehouseResource
+from pipelines.settings import lantern_paths
+from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
+from sources.context.load import ingest_context_files
+from sources.ingest.load import is_drop_candidate
+from sources.reference import deployment
+
+import polars as pl
+
+SETTINGS_TABLES = ("reference.context_deployment_state", "reference.context_offense_subcategories")
+
+
+@multi_asset(
+    specs=[
+        *[AssetSpec(table_key(context_raw_table(feed)), group_name="context", deps=[table_key("reference.counties")],
+                    description=f"{context_raw_table(feed)}: {load_context_contract(feed).contract.title}")
+          for feed in CONTEXT_FEEDS],
+        *[AssetSpec(table_key(name), group_name="context", description=f"{name}: from deployment.yaml and the context contracts")
+          for name in SETTINGS_TABLES],
+    ],
+)
+def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
+    paths = lantern_paths().ensure()
+    candidates = sorted(p for p in paths.inbox.iterdir() if is_drop_candidate(p))
+    settings = deployment()
+    with warehouse.session() as con:
+        outcomes = ingest_context_files(con, candidates, settings, run_id=context.run.run_id)
+        for outcome in outcomes:
+            context.log.info(f"{outcome.file_name}: {outcome.rows_loaded}/{outcome.rows_read} loaded, "
+                             f"{outcome.rows_quarantined} quarantined ({outcome.message})")
+        _write_settings(con, settings)
+        totals = {feed: con.execute(f"SELECT count(*) FROM {context_raw_table(feed)}").fetchone()[0] for feed in CONTEXT_FEEDS}
+    for feed in CONTEXT_FEEDS:
+        new = [o for o in outcomes if o.feed == feed]
+        yield MaterializeResult(asset_key=table_key(context_raw_table(feed)), metadata={
+            "files_processed": len(new), "rows_read": sum(o.rows_read for o in new),
+            "rows_loaded": sum(o.rows_loaded for o in new), "rows_quarantined": sum(o.rows_quarantined for o in new),
+            "rows_total": totals[feed]})
+    for name in SETTINGS_TABLES:
+        yield MaterializeResult(asset_key=table_key(name))
+
+
+def _write_settings(con, settings) -> None:
+    state = pl.DataFrame({"state_code": [settings.state_code], "state_name": [settings.state_name],
+                          "fips_prefix": [settings.fips_prefix]})
+    offenses = pl.DataFrame(
+        [{"name_part": part, "offense_code": code}
+         for cc in context_contracts().values() for part, code in cc.offense_subcategories.items()],
+        schema={"name_part": pl.Utf8, "offense_code": pl.Utf8})
+    con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+    for name, frame in zip(SETTINGS_TABLES, (state, offenses)):
+        con.register("lantern_context_settings", frame.to_arrow())
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM lantern_context_settings")
+        con.unregister("lantern_context_settings")
+
+
+def _accounting_check(feed: str):
+    table = context_raw_table(feed)
+
+    @asset_check(asset=table_key(table), name=f"{feed}_rows_accounted_for", blocking=True,
+                 description=f"Per {feed} file: rows loaded + quarantined == rows read, and {table} and "
+                             "raw.quarantine hold exactly those rows.")
+    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+        with warehouse.session() as con:
+            broken = con.execute(
+                f"""
+                WITH loaded AS (SELECT _file_name AS file_name, _file_hash AS file_hash, count(*) AS n FROM {table} GROUP BY ALL),
+                quarantined AS (SELECT file_name, file_hash, count(*) AS n FROM raw.quarantine WHERE feed = ? GROUP BY ALL)
+                SELECT m.file_name, m.rows_read, m.rows_loaded, m.rows_quarantined,
+                       coalesce(l.n, 0) AS in_raw, coalesce(q.n, 0) AS in_quarantine
+                FROM raw.file_manifest AS m
+                LEFT JOIN loaded AS l USING (file_name, file_hash)
+                LEFT JOIN quarantined AS q USING (file_name, file_hash)
+                WHERE m.feed = ? AND (m.rows_loaded + m.rows_quarantined <> m.rows_read
+                   OR coalesce(l.n, 0) <> m.rows_loaded OR coalesce(q.n, 0) <> m.rows_quarantined)
+                """, [feed, feed]).fetchall()
+            files, rows = con.execute("SELECT count(*), coalesce(sum(rows_read), 0) FROM raw.file_manifest WHERE feed = ?",
+                                      [feed]).fetchone()
+        return AssetCheckResult(passed=not broken, metadata={
+            "files": files, "rows_read": int(rows), "files_not_reconciled": len(broken), "first_problems": str(broken[:5])})
+
+    return _check
+
+
+@asset_check(asset=table_key("marts.mart_context_fbi_region_year"), blocking=True,
+             description="Every FBI row of the deployment's state (latest file per key) is in exactly one region "
+                         "(a county's or 'unallocated'), and the regional offense and clearance totals equal staging's.")
+def fbi_rows_all_allocated(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.session() as con:
+        expected_rows, expected_offenses = con.execute(
+            f"""
+            SELECT count(*), coalesce(sum(actual_count), 0) FROM (
+                SELECT f.state_abbr, f.actual_count
+                FROM {context_raw_table('fbi_cde_human_trafficking')} AS f
+                QUALIFY row_number() OVER (PARTITION BY data_year, ori, offense_subcat_id
+                                           ORDER BY _loaded_at DESC, _file_name DESC) = 1
+            ) AS latest, reference.context_deployment_state AS d
+            WHERE upper(trim(latest.state_abbr)) = upper(d.state_code)
+            """).fetchone()
+        staged_rows, staged_offenses, staged_cleared, without_region = con.execute(
+            "SELECT count(*), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0), count(*) FILTER (WHERE region IS NULL) "
+            "FROM staging.stg_context_fbi_offenses WHERE is_deployment_state").fetchone()
+        mart_rows, mart_offenses, mart_cleared = con.execute(
+            "SELECT coalesce(sum(agency_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0) "
+            "FROM marts.mart_context_fbi_region_year").fetchone()
+    passed = (expected_rows == staged_rows == mart_rows and expected_offenses == staged_offenses == mart_offenses
+              and staged_cleared == mart_cleared and without_region == 0)
+    return AssetCheckResult(passed=passed, metadata={
+        "raw_rows": expected_rows, "staged_rows": staged_rows, "mart_rows": int(mart_rows),
+        "raw_offenses": int(expected_offenses), "staged_offenses": int(staged_offenses), "mart_offenses": int(mart_offenses),
+        "rows_without_region": without_region})
+
+
+context_checks = [*[_accounting_check(feed) for feed in CONTEXT_FEEDS], fbi_rows_all_allocated]

@@ -1,0 +1,1 @@
+"""Benchmark and robustness harness: refresh runs in child processes, their memory, and state comparison."""

@@ -1,0 +1,29 @@
+"""The jobs: ingest (new drops), models (monthly partitions), publish (serving, site, Superset), and
+`refresh`, the whole graph for one partition range. All run in process: one warehouse writer."""
+
+from dagster import AssetSelection, define_asset_job
+
+from pipelines.assets.models import partitioned_model_keys
+from pipelines.partitions import monthly_partitions
+
+INGEST = AssetSelection.key_prefixes(["reference"], ["raw"])
+PARTITIONED_MODELS = AssetSelection.assets(*partitioned_model_keys)
+
+ingest_job = define_asset_job(
+    "ingest", selection=INGEST,
+    description="Load reference data and every new drop in the inbox (rows loaded or quarantined).")
+
+models_job = define_asset_job(
+    "models", selection=PARTITIONED_MODELS, partitions_def=monthly_partitions(),
+    description="Recompute the month-partitioned staging and mart tables for a month or a range of months.")
+
+publish_job = define_asset_job(
+    "publish", selection=AssetSelection.all() - INGEST - PARTITIONED_MODELS,
+    description="Rebuild whole-history models, the serving database (swapped in), the static site and "
+                "Superset dashboards.")
+
+refresh_job = define_asset_job(
+    "refresh", selection=AssetSelection.all(), partitions_def=monthly_partitions(),
+    description="Everything for a range of months: ingest, models, publish (use for a full rebuild).")
+
+all_jobs = [ingest_job, models_job, publish_job, refresh_job]
