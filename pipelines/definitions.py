@@ -12,6 +12,7 @@ from pipelines.assets.reference import reference_data
 from dashboards.superset.dagster_asset import superset_dashboards_asset
 from pipelines.automation import all_sensors, nightly_schedule
 from pipelines.checks import all_checks
+from pipelines.freshness import freshness_checks
 from pipelines.jobs import all_jobs
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Paths, lantern_paths
@@ -23,7 +24,7 @@ all_assets = [reference_data, inbox_drops, *model_assets, serving_database, stat
 def build_definitions(paths: Paths) -> Definitions:
     return Definitions(
         assets=all_assets,
-        asset_checks=all_checks,
+        asset_checks=[*all_checks, *freshness_checks],
         jobs=all_jobs,
         schedules=[nightly_schedule()],
         sensors=all_sensors,

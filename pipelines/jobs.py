@@ -4,7 +4,6 @@
 from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.models import partitioned_model_keys
-from pipelines.partitions import monthly_partitions
 
 INGEST = AssetSelection.key_prefixes(["reference"], ["raw"])
 PARTITIONED_MODELS = AssetSelection.assets(*partitioned_model_keys)
@@ -14,7 +13,7 @@ ingest_job = define_asset_job(
     description="Load reference data and every new drop in the inbox (rows loaded or quarantined).")
 
 models_job = define_asset_job(
-    "models", selection=PARTITIONED_MODELS, partitions_def=monthly_partitions(),
+    "models", selection=PARTITIONED_MODELS,
     description="Recompute the month-partitioned staging and mart tables for a month or a range of months.")
 
 publish_job = define_asset_job(
@@ -23,7 +22,7 @@ publish_job = define_asset_job(
                 "Superset dashboards.")
 
 refresh_job = define_asset_job(
-    "refresh", selection=AssetSelection.all(), partitions_def=monthly_partitions(),
+    "refresh", selection=AssetSelection.all(),
     description="Everything for a range of months: ingest, models, publish (use for a full rebuild).")
 
 all_jobs = [ingest_job, models_job, publish_job, refresh_job]

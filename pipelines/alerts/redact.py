@@ -17,7 +17,7 @@ _DIGIT_RUNS = re.compile(r"\d(?:[\W_]{0,3}\d){4,}")  # phone, SSN or id fragment
 def safe_error_summary(error_message: str) -> str:
     """The first line of an error with quoted values, identifiers and long digit runs blanked, cut short."""
     first_line = next((line.strip() for line in (error_message or "").splitlines() if line.strip()), "")
-    text = first_line
+    text = _QUOTED.sub("'…'", first_line)
     for hit in sorted(scan_text(text), key=lambda h: h.start, reverse=True):
         text = text[: hit.start] + f"[{hit.rule}]" + text[hit.end :]
     text = _DIGIT_RUNS.sub("#", text)

@@ -60,6 +60,7 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
             if outcome.status == "rejected" or (outcome.rows_read and not outcome.rows_loaded):
                 context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_quarantined} of "
                                     f"{outcome.rows_read} rows quarantined: {outcome.message}")
+                _alert_quarantined_file(con, outcome)
         totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
         months = months_touched(con, context.run.run_id)
     for name in FEEDS:
@@ -97,3 +98,14 @@ def months_touched(con, run_id: str) -> list[str]:
     )
     rows = con.execute(f"SELECT month FROM ({selects}) ORDER BY month", [run_id] * len(FEEDS)).fetchall()
     return [row[0].strftime("%Y-%m-01") for row in rows]
+
+
+def _alert_quarantined_file(con, outcome) -> None:
+    """A file refused or quarantined whole needs its agency's attention: tell someone."""
+    from pipelines.alerts import alert_for_quarantined_file, send_alert
+
+    rule_counts = dict(con.execute(
+        "SELECT rule, count(*) FROM raw.quarantine WHERE file_name = ? AND file_hash = ? GROUP BY rule",
+        [outcome.file_name, outcome.file_hash]).fetchall())
+    send_alert(alert_for_quarantined_file(outcome.file_name, outcome.feed or "unknown feed",
+                                          outcome.agency or "unknown agency", outcome.rows_read, rule_counts))

@@ -1,0 +1,67 @@
+"""Freshness per feed: is each feed's latest file younger than the contract's `expected_every_days`?
+
+A Dagster asset check on each raw feed table (visible in the UI, warning severity: a quiet feed is not
+a broken run), and an alert when a feed goes stale — once, on the change, not on every run.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, asset_check
+
+from pipelines.assets.keys import table_key
+from pipelines.resources import WarehouseResource
+from pipelines.settings import lantern_paths
+from sources.contracts import FEEDS, load_contract
+
+GRACE_DAYS = 1  # a daily feed that arrives at 03:00 instead of 01:00 is not stale
+
+
+def _state_file():
+    return lantern_paths().home / "state" / "feed_freshness.json"
+
+
+def _was_stale(feed: str) -> bool:
+    path = _state_file()
+    return bool(json.loads(path.read_text()).get(feed)) if path.exists() else False
+
+
+def _remember(feed: str, stale: bool) -> None:
+    path = _state_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = json.loads(path.read_text()) if path.exists() else {}
+    state[feed] = stale
+    path.write_text(json.dumps(state, indent=2, sort_keys=True))
+
+
+def feed_freshness_check(feed: str) -> AssetChecksDefinition:
+    contract = load_contract(feed)
+
+    @asset_check(asset=table_key(f"raw.{feed}"), name="feed_is_fresh",
+                 description=f"A {contract.title.lower()} file arrived within the last "
+                             f"{contract.expected_every_days} day(s) (+{GRACE_DAYS} day grace).")
+    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        with warehouse.session() as con:
+            last_file, data_as_of = con.execute(
+                f"SELECT (SELECT max(processed_at) FROM raw.file_manifest WHERE feed = ? AND status = 'loaded'), "
+                f"(SELECT max({contract.event_date}) FROM raw.{feed})", [feed]).fetchone()
+        age_days = (now - last_file).total_seconds() / 86400 if last_file else None
+        stale = age_days is None or age_days > contract.expected_every_days + GRACE_DAYS
+        if stale and not _was_stale(feed):
+            from pipelines.alerts import alert_for_stale_feed, send_alert
+
+            send_alert(alert_for_stale_feed(feed, data_as_of, contract.expected_every_days, now))
+        _remember(feed, stale)
+        return AssetCheckResult(
+            passed=not stale, severity=AssetCheckSeverity.WARN,
+            metadata={"last_file_loaded_at": str(last_file), "data_as_of": str(data_as_of),
+                      "age_days": round(age_days, 2) if age_days is not None else -1,
+                      "expected_every_days": contract.expected_every_days})
+
+    return _check
+
+
+freshness_checks = [feed_freshness_check(feed) for feed in FEEDS]

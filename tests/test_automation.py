@@ -1,0 +1,126 @@
+"""Unattended operation: the new-drop sensor, touched-month partitions, one writer, and the real daemon."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
+
+from pipelines.automation import new_drop_sensor, nightly_schedule
+from pipelines.partitions import contiguous_ranges
+from sources.generator import generate
+from support.pipeline import run_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_SECRET = "test-linkage-secret-not-for-production"
+
+
+def test_contiguous_ranges_group_consecutive_months():
+    months = ["2025-03-01", "2024-12-01", "2025-01-01", "2025-05-01", "2025-01-01"]
+    assert contiguous_ranges(months) == [("2024-12-01", "2025-01-01"), ("2025-03-01", "2025-03-01"),
+                                         ("2025-05-01", "2025-05-01")]
+
+
+def test_nightly_schedule_runs_in_the_state_timezone_and_is_on():
+    schedule = nightly_schedule()
+    assert schedule.execution_timezone == "America/Chicago"
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.default_status.value == "RUNNING"
+
+
+def test_new_drop_sensor_requests_one_run_per_new_content(lantern_home: Path):
+    inbox = lantern_home / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "hotline_signals__HL-NATL__2025-03.csv").write_text("signal_id\n")
+    with DagsterInstance.ephemeral() as instance:
+        first_tick = build_sensor_context(instance=instance)
+        first = new_drop_sensor(first_tick)
+        assert isinstance(first, RunRequest)
+        assert first.run_key == hashlib.sha256((inbox / "hotline_signals__HL-NATL__2025-03.csv").read_bytes()).hexdigest()
+        assert first.run_config["ops"]["inbox_drops"]["config"]["files"] == ["hotline_signals__HL-NATL__2025-03.csv"]
+        context = build_sensor_context(instance=instance, cursor=first_tick.cursor)
+        assert isinstance(new_drop_sensor(context), SkipReason)
+        # the same content under another name is not a new drop; different content is
+        shutil.copy(inbox / "hotline_signals__HL-NATL__2025-03.csv", inbox / "hotline_signals__HL-NATL__copy.csv")
+        (inbox / "referrals__LE-KCPD__2025-03.csv").write_text("referral_id\n")
+        third = new_drop_sensor(build_sensor_context(instance=instance, cursor=context.cursor))
+        assert third.run_config["ops"]["inbox_drops"]["config"]["files"] == ["referrals__LE-KCPD__2025-03.csv"]
+
+
+def _mart_rows(home: Path, table: str) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+
+
+def test_late_record_recomputes_only_its_month_and_equals_a_full_rebuild(lantern_home: Path, tmp_path: Path):
+    generate(lantern_home / "inbox", scale="mo", years=1, seed=5, defect_rate=0.0)
+    assert run_pipeline(lantern_home).success
+    # a late record for an old month arrives in a new file
+    old = pl.read_csv(sorted((lantern_home / "inbox").glob("hotline_signals__HL-NATL__*.csv"))[2], infer_schema=False)
+    late = old.head(1).with_columns(pl.lit("S-LATE-0001").alias("signal_id"))
+    late_month = late["received_date"][0][:7] + "-01"
+    late.write_csv(lantern_home / "inbox" / "hotline_signals__HL-NATL__late.csv")
+    result = run_pipeline(lantern_home)
+    assert result.success, result.summary()
+    assert result.months == [(late_month, late_month)]
+    incremental = {t: _mart_rows(lantern_home, t) for t in ("marts.mart_monthly_signals", "staging.stg_hotline_signals")}
+    # the same inbox rebuilt from nothing
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lantern_home / "inbox", rebuilt / "inbox")
+    os.environ["LANTERN_HOME"] = str(rebuilt)
+    assert run_pipeline(rebuilt).success
+    for table, rows in incremental.items():
+        assert rows == _mart_rows(rebuilt, table), table
+
+
+def _refresh_process(home: Path) -> subprocess.Popen:
+    env = {**os.environ, "LANTERN_HOME": str(home), "LANTERN_LINKAGE_SECRET": TEST_SECRET}
+    env.pop("DAGSTER_HOME", None)
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "refresh"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_two_refreshes_at_once_never_fail_on_a_lock(lantern_home: Path):
+    generate(lantern_home / "inbox", scale="mo", years=1, seed=6, defect_rate=0.0)
+    first, second = _refresh_process(lantern_home), _refresh_process(lantern_home)
+    outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    assert not any("lock" in out.lower() and "error" in out.lower() for out in outputs), outputs
+
+
+@pytest.mark.daemon
+def test_real_daemon_sensor_launches_a_run_for_a_new_drop(lantern_home: Path, tmp_path: Path):
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    env = {**os.environ, "LANTERN_HOME": str(lantern_home), "LANTERN_LINKAGE_SECRET": TEST_SECRET,
+           "DAGSTER_HOME": str(dagster_home)}
+    (lantern_home / "inbox").mkdir(parents=True)
+    daemon = subprocess.Popen([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+                              env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        generate(lantern_home / "inbox", scale="mo", years=1, seed=8, defect_rate=0.0)
+        os.environ["DAGSTER_HOME"] = str(dagster_home)
+        deadline = time.monotonic() + 150
+        launched = []
+        with DagsterInstance.get() as instance:
+            while time.monotonic() < deadline and not launched:
+                time.sleep(3)
+                launched = [r for r in instance.get_runs() if r.tags.get("lantern/trigger") == "new_drop"]
+        assert launched, "the new-drop sensor launched no run within 150 s"
+        assert launched[0].job_name == "ingest"
+    finally:
+        daemon.terminate()
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+        os.environ.pop("DAGSTER_HOME", None)
