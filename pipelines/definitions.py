@@ -5,6 +5,7 @@ All warehouse writes run in one process (in-process executor): DuckDB allows one
 
 from dagster import Definitions, in_process_executor
 
+from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets
 from pipelines.assets.publish import serving_database, static_dashboard
@@ -19,12 +20,12 @@ from pipelines.settings import Paths, lantern_paths
 
 superset_dashboards = superset_dashboards_asset(serving_database.key)
 
-all_assets = [reference_data, inbox_drops, *model_assets, serving_database, static_dashboard, superset_dashboards]
+all_assets = [reference_data, inbox_drops, context_drops, *model_assets, serving_database, static_dashboard, superset_dashboards]
 
 def build_definitions(paths: Paths) -> Definitions:
     return Definitions(
         assets=all_assets,
-        asset_checks=[*all_checks, *freshness_checks],
+        asset_checks=[*all_checks, *freshness_checks, *context_checks],
         jobs=all_jobs,
         schedules=[nightly_schedule()],
         sensors=all_sensors,
