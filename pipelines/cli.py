@@ -24,6 +24,14 @@ def _generate(args: argparse.Namespace) -> int:
     print(f"Generated {summary.files_written} drop files in {paths.inbox} in {time.perf_counter() - started:.1f} s")
     for feed, rows in summary.rows_per_feed.items():
         print(f"  {feed:<16} {rows:>12,} rows")
+    if not args.no_public_context:
+        from sources.context.samples import write_fbi_human_trafficking, write_hotline_state_statistics
+        from sources.reference import counties, deployment
+
+        # Synthetic stand-ins for the two public downloads, under the names users save them as.
+        write_hotline_state_statistics(paths.inbox / "Hotline Statistics - State.csv", deployment())
+        write_fbi_human_trafficking(paths.inbox / "HT_2013-2023.csv", deployment(), counties())
+        print("  plus synthetic public context files: national hotline state statistics, FBI CDE offenses")
     return 0
 
 
@@ -104,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--defect-rate", type=float, default=0.01,
                           help="share of rows with realistic defects, to exercise quarantine (default 0.01)")
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
+    generate.add_argument("--no-public-context", action="store_true",
+                          help="do not write the synthetic national-hotline and FBI context files")
     generate.set_defaults(handler=_generate)
 
     refresh = commands.add_parser("refresh", help="run the whole pipeline once, in this process",
