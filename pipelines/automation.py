@@ -112,9 +112,29 @@ def publish_after_models_sensor(context):
 def run_failure_alert_sensor(context: RunFailureSensorContext):
     from pipelines.alerts import alert_for_run_failure, send_alert
 
-    failed_steps = [event.step_key for event in context.get_step_failure_events()]
-    message = context.failure_event.message or "the run failed"
+    failures = context.get_step_failure_events()
+    failed_steps = [event.step_key for event in failures]
+    # the step's own error says what went wrong; the run-level message only lists the failed steps
+    message = next((e.step_failure_data.error.message for e in failures if e.step_failure_data.error),
+                   context.failure_event.message or "the run failed")
     send_alert(alert_for_run_failure(context.dagster_run.run_id, context.dagster_run.job_name, failed_steps, message))
 
 
-all_sensors = [new_drop_sensor, touched_months_sensor, publish_after_models_sensor, run_failure_alert_sensor]
+@run_status_sensor(run_status=DagsterRunStatus.SUCCESS, default_status=DefaultSensorStatus.RUNNING,
+                   monitor_all_code_locations=False,
+                   description="Tell someone when a check failed in a run that otherwise finished.")
+def failed_check_alert_sensor(context):
+    from dagster import DagsterEventType
+
+    from pipelines.alerts import alert_for_failed_check, send_alert
+
+    run_id = context.dagster_run.run_id
+    for record in context.instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data
+        # stale feeds alert on their own, once per change (pipelines/freshness.py)
+        if not evaluation.passed and evaluation.check_name != "feed_is_fresh":
+            send_alert(alert_for_failed_check(evaluation.asset_key, evaluation.check_name, evaluation.metadata))
+
+
+all_sensors = [new_drop_sensor, touched_months_sensor, publish_after_models_sensor, run_failure_alert_sensor,
+               failed_check_alert_sensor]

@@ -53,7 +53,7 @@ def feed_freshness_check(feed: str) -> AssetChecksDefinition:
         if stale and not _was_stale(feed):
             from pipelines.alerts import alert_for_stale_feed, send_alert
 
-            send_alert(alert_for_stale_feed(feed, data_as_of, contract.expected_every_days, now))
+            send_alert(alert_for_stale_feed(feed, data_as_of, contract.expected_every_days, now, last_file_at=last_file))
         _remember(feed, stale)
         return AssetCheckResult(
             passed=not stale, severity=AssetCheckSeverity.WARN,

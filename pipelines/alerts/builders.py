@@ -62,17 +62,22 @@ def alert_for_failed_check(asset_key: object, check_name: str, metadata: Mapping
 
 
 def alert_for_stale_feed(feed: str, data_as_of: date | datetime | None, expected_every_days: int,
-                         now: datetime) -> Alert:
+                         now: datetime, *, last_file_at: datetime | None = None) -> Alert:
+    """`data_as_of`: the newest event date in the feed. `last_file_at` (optional): when its last file was
+    loaded; give it when staleness is judged by file arrival, so the alert says what the check measured."""
     newest = data_as_of.date() if isinstance(data_as_of, datetime) else data_as_of
-    age = f"{(now.date() - newest).days} days old" if newest else "no data received yet"
+    data_age = f"{(now.date() - newest).days} days old" if newest else "no data received yet"
+    file_days = (now - last_file_at).days if last_file_at else None
+    headline = f"no new file for {file_days} days" if file_days is not None else f"newest data {newest or 'never'} ({data_age})"
+    what_failed = [f"Feed {feed}: newest data as of {newest or 'never'} ({data_age}), checked {now:%Y-%m-%d %H:%M}"]
+    if last_file_at:
+        what_failed.append(f"Last file loaded {last_file_at:%Y-%m-%d %H:%M}, {file_days} days ago")
+    what_failed.append(f"Expected new data at least every {expected_every_days} day(s)")
     asset_url = _asset_url(["raw", feed])
     return Alert(
         kind=AlertKind.STALE_FEED,
-        title=f"Feed {feed} is stale: newest data {newest or 'never'} ({age})",
-        what_failed=(
-            f"Feed {feed}: newest data as of {newest or 'never'}, checked {now:%Y-%m-%d %H:%M}",
-            f"Expected new data at least every {expected_every_days} day(s); {age}",
-        ),
+        title=f"Feed {feed} is stale: {headline}",
+        what_failed=tuple(what_failed),
         where_to_look=(
             f"Dagster asset raw/{feed}: {asset_url}",
             "Files per feed and status: lantern status",
@@ -80,7 +85,8 @@ def alert_for_stale_feed(feed: str, data_as_of: date | datetime | None, expected
         ),
         what_to_do=guidance.for_stale_feed(feed),
         details={"feed": feed, "data_as_of": str(newest or ""), "expected_every_days": expected_every_days,
-                 "days_since_data": (now.date() - newest).days if newest else -1},
+                 "days_since_data": (now.date() - newest).days if newest else -1,
+                 "days_since_last_file": file_days if file_days is not None else -1},
         links={"dagster_asset": asset_url},
     )
 

@@ -1,10 +1,12 @@
-"""Send an alert through every configured channel; one channel failing never stops the others."""
+"""Send an alert through every configured channel; one channel failing never stops or delays the others."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pipelines.alerts import email_channel, webhook_channel
@@ -14,7 +16,12 @@ from pipelines.alerts.settings import AlertSettings
 log = logging.getLogger("lantern.alerts")
 
 ATTEMPTS = 3
-BACKOFF_SECONDS = 2.0  # doubled after each failed attempt: at most 2 + 4 s of waiting per channel
+BACKOFF_SECONDS = 1.0  # doubled after each failed attempt: at most 1 + 2 s of waiting per channel
+# Alerts are sent from sensors (evaluation timeout 60 s) and from inside ingest (one per quarantined file):
+# a channel that just failed gets one attempt, not three, until it has worked again or this time passed.
+RECENT_FAILURE_SECONDS = 600
+_recent_failures: dict[str, float] = {}
+_recent_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -28,21 +35,22 @@ class DeliveryResult:
 
 def send_alert(alert: Alert, settings: AlertSettings | None = None, *, attempts: int = ATTEMPTS,
                backoff_seconds: float = BACKOFF_SECONDS) -> list[DeliveryResult]:
-    """Deliver through e-mail and/or webhook. Never raises: failures come back as results and log lines."""
+    """Deliver through e-mail and/or webhook, in parallel. Never raises: failures come back as results and logs."""
     settings = settings or AlertSettings.from_env()
     if not settings.configured:
         log.warning("Alerts are not configured (set LANTERN_ALERT_SMTP_HOST or LANTERN_ALERT_WEBHOOK_URL); "
                     "not sent: %s", alert.title)
         return []
-    results = []
+    jobs = []
     if settings.smtp is not None:
-        results.append(_deliver("email", email_channel.describe(settings.smtp), settings.smtp.problems(),
-                                lambda: email_channel.send_email(alert, settings.smtp),
-                                email_channel.retryable, attempts, backoff_seconds))
+        jobs.append(("email", email_channel.describe(settings.smtp), settings.smtp.problems(),
+                     lambda: email_channel.send_email(alert, settings.smtp), email_channel.retryable))
     if settings.webhook is not None:
-        results.append(_deliver("webhook", webhook_channel.describe(settings.webhook), settings.webhook.problems(),
-                                lambda: webhook_channel.post_webhook(alert, settings.webhook),
-                                webhook_channel.retryable, attempts, backoff_seconds))
+        jobs.append(("webhook", webhook_channel.describe(settings.webhook), settings.webhook.problems(),
+                     lambda: webhook_channel.post_webhook(alert, settings.webhook), webhook_channel.retryable))
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="lantern-alert") as pool:
+        futures = [pool.submit(_deliver, *job, attempts, backoff_seconds) for job in jobs]
+        results = [future.result() for future in futures]
     for result in results:
         if result.delivered:
             log.info("Alert sent by %s to %s: %s", result.channel, result.target, alert.title)
@@ -56,17 +64,28 @@ def _deliver(channel: str, target: str, problems: list[str], send: Callable[[], 
              retryable: Callable[[Exception], bool], attempts: int, backoff_seconds: float) -> DeliveryResult:
     if problems:
         return DeliveryResult(channel, target, False, 0, "misconfigured: " + "; ".join(problems))
+    key = f"{channel}:{target}"
+    with _recent_lock:
+        failed_at = _recent_failures.get(key)
+    if failed_at is not None and time.monotonic() - failed_at < RECENT_FAILURE_SECONDS:
+        attempts = 1
     delay = backoff_seconds
-    for attempt in range(1, max(1, attempts) + 1):
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             send()
-            return DeliveryResult(channel, target, True, attempt)
         except Exception as error:  # noqa: BLE001 - an alert channel must never take the pipeline down
             reason = f"{type(error).__name__}: {error}"
             if attempt >= attempts or not retryable(error):
+                with _recent_lock:
+                    _recent_failures[key] = time.monotonic()
                 return DeliveryResult(channel, target, False, attempt, reason)
             log.warning("Alert by %s to %s failed (attempt %d of %d, retrying in %.1f s): %s",
                         channel, target, attempt, attempts, delay, reason)
             time.sleep(delay)
             delay *= 2
-    raise AssertionError("unreachable")
+        else:
+            with _recent_lock:
+                _recent_failures.pop(key, None)
+            return DeliveryResult(channel, target, True, attempt)

@@ -10,7 +10,7 @@ from email.utils import formatdate, make_msgid
 from pipelines.alerts.alert import Alert
 from pipelines.alerts.settings import SmtpSettings
 
-TIMEOUT_SECONDS = 15
+TIMEOUT_SECONDS = 10  # x 3 attempts + backoff stays inside a sensor's 60 s evaluation timeout
 
 
 def describe(settings: SmtpSettings) -> str:

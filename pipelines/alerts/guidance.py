@@ -26,8 +26,8 @@ _WHOLE_FILE_RULES = {"empty_file", "unreadable_file", "missing_column", "duplica
 def for_run_failure(step_keys: Sequence[str], error_message: str) -> tuple[str, ...]:
     steps = ["Open the Dagster run and read the first failed step's error (the full text stays in Dagster)."]
     if "lock" in (error_message or "").lower():
-        steps.append("The DuckDB warehouse was locked: another process was writing it (one writer at a time). "
-                     "Make sure no second refresh or manual `lantern` command is running.")
+        steps.append("The DuckDB warehouse was locked: another process had it open (one writer at a time). "
+                     "Check for a second refresh, a manual `lantern` command or the nightly backup still running.")
     if any(key.startswith("inbox_drops") for key in step_keys):
         steps.append("Ingest failed: run `lantern status` and look at the newest files in $LANTERN_HOME/inbox; "
                      "move a file that breaks ingest out of the inbox and tell its agency.")

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pipelines.alerts.alert import Alert
 from pipelines.alerts.settings import WebhookSettings
 
-TIMEOUT_SECONDS = 15
+TIMEOUT_SECONDS = 10  # x 3 attempts + backoff stays inside a sensor's 60 s evaluation timeout
 
 
 def describe(settings: WebhookSettings) -> str:
