@@ -229,3 +229,14 @@ def test_csv_with_bom_and_crlf_loads(warehouse, inbox):
     assert (outcome.rows_read, outcome.rows_loaded) == (3, 3)
     assert warehouse.execute("SELECT DISTINCT notes FROM raw.hotline_signals WHERE _file_name = ?",
                              [path.name]).fetchall() == [("caller concerned",)]
+
+
+def test_phone_or_ssn_formatted_into_a_record_id_is_caught(warehouse, inbox):
+    path = write_csv(inbox / "hotline_signals__HL-NATL__2025-11.csv",
+                     [good_row(1, signal_id="S-2025-00001234"), good_row(2, signal_id="816-555-0142"),
+                      good_row(3, signal_id="ID-900-12-3456")])
+    ingest(warehouse, inbox)
+    held = quarantine(warehouse, path.name)
+    assert held.select("row_number", "column_name", "rule").rows() == [
+        (2, "signal_id", "identifier_detected"), (3, "signal_id", "identifier_detected")]
+    assert "555" not in str(held.rows())

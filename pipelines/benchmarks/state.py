@@ -1,7 +1,7 @@
 """What a Lantern home holds, in comparable form: model tables, raw counts, manifest, quarantine, serving.
 
-Columns that record when or in which run something happened differ between two correct runs and are
-left out; everything else must be equal.
+Columns that record when or in which run something happened (run ids, `*_at` timestamps) differ between
+two correct runs and are left out; everything else must be equal.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     columns = [row[0] for row in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
         "ORDER BY ordinal_position", [schema, name]).fetchall()]
-    kept = ", ".join(_quoted(c) for c in columns if c not in RUN_DEPENDENT_COLUMNS)
+    kept = ", ".join(_quoted(c) for c in columns if c not in RUN_DEPENDENT_COLUMNS and not c.endswith("_at"))
     return con.execute(f"SELECT {kept} FROM {schema}.{_quoted(name)} ORDER BY ALL").fetchall()
 
 

@@ -176,9 +176,26 @@ def _shown_value(text: pl.Expr, column: Column) -> pl.Expr:
     return pl.format("'{}'", text.str.slice(0, 40))
 
 
+# An agency's record id can only hold letters, digits, '.', '_' and '-' (the format rule), so of all
+# identifiers only a formatted phone number or SSN fits in one; checking that shape in Polars keeps
+# the full scanner (Python, per distinct value) for free text, where ids would make it run per row.
+_ID_SHAPED_LIKE = {
+    "phone": r"(?:^|[^0-9])(?:1[-.])?[2-9][0-9]{2}[-.][2-9][0-9]{2}[-.][0-9]{4}(?:[^0-9]|$)",
+    "ssn": r"(?:^|[^0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?:[^0-9]|$)",
+}
+
+
 def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    scanned = [c.name for c in contract.columns if c.type in _SCANNED_TYPES]
-    hits = scan_frame(text.select(scanned), scanned)
+    free_text = [c.name for c in contract.columns if c.type == "text"]
+    hits = [scan_frame(text.select(free_text), free_text)]
+    for column in (c.name for c in contract.columns if c.type == "identifier"):
+        for rule, pattern in _ID_SHAPED_LIKE.items():
+            hits.append(
+                text.select(pl.col(column).str.contains(pattern).fill_null(False).alias("hit"))
+                .with_row_index("row_index").filter(pl.col("hit"))
+                .select(pl.col("row_index").cast(pl.UInt32), pl.lit(column).alias("column"), pl.lit(rule).alias("rule"))
+            )
+    hits = pl.concat(hits).unique(["row_index", "column"], keep="first", maintain_order=True)
     if hits.is_empty():
         return pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
     located = text.select(FILE_NAME, ROW_NUMBER).with_row_index("row_index")

@@ -1,0 +1,342 @@
+"""`make bench`: time Lantern at national (us) and stress scale against its targets (issue #8).
+
+One run generates (or reuses) the us and stress drops, then measures, each in its own process: DuckDB's
+read floor, full refreshes, an incremental refresh (one day of us volume on a stress warehouse), the
+static site, the briefing and Superset chart data when they exist, a 1 GB defective drop, and the
+pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process tree) and rows per
+second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md.
+
+New cases are a function in CASES: it returns a Result, or NotAvailable("why") when what it measures
+does not exist yet (so the bench records that instead of failing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from pipelines.benchmarks.measure import Measured, run_measured
+from pipelines.settings import lantern_paths
+
+REPO = Path(__file__).resolve().parent.parent
+BENCHMARKS_MD = REPO / "BENCHMARKS.md"
+START_MARK, END_MARK = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+PYTHON = sys.executable
+BENCH_SECRET = "bench-linkage-secret-not-for-production"
+SCALES = {"us": 3, "stress": 3}  # years of history
+SEED = 7
+BIG_DROP_BYTES = 1024 ** 3
+MEMORY_TARGET_MB = 4096
+
+
+@dataclass
+class Result:
+    case: str
+    seconds: float | None = None
+    peak_rss_mb: float | None = None
+    rows: int | None = None
+    detail: dict = field(default_factory=dict)
+    status: str = "ok"  # ok | failed | not available yet
+
+    @property
+    def rows_per_second(self) -> float | None:
+        return round(self.rows / self.seconds) if self.rows and self.seconds else None
+
+
+class NotAvailable(Exception):
+    """What the case measures does not exist (yet) on this checkout or machine."""
+
+
+@dataclass
+class Bench:
+    root: Path
+    results: dict[str, Result] = field(default_factory=dict)
+
+    def home(self, name: str) -> Path:
+        return self.root / "homes" / name
+
+    def drops(self, scale: str) -> Path:
+        return self.root / "drops" / f"{scale}-{SCALES[scale]}y-seed{SEED}"
+
+    def env(self, home: Path) -> dict[str, str]:
+        return {"LANTERN_HOME": str(home), "LANTERN_LINKAGE_SECRET": BENCH_SECRET, "DAGSTER_HOME": "",
+                "PYTHONPATH": str(REPO)}
+
+
+def _checked(measured: Measured, what: str) -> Measured:
+    if measured.exit_code != 0:
+        raise RuntimeError(f"{what} failed (exit {measured.exit_code}):\n{measured.stdout[-3000:]}\n"
+                           f"{measured.stderr[-3000:]}")
+    return measured
+
+
+def _last_json(text: str) -> dict:
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def _cli(bench: Bench, home: Path, *args: str) -> Measured:
+    env = bench.env(home)
+    env.pop("DAGSTER_HOME")
+    os.environ.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: no run history to grow
+    return run_measured([PYTHON, "-m", "pipelines.cli", *args], env=env, cwd=REPO)
+
+
+def _fresh_home(bench: Bench, name: str, inbox: Path) -> Path:
+    """A new home whose inbox links every file of `inbox` (links: the drops are generated once)."""
+    home = bench.home(name)
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "inbox").mkdir(parents=True)
+    for path in inbox.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            (home / "inbox" / path.name).symlink_to(path.resolve())
+    return home
+
+
+def _rows_read(home: Path) -> int:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute("SELECT coalesce(sum(rows_read), 0) FROM raw.file_manifest").fetchone()[0]
+
+
+# ---- cases -------------------------------------------------------------------------------------------
+
+def generate_drops(bench: Bench, scale: str) -> Result:
+    target = bench.drops(scale)
+    marker = target / ".generated.json"
+    if marker.exists():
+        return Result(f"generate {scale}", detail={**json.loads(marker.read_text()), "reused": True})
+    shutil.rmtree(target, ignore_errors=True)
+    code = (f"import json; from pathlib import Path; from sources.generator import generate; "
+            f"s = generate(Path({str(target)!r}), scale={scale!r}, years={SCALES[scale]}, seed={SEED}); "
+            f"print(json.dumps({{'files': s.files_written, 'rows': sum(s.rows_per_feed.values())}}))")
+    measured = _checked(run_measured([PYTHON, "-c", code], env={"PYTHONPATH": str(REPO)}, cwd=REPO), "generate")
+    summary = _last_json(measured.stdout)
+    marker.write_text(json.dumps(summary))
+    return Result(f"generate {scale}", measured.seconds, measured.peak_rss_mb, summary["rows"], summary)
+
+
+def read_floor(bench: Bench, scale: str) -> Result:
+    measured = _checked(run_measured([PYTHON, "-m", "pipelines.benchmarks.workers", "floor", str(bench.drops(scale))],
+                                     env={"PYTHONPATH": str(REPO)}, cwd=REPO), "read floor")
+    found = _last_json(measured.stdout)
+    return Result(f"{scale} DuckDB read floor", measured.seconds, measured.peak_rss_mb, found["rows"], found)
+
+
+def full_refresh(bench: Bench, scale: str) -> Result:
+    home = _fresh_home(bench, scale, bench.drops(scale))
+    measured = _checked(_cli(bench, home, "refresh"), f"{scale} full refresh")
+    return Result(f"{scale} full refresh", measured.seconds, measured.peak_rss_mb, _rows_read(home))
+
+
+def incremental_refresh(bench: Bench) -> Result:
+    """One day of us volume on top of the stress warehouse left by the stress full refresh."""
+    home = bench.home("stress")
+    if not (home / "warehouse.duckdb").exists():
+        raise NotAvailable("needs the stress full refresh first")
+    day = bench.root / "drops" / "us-one-day"
+    shutil.rmtree(day, ignore_errors=True)
+    made = _last_json(_checked(run_measured(
+        [PYTHON, "-m", "pipelines.benchmarks.workers", "one-day", str(bench.drops("us")), str(day)],
+        env={"PYTHONPATH": str(REPO)}, cwd=REPO), "one-day drops").stdout)
+    for path in day.iterdir():
+        (home / "inbox" / path.name).unlink(missing_ok=True)
+        (home / "inbox" / path.name).symlink_to(path.resolve())
+    before = _rows_read(home)
+    measured = _checked(_cli(bench, home, "refresh"), "incremental refresh")
+    return Result("stress incremental refresh (+1 day of us)", measured.seconds, measured.peak_rss_mb,
+                  _rows_read(home) - before, made)
+
+
+def static_site(bench: Bench) -> Result:
+    home = bench.home("stress")
+    if not (home / "serving.duckdb").exists():
+        raise NotAvailable("needs the stress serving database first")
+    measured = _checked(_cli(bench, home, "site"), "static site")
+    return Result("static site build (stress serving DB)", measured.seconds, measured.peak_rss_mb)
+
+
+def briefing(bench: Bench) -> Result:
+    from pipelines.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices  # the `lantern` subcommands
+    if "briefing" not in commands:
+        raise NotAvailable("`lantern briefing` does not exist yet (issue #6)")
+    home = bench.home("stress")
+    measured = _checked(_cli(bench, home, "briefing"), "briefing")
+    return Result("briefing (stress serving DB)", measured.seconds, measured.peak_rss_mb)
+
+
+def superset_chart_data(bench: Bench) -> Result:
+    """Chart data latency, via a `chart_data_latency(base_url) -> dict` the Superset package may provide."""
+    spec = importlib.util.find_spec("dashboards.superset.latency")
+    if spec is None:
+        raise NotAvailable("no dashboards.superset.latency.chart_data_latency yet (issue #4)")
+    base_url = os.environ.get("LANTERN_SUPERSET_URL", "http://127.0.0.1:8088")
+    try:
+        urllib.request.urlopen(f"{base_url}/health", timeout=3).read()
+    except OSError as error:
+        raise NotAvailable(f"Superset is not up at {base_url} ({error})") from error
+    from dashboards.superset.latency import chart_data_latency
+
+    started = time.perf_counter()
+    found = chart_data_latency(base_url)
+    return Result("Superset chart data", time.perf_counter() - started, None, None, found)
+
+
+def big_drop(bench: Bench) -> Result:
+    home = bench.home("big-drop")
+    shutil.rmtree(home, ignore_errors=True)
+    measured = _checked(run_measured(
+        [PYTHON, "-m", "pipelines.benchmarks.workers", "big-drop", str(bench.drops("stress")), str(home),
+         str(BIG_DROP_BYTES)], env=bench.env(home), cwd=REPO), "big drop")
+    found = _last_json(measured.stdout)
+    result = Result("1 GB drop, ~1% defective rows (ingest only)", measured.seconds, measured.peak_rss_mb,
+                    found["rows"], found)
+    if not found["conserved"]:
+        result.status = "failed"
+    return result
+
+
+def demo_mo(bench: Bench) -> Result:
+    """The pipeline part of `make demo`: generate mo 3 years, then refresh, in a fresh home."""
+    home = bench.home("demo-mo")
+    shutil.rmtree(home, ignore_errors=True)
+    generated = _checked(_cli(bench, home, "generate", "--scale", "mo", "--years", "3", "--seed", "7", "--quiet"),
+                         "mo generate")
+    refreshed = _checked(_cli(bench, home, "refresh"), "mo refresh")
+    return Result("make demo pipeline part (mo, 3 years)", generated.seconds + refreshed.seconds,
+                  max(generated.peak_rss_mb, refreshed.peak_rss_mb), _rows_read(home),
+                  {"generate_seconds": round(generated.seconds, 1), "refresh_seconds": round(refreshed.seconds, 1)})
+
+
+CASES: list[tuple[str, Callable[[Bench], Result]]] = [
+    ("generate_us", lambda b: generate_drops(b, "us")),
+    ("generate_stress", lambda b: generate_drops(b, "stress")),
+    ("demo_mo", demo_mo),
+    ("us_full_refresh", lambda b: full_refresh(b, "us")),
+    ("stress_floor", lambda b: read_floor(b, "stress")),
+    ("stress_full_refresh", lambda b: full_refresh(b, "stress")),
+    ("stress_incremental", incremental_refresh),
+    ("static_site", static_site),
+    ("briefing", briefing),
+    ("superset_chart_data", superset_chart_data),
+    ("big_drop", big_drop),
+]
+
+
+# ---- targets and report ------------------------------------------------------------------------------
+
+def targets(results: dict[str, Result]) -> list[dict]:
+    def seconds(name: str) -> float | None:
+        found = results.get(name)
+        return found.seconds if found and found.status == "ok" else None
+
+    rows = []
+    full, floor, incremental = seconds("stress_full_refresh"), seconds("stress_floor"), seconds("stress_incremental")
+    rows.append({"target": "stress full refresh <= 2x DuckDB read floor",
+                 "measured": f"{full / floor:.1f}x ({full:.0f} s / {floor:.1f} s)" if full and floor else "n/a",
+                 "met": bool(full and floor and full <= 2 * floor)})
+    rows.append({"target": "incremental nightly <= 3% of full refresh",
+                 "measured": f"{100 * incremental / full:.1f}% ({incremental:.1f} s / {full:.0f} s)"
+                 if full and incremental else "n/a",
+                 "met": bool(full and incremental and incremental <= 0.03 * full)})
+    stress_cases = [r for k, r in results.items() if (k.startswith("stress_") or k in ("static_site", "big_drop"))
+                    and r.status == "ok" and r.peak_rss_mb]
+    peak = max((r.peak_rss_mb for r in stress_cases), default=None)
+    rows.append({"target": "peak memory <= 4 GB at stress scale",
+                 "measured": f"{peak:,.0f} MB (largest stress case)" if peak else "n/a",
+                 "met": peak <= MEMORY_TARGET_MB if peak else None})
+    demo = seconds("demo_mo")
+    rows.append({"target": "make demo pipeline part < 60 s (mo)", "measured": f"{demo:.1f} s" if demo else "n/a",
+                 "met": bool(demo and demo < 60)})
+    big = results.get("big_drop")
+    rows.append({"target": "1 GB drop, 1% defective: bounded memory, every row loaded or quarantined",
+                 "measured": f"{big.peak_rss_mb:,.0f} MB, conserved={big.detail.get('conserved')}" if big and
+                 big.peak_rss_mb else "n/a",
+                 "met": bool(big and big.status == "ok" and (big.peak_rss_mb or 0) <= MEMORY_TARGET_MB)})
+    return rows
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                     if line.startswith("MemTotal"))
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 ** 2, 1),
+            "os": platform.platform(), "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "duckdb_memory_limit": os.environ.get("LANTERN_DUCKDB_MEMORY_LIMIT", "2GB (default)")}
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [f"Measured {report['finished_at']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, "
+             f"{m['os']}, Python {m['python']}, DuckDB {m['duckdb']} (memory_limit {m['duckdb_memory_limit']}).", "",
+             "| case | status | wall s | peak RSS MB | rows | rows/s |", "|---|---|---:|---:|---:|---:|"]
+    for r in report["results"]:
+        def fmt(value, spec):
+            return format(value, spec) if value is not None else ""
+        lines.append(f"| {r['case']} | {r['status']} | {fmt(r['seconds'], '.1f')} | {fmt(r['peak_rss_mb'], ',.0f')} "
+                     f"| {fmt(r['rows'], ',')} | {fmt(r['rows_per_second'], ',')} |")
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {t['target']} | {t['measured']} | "
+              f"{'not measured' if t['measured'] == 'n/a' else 'yes' if t['met'] else 'NO'} |" for t in report["targets"]]
+    return "\n".join(lines)
+
+
+def write_report(bench: Bench, started: str) -> dict:
+    report = {
+        "started_at": started, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "results": [{**asdict(r), "rows_per_second": r.rows_per_second} for r in bench.results.values()],
+        "targets": targets(bench.results),
+    }
+    (bench.root / "results.json").write_text(json.dumps(report, indent=2, default=str))
+    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else f"# Benchmarks\n\n{START_MARK}\n{END_MARK}\n"
+    head, rest = text.split(START_MARK, 1)
+    tail = rest.split(END_MARK, 1)[1]
+    BENCHMARKS_MD.write_text(f"{head}{START_MARK}\n{markdown(report)}\n{END_MARK}{tail}", encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", choices=[name for name, _ in CASES], help="run only these cases")
+    args = parser.parse_args(argv)
+    bench = Bench(lantern_paths().home / "bench")
+    bench.root.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    failures = 0
+    for name, case in CASES:
+        if args.only and name not in args.only:
+            continue
+        print(f"bench: {name} ...", flush=True)
+        try:
+            result = case(bench)
+        except NotAvailable as reason:
+            result = Result(name, status="not available yet", detail={"reason": str(reason)})
+        except Exception as error:  # one broken case must not hide the others' figures
+            result = Result(name, status="failed", detail={"error": str(error)[-2000:]})
+            failures += 1
+        bench.results[name] = result
+        print(f"  {result.status}: {result.seconds and round(result.seconds, 1)} s, {result.peak_rss_mb} MB, "
+              f"{result.rows} rows {result.detail if result.status != 'ok' else ''}", flush=True)
+        write_report(bench, started)  # after each case: a long run interrupted still leaves its figures
+    report = write_report(bench, started)
+    print(markdown(report))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""A big defective drop is read in pieces, and piecing changes nothing: every row is loaded or quarantined,
+exactly as when the same file is read whole. (`make bench` does this with a 1 GB file.)"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.benchmarks.state import table_rows
+from pipelines.benchmarks.workers import concatenate_hotline_drops
+from sources.contracts import all_contracts
+from sources.drops import drop_file_name
+from sources.ingest.load import ingest_files
+from sources.ingest.reader import count_data_rows
+from sources.ingest.validator import ValidationContext
+from sources.ingest.warehouse_tables import ensure_raw_schema
+from sources.reference import counties, organisations
+
+PIECE_BYTES = 8 * 1024  # tiny pieces, so a small file is cut many times
+
+
+@pytest.fixture(scope="module")
+def defective_drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two years of Missouri hotline drops in one file, 3% of rows with planted defects, plus broken lines."""
+    from sources.generator import generate
+
+    root = tmp_path_factory.mktemp("big_drop")
+    generate(root / "drops", scale="mo", years=2, seed=31, defect_rate=0.03)
+    big = root / "inbox" / drop_file_name("hotline_signals", "HL-NATL", "2000")
+    big.parent.mkdir()
+    concatenate_hotline_drops(root / "drops", big, 1 << 40)
+    lines = big.read_bytes().split(b"\n")
+    middle = len(lines) // 2
+    broken = [
+        (10, lines[10].rsplit(b",", 3)[0]),  # truncated: fields missing
+        (middle, lines[middle] + b",surplus"),  # one field too many
+        (middle + 40, lines[middle + 40].replace(b",", b",\xff", 1)),  # not UTF-8
+        (middle + 80, b""),  # a blank line is not a row
+        (middle + 120, lines[middle + 120].replace(b",", b',"never closed', 1)),  # unterminated quote
+        (len(lines) - 30, lines[middle + 200]),  # the same row again, pieces later: a duplicate key
+    ]
+    for index, line in broken:
+        lines[index] = line
+    big.write_bytes(b"\n".join(lines))
+    return big
+
+
+def _ingest(drop: Path, warehouse: Path, piece_bytes: int, scratch: Path) -> tuple:
+    context = ValidationContext(processed_on=date.today(), county_fips=frozenset(counties()["fips"].to_list()),
+                                org_ids=frozenset(organisations()["org_id"].to_list()))
+    feeds = {row["org_id"]: set(row["sends_feeds"].split(";")) for row in organisations().iter_rows(named=True)}
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_raw_schema(con, list(all_contracts().values()))
+        [outcome] = ingest_files(con, [drop], context, feeds, run_id="test", chunk_bytes=piece_bytes,
+                                 scratch_dir=scratch)
+        loaded = table_rows(con, "raw.hotline_signals")
+        quarantined = con.execute("SELECT row_number, rule FROM raw.quarantine ORDER BY ALL").fetchall()
+    return outcome, loaded, quarantined
+
+
+def test_a_drop_read_in_pieces_conserves_every_row(defective_drop: Path, tmp_path: Path):
+    assert defective_drop.stat().st_size > 20 * PIECE_BYTES  # it really is cut into many pieces
+    rows = count_data_rows(defective_drop)
+    outcome, loaded, quarantined = _ingest(defective_drop, tmp_path / "pieces.duckdb", PIECE_BYTES, tmp_path)
+
+    assert outcome.status == "loaded"
+    assert outcome.rows_read == rows
+    assert outcome.rows_loaded + outcome.rows_quarantined == rows
+    assert (len(loaded), len(quarantined)) == (outcome.rows_loaded, outcome.rows_quarantined)
+    assert len({row_number for row_number, _ in quarantined}) == len(quarantined)  # one quarantine row per row
+    assert outcome.rows_quarantined >= 0.02 * rows  # the planted defects and broken lines are all there
+    rules = {rule for _, rule in quarantined}
+    assert {"missing_fields", "extra_fields", "invalid_encoding", "unterminated_quote", "duplicate_key"} <= rules
+    assert list(tmp_path.glob("lantern-split-*")) == []  # pieces are removed
+
+
+def test_reading_in_pieces_loads_and_quarantines_the_same_rows_as_reading_whole(defective_drop: Path,
+                                                                                 tmp_path: Path):
+    _, loaded_in_pieces, quarantined_in_pieces = _ingest(defective_drop, tmp_path / "pieces.duckdb", PIECE_BYTES,
+                                                         tmp_path)
+    _, loaded_whole, quarantined_whole = _ingest(defective_drop, tmp_path / "whole.duckdb", 1 << 40, tmp_path)
+    assert loaded_in_pieces == loaded_whole
+    assert quarantined_in_pieces == quarantined_whole
