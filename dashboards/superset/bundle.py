@@ -27,6 +27,10 @@ EXPORT_VERSION = "1.0.0"
 FIXED_TIMESTAMP = "2025-01-01T00:00:00+00:00"  # deterministic bytes: same specs -> same ZIP
 TEMPORAL_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATETIME"}
 ROW_LIMIT = 10000
+OWNER = "Lantern"  # certified_by on every chart and dashboard we publish: with a uuid5 UUID, marks what cleanup may delete
+CERTIFICATION = "Published from dashboards/superset/specs; edits here are overwritten by the next publish."
+AUDIENCES = {"analyst", "agencies"}
+NON_DASHBOARD_SPECS = {"notes.yaml", "serving.yaml", "access.yaml"}
 TIME_GRAIN_SQL = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
 
 
@@ -50,13 +54,15 @@ class Specs:
         return [(name, chart, d) for d, dash in self.dashboards.items() for name, chart in dash["charts"].items()]
 
 
-def load_specs(spec_dir: Path = SPEC_DIR) -> Specs:
+def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None) -> Specs:
+    """Read the specs. With `serving` (the serving DuckDB file), datasets marked `optional` whose tables the
+    pipeline does not publish yet are left out, with their charts, and dashboards left without data charts."""
     spec_dir = Path(spec_dir)
     notes = yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"]
-    serving = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
-    specs = Specs(notes=notes, database=serving["database"], datasets=serving["datasets"])
+    serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
+    specs = Specs(notes=notes, database=serving_doc["database"], datasets=serving_doc["datasets"])
     for path in sorted(spec_dir.glob("*.yaml")):
-        if path.name in ("notes.yaml", "serving.yaml"):
+        if path.name in NON_DASHBOARD_SPECS:
             continue
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         name = doc["dashboard"]["name"]
@@ -64,7 +70,62 @@ def load_specs(spec_dir: Path = SPEC_DIR) -> Specs:
             raise SpecError(f"{path.name}: dashboard {name!r} defined twice")
         specs.dashboards[name] = doc
     _validate(specs)
+    if serving is not None:
+        _drop_unpublished(specs, Path(serving))
     return specs
+
+
+def required_tables(ds_name: str, ds: dict[str, Any]) -> list[str]:
+    """Serving tables a dataset reads: its own name, or `requires:` for a virtual (SQL) dataset."""
+    return list(ds.get("requires", [])) if ds.get("sql") else [ds_name]
+
+
+def serving_columns(serving: Path) -> dict[str, set[str]]:
+    import duckdb
+
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        rows = con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+    finally:
+        con.close()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
+
+
+def _drop_unpublished(specs: Specs, serving: Path) -> None:
+    if not serving.exists():
+        return  # building a bundle without a serving file (tests, `bundle --out`): keep everything
+    tables = serving_columns(serving)
+    dropped = []
+    for ds_name, ds in list(specs.datasets.items()):
+        missing = [t for t in required_tables(ds_name, ds) if t not in tables]
+        if not missing:
+            if not ds.get("sql"):  # a table that is there must have the declared columns (computed ones excepted)
+                absent = [c for c, col in ds["columns"].items() if not col.get("sql") and c not in tables[ds_name]]
+                if absent:
+                    raise SpecError(f"dataset {ds_name}: serving table lacks columns {absent}")
+            continue
+        if not ds.get("optional"):
+            raise SpecError(f"dataset {ds_name}: serving database has no table {missing} (mark it optional?)")
+        dropped.append(ds_name)
+        del specs.datasets[ds_name]
+    for dash_name, dash in list(specs.dashboards.items()):
+        gone = {n for n, c in dash["charts"].items() if c["dataset"] in dropped}
+        if not gone:
+            continue
+        dash["charts"] = {n: c for n, c in dash["charts"].items() if n not in gone}
+        dash["layout"] = [row for row in ([cell for cell in row if next(iter(cell)) not in gone]
+                                          for row in dash["layout"]) if row]
+        dash["filters"] = [f for f in dash.get("filters", []) if f.get("dataset") not in dropped]
+        if all(specs.datasets[c["dataset"]].get("supporting") for c in dash["charts"].values()):
+            del specs.dashboards[dash_name]
+
+
+def agency_readable(ds: dict[str, Any]) -> bool:
+    """Agencies may read statewide aggregates, and operational data only through a row-level security clause."""
+    return not ds.get("operational") or bool(ds.get("rls"))
 
 
 def _validate(specs: Specs) -> None:
@@ -95,6 +156,15 @@ def _validate(specs: Specs) -> None:
             if col not in ds["columns"]:
                 raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no column {col!r}")
     for dash_name, dash in specs.dashboards.items():
+        access = set(dash["dashboard"].get("access", ["analyst"]))
+        if not access <= AUDIENCES:
+            raise SpecError(f"dashboard {dash_name}: unknown access {sorted(access - AUDIENCES)}")
+        if "agencies" in access:
+            # with DASHBOARD_RBAC a dashboard's roles may read every dataset on it: no unfiltered operational data
+            for name, chart in dash["charts"].items():
+                if not agency_readable(specs.datasets[chart["dataset"]]):
+                    raise SpecError(f"dashboard {dash_name} is for agencies but chart {name} reads operational "
+                                    f"dataset {chart['dataset']} that has no rls clause")
         placed = [name for row in dash["layout"] for cell in row for name in cell]
         for name in placed:
             if name != "caveats" and name not in dash["charts"]:
@@ -211,7 +281,8 @@ def dataset_config(specs: Specs, name: str) -> dict[str, Any]:
         "template_params": None,
         "filter_select_enabled": True,
         "fetch_values_predicate": None,
-        "extra": {"lantern": {"operational": bool(ds.get("operational", False))}},
+        "extra": {"lantern": {"operational": bool(ds.get("operational", False))},
+                  "certification": {"certified_by": OWNER, "details": CERTIFICATION}},
         "normalize_columns": False,
         "always_filter_main_dttm": False,
         "uuid": stable_uuid("dataset", name),
@@ -309,7 +380,9 @@ def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     adhoc, filters = _temporal(specs, c)
     x, metrics, groupby = c["x"], c["metrics"], c.get("groupby", [])
     params = _base_params("echarts_timeseries_bar", adhoc) | {
-        "x_axis": x, "metrics": metrics, "groupby": groupby, "orientation": "vertical",
+        "x_axis": x, "metrics": metrics, "groupby": groupby,
+        "orientation": "horizontal" if c.get("horizontal") else "vertical",  # horizontal: long category labels
+        "xAxisLabelRotation": 0 if c.get("horizontal") else 45,
         "stack": "Stack" if c.get("stack") else None, "show_legend": True, "legendType": "scroll",
         "legendOrientation": "top", "rich_tooltip": True, "y_axis_format": "SMART_NUMBER", "truncate_metric": True,
         "show_value": False, "order_desc": True, "x_axis_sort_asc": not c.get("sort_by_metric", False),
@@ -332,6 +405,7 @@ def _table(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "allow_render_html": False,  # labels are data, never markup
         "server_pagination": False, "server_page_length": 10, "include_search": False,
         "show_cell_bars": False, "table_timestamp_format": "smart_date", "percent_metrics": [],
+        "column_config": {col: {"d3NumberFormat": fmt} for col, fmt in c.get("formats", {}).items()},
     }
     # metrics None (not []) is what makes Superset run a raw query without GROUP BY
     query = _query(columns, None, [[col, bool(asc)] for col, asc in order_by], filters)
@@ -362,7 +436,34 @@ def _sankey(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     return BuiltChart(params, query, [source, target, _metric_sql(specs, c, metric)], ["1", "2"], [])
 
 
-VIZ_BUILDERS = {"line": _line, "bar": _bar, "table": _table, "heatmap": _heatmap, "sankey": _sankey}
+def _kpi(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    """One big number (big_number_total), e.g. the latest quarter's count."""
+    adhoc, filters = _temporal(specs, c)
+    metric = c["metrics"][0]
+    params = _base_params("big_number_total", adhoc) | {
+        "metric": metric, "header_font_size": 0.4, "subheader_font_size": 0.15,
+        "y_axis_format": specs.datasets[c["dataset"]]["metrics"][metric].get("format") or "SMART_NUMBER",
+        "subheader": c.get("subheader", ""), "time_format": "smart_date",
+    }
+    query = _query([], [metric], [], filters)
+    return BuiltChart(params, query, [_metric_sql(specs, c, metric)], [], [])
+
+
+def _funnel(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    """Stages (a column) with one metric, widest first; percentages against the first stage."""
+    adhoc, filters = _temporal(specs, c)
+    stage, metric = c["x"], c["metrics"][0]
+    params = _base_params("funnel", adhoc) | {
+        "groupby": [stage], "metric": metric, "sort_by_metric": True, "percent_calculation_type": "first_step",
+        "show_labels": True, "show_legend": False, "label_type": "key_value_percent", "number_format": "SMART_NUMBER",
+        "show_tooltip_labels": True, "tooltip_label_type": "key_value_percent", "color_scheme": "supersetColors",
+    }
+    query = _query([stage], [metric], [[metric, False]], filters)
+    return BuiltChart(params, query, [_col_sql(specs, c, stage), _metric_sql(specs, c, metric)], ["1"], [])
+
+
+VIZ_BUILDERS = {"line": _line, "bar": _bar, "table": _table, "heatmap": _heatmap, "sankey": _sankey,
+                "kpi": _kpi, "funnel": _funnel}
 
 
 def build_chart(specs: Specs, name: str, chart: dict[str, Any]) -> BuiltChart:
@@ -385,8 +486,8 @@ def chart_config(specs: Specs, name: str, chart: dict[str, Any]) -> dict[str, An
     return {
         "slice_name": chart["title"],
         "description": notes_text(specs, chart.get("notes", [])) or None,
-        "certified_by": None,
-        "certification_details": None,
+        "certified_by": OWNER,
+        "certification_details": CERTIFICATION,
         "viz_type": params["viz_type"],
         "params": params,
         "query_context": json.dumps(query_context, sort_keys=True),
@@ -475,8 +576,8 @@ def dashboard_config(specs: Specs, dash_name: str) -> dict[str, Any]:
         "description": description or None,
         "css": "",
         "slug": meta.get("slug"),
-        "certified_by": None,
-        "certification_details": None,
+        "certified_by": OWNER,
+        "certification_details": CERTIFICATION,
         "published": True,
         "uuid": stable_uuid("dashboard", dash_name),
         "position": position,

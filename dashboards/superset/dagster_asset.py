@@ -1,5 +1,7 @@
 """A Dagster asset that republishes the dashboards after each serving swap (for the lead to register).
 
+publish() imports the bundle, deletes objects removed from the specs and applies per-agency access.
+
     from dashboards.superset.dagster_asset import superset_dashboards_asset
     superset_dashboards = superset_dashboards_asset(serving_asset_key="serving")  # the swap's asset key
 
@@ -36,7 +38,8 @@ def superset_dashboards_asset(serving_asset_key: dg.AssetKey | str = "serving") 
         summary = publish(url=url)
         return dg.MaterializeResult(metadata={
             "published": True, "url": url, "charts": summary["charts"], "dashboards": summary["dashboards"],
-            "import_seconds": summary["import_s"],
+            "import_seconds": summary["import_s"], "access_seconds": summary["access_s"],
+            "access": summary["access"], "removed": summary["removed"],  # roles/RLS applied, stale objects deleted
         })
 
     return superset_dashboards

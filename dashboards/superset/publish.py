@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -82,18 +83,64 @@ def import_bundle(client: Any, url: str, bundle: bytes, passwords: dict[str, str
     return response.json()
 
 
+def _owned(row: dict[str, Any], certified_by: str | None) -> bool:
+    """Ours: a uuid5 UUID (bundle.stable_uuid; the UI makes uuid4s) and certified by Lantern."""
+    from dashboards.superset.bundle import OWNER
+
+    try:
+        version = uuid.UUID(row["uuid"]).version
+    except (KeyError, TypeError, ValueError):
+        return False
+    return version == 5 and certified_by == OWNER
+
+
+def remove_unlisted(client: Any, url: str, specs: Any) -> dict[str, list[str]]:
+    """Delete Lantern-owned dashboards, charts and datasets whose spec is gone (dashboards first: they hold charts)."""
+    from dashboards.superset.access import Rest
+    from dashboards.superset.bundle import stable_uuid
+
+    rest = Rest(client.session, url)
+    keep = {
+        "dashboard": {stable_uuid("dashboard", n) for n in specs.dashboards},
+        "chart": {stable_uuid("chart", n) for n, _, _ in specs.chart_items()},
+        "dataset": {stable_uuid("dataset", n) for n in specs.datasets},
+    }
+    removed: dict[str, list[str]] = {kind: [] for kind in keep}
+    for kind, label in (("dashboard", "dashboard_title"), ("chart", "slice_name"), ("dataset", "table_name")):
+        columns = ["id", "uuid", label] + (["certified_by"] if kind != "dataset" else ["extra"])
+        for row in rest.list(f"/api/v1/{kind}/", columns):
+            if row["uuid"] in keep[kind]:
+                continue
+            if kind == "dataset":
+                extra = json.loads(row.get("extra") or "{}")
+                certified_by = (extra.get("certification") or {}).get("certified_by")
+            else:
+                certified_by = row.get("certified_by")
+            if _owned(row, certified_by):
+                rest.call("DELETE", f"/api/v1/{kind}/{row['id']}")
+                removed[kind].append(row[label])
+    return removed
+
+
 def _publish_here(url: str, serving: Path, spec_dir: Path | None) -> dict[str, Any]:
     from dashboards.superset import bundle as bundle_mod
+    from dashboards.superset.access import apply_access
 
     started = time.monotonic()
-    specs = bundle_mod.load_specs(spec_dir or bundle_mod.SPEC_DIR)
+    specs = bundle_mod.load_specs(spec_dir or bundle_mod.SPEC_DIR, serving=serving)
     data = bundle_mod.build_zip(specs, serving)
     built = time.monotonic()
     user, password = credentials()
     client = login(url, user, password)
     result = import_bundle(client, url, data)
     done = time.monotonic()
+    removed = remove_unlisted(client, url, specs)
+    access = apply_access(client.session, url, specs)
+    finished = time.monotonic()
     return {
+        "removed": removed,
+        "access": access,
+        "access_s": round(finished - done, 3),
         "url": url,
         "result": result,
         "charts": len(specs.chart_items()),

@@ -206,18 +206,16 @@ def test_duckdb_connection_refuses_writes_and_escapes(admin_api, serving_db_id, 
 # ---------------------------------------------------------------- the nightly swap
 
 
-def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, superset_server):
+def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, superset_server, make_serving):
     """The pipeline replaces serving.duckdb with os.replace; Superset (NullPool, no data cache) sees it at once."""
     import os
-
-    from fixtures.serving_fixture import make_serving_fixture
 
     name = "referral_flow_sankey"
     chart = specs.dashboards["referral_coordination"]["charts"][name]
     chart_id = chart_ids[stable_uuid("chart", name)]
     before = admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]
     staged = superset_server.serving.with_name("serving.next.duckdb")
-    make_serving_fixture(staged, seed=7)
+    make_serving(staged, seed=7)
     os.replace(staged, superset_server.serving)
     after = admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]
     con = duckdb.connect(str(superset_server.serving), read_only=True)
@@ -229,3 +227,42 @@ def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, super
         con.close()
     assert _rows(after, columns) == _rows(expected, columns)
     assert _rows(after, columns) != _rows(before, columns)
+
+
+# ---------------------------------------------------------------- cleanup of removed specs
+
+
+def test_removed_spec_objects_are_deleted_and_others_kept(published, admin_api, superset_server, tmp_path, specs):
+    """A chart, dataset and dashboard dropped from the specs go on publish; an object made by hand stays."""
+    spec_dir = tmp_path / "specs"
+    shutil.copytree(SPEC_DIR, spec_dir)
+    (spec_dir / "quarterly_briefing.yaml").unlink()  # dashboard + its charts; briefing_* datasets become unused
+    serving = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
+    del serving["datasets"]["briefing_sector_movers"]
+    (spec_dir / "serving.yaml").write_text(yaml.safe_dump(serving, sort_keys=False), encoding="utf-8")
+    path = spec_dir / "trends_explorer.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del doc["charts"]["sector_quarter_heatmap"]
+    doc["layout"] = [row for row in doc["layout"] if "sector_quarter_heatmap" not in row[0]]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+    dataset_id = next(r["id"] for r in admin_api.list("dataset", ["id", "uuid"])
+                      if r["uuid"] == stable_uuid("dataset", "caveats"))
+    handmade = admin_api.post("/api/v1/chart/", json={"slice_name": "Made by hand", "viz_type": "table",
+                                                      "datasource_id": dataset_id, "datasource_type": "table"})
+    assert handmade.status_code == 201, handmade.text[:300]
+    try:
+        summary = publish(url=superset_server.url, serving=superset_server.serving, spec_dir=spec_dir)
+        assert summary["removed"]["dashboard"] == ["Quarterly briefing"]
+        assert summary["removed"]["dataset"] == ["briefing_sector_movers"]
+        assert "Signals by sector and quarter" in summary["removed"]["chart"]
+        objects = _objects(admin_api)
+        uuids = {kind: {row["uuid"] for row in rows} for kind, rows in objects.items()}
+        assert stable_uuid("chart", "sector_quarter_heatmap") not in uuids["chart"]
+        assert stable_uuid("dashboard", "quarterly_briefing") not in uuids["dashboard"]
+        assert stable_uuid("dataset", "briefing_sector_movers") not in uuids["dataset"]
+        assert "Made by hand" in {row["slice_name"] for row in objects["chart"]}
+    finally:
+        admin_api.session.delete(f"{superset_server.url}/api/v1/chart/{handmade.json()['id']}")
+        publish(url=superset_server.url, serving=superset_server.serving)
+    assert Counter(r["uuid"] for r in _objects(admin_api)["chart"]) == Counter(_expected_uuids(specs)["chart"])

@@ -1,0 +1,97 @@
+"""Every published dashboard in headless chromium, as a logged-in user: charts render, no error boxes.
+
+Screenshots go to artifacts/superset-<dashboard>.png (the artifacts fixture); README pictures are copied
+from there by hand (docs/images/).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from dashboards.superset.access import Rest, ensure_user
+from dashboards.superset.bundle import load_specs
+
+pytestmark = pytest.mark.superset
+
+DASHBOARDS = list(load_specs().dashboards)
+
+# Rendered when every chart holder shows a chart (canvas/svg/table/big number) or an error, none loading.
+CHART_STATE = """() => {
+  // chart holders carry dashboard-chart-id-<n>; the caveat panel (markdown) does not
+  const holders = Array.from(document.querySelectorAll('.dashboard-component-chart-holder[class*="dashboard-chart-id-"]'));
+  const state = holders.map(h => {
+    if (h.querySelector('.ant-alert-error, [role="alert"], .alert-danger')) return 'error';
+    if (h.querySelector('.loading, [aria-label="Loading"], .ant-skeleton')) return 'loading';
+    if (h.querySelector('canvas, svg, table, .superset-legacy-chart-big-number, .header-line')) return 'chart';
+    return 'empty';
+  });
+  const text = document.body.innerText;
+  return {holders: state.length, state,
+          errors: ['Unexpected error', 'Error:', 'There was an error', 'You don\\'t have access',
+                   'Data error', 'No results'].filter(t => text.includes(t)),
+          pwned: window.__pwned === 1};
+}"""
+
+
+@pytest.fixture(scope="module")
+def viewers(published, admin_api, superset_server):
+    rest = Rest(admin_api.session, superset_server.url)
+    users = {}
+    for username, role in (("browser_agency", "Lantern agency LE-KCPD"), ("browser_analyst", "Lantern analyst")):
+        password = secrets.token_urlsafe(12)
+        ensure_user(rest, username, password, [role])
+        users[username] = password
+    return users
+
+
+def _open_dashboard(superset_server, slug: str, username: str, password: str, screenshot):
+    from support.browser import open_page, require_chromium
+
+    require_chromium()
+
+    def log_in_and_wait(page):
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click('[data-test="login-button"]')
+        page.wait_for_url(f"**/superset/dashboard/{slug}/**", timeout=60_000)
+        page.wait_for_function(
+            "() => { const s = (" + CHART_STATE + ")(); return s.holders > 0 && !s.state.includes('loading'); }",
+            timeout=90_000)
+        page.wait_for_timeout(1500)  # let echarts finish its entry animation before the screenshot
+        # a viewport as tall as the dashboard: a full-page screenshot resizes the page and catches the
+        # charts mid-redraw (blank)
+        height = page.evaluate("Math.max(...Array.from(document.querySelectorAll("
+                               "'.dashboard-component-chart-holder'), h => h.getBoundingClientRect().bottom))")
+        page.set_viewport_size({"width": 1280, "height": min(int(height) + 24, 4000)})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(screenshot))
+
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    return open_page(f"{superset_server.url}/login/?next=/superset/dashboard/{slug}/", None,
+                     actions=log_in_and_wait, evaluate="(" + CHART_STATE + ")()", viewport=(1280, 2400),
+                     timeout_ms=120_000)
+
+
+@pytest.mark.parametrize("dashboard", DASHBOARDS)
+def test_dashboard_renders_for_an_analyst(dashboard, superset_server, specs, viewers, artifacts):
+    slug = specs.dashboards[dashboard]["dashboard"]["slug"]
+    run = _open_dashboard(superset_server, slug, "browser_analyst", viewers["browser_analyst"],
+                          artifacts / f"superset-{dashboard}.png")
+    state = run.result
+    assert state["holders"] == len(specs.dashboards[dashboard]["charts"]), state
+    assert set(state["state"]) == {"chart"}, state
+    assert state["errors"] == [], state
+    assert not state["pwned"]
+    assert run.page_errors == [], run.page_errors
+    assert run.blocked == [], run.blocked  # no request left loopback (telemetry, CDNs, map tiles)
+
+
+def test_agency_dashboard_renders_for_an_agency_user(superset_server, specs, viewers, artifacts):
+    slug = specs.dashboards["agency_referrals"]["dashboard"]["slug"]
+    run = _open_dashboard(superset_server, slug, "browser_agency", viewers["browser_agency"],
+                          artifacts / "superset-agency_referrals-as-agency.png")
+    state = run.result
+    assert set(state["state"]) == {"chart"} and state["errors"] == [], state
+    assert run.blocked == [], run.blocked
