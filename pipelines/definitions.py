@@ -8,7 +8,7 @@ from dagster import Definitions, in_process_executor
 from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets
-from pipelines.assets.publish import serving_database, static_dashboard
+from pipelines.assets.publish import serving_database, serving_published, static_dashboard
 from pipelines.assets.reference import reference_data
 from dashboards.superset.dagster_asset import superset_dashboards_asset
 from pipelines.automation import all_sensors, nightly_schedule
@@ -16,16 +16,17 @@ from pipelines.checks import all_checks
 from pipelines.freshness import freshness_checks
 from pipelines.jobs import all_jobs
 from pipelines.resources import WarehouseResource
+from pipelines.serving_guard import serving_holds_aggregates_only
 from pipelines.settings import Paths, lantern_paths
 
-superset_dashboards = superset_dashboards_asset(serving_database.key)
+superset_dashboards = superset_dashboards_asset(serving_published.key)
 
-all_assets = [reference_data, inbox_drops, context_drops, *model_assets, serving_database, static_dashboard, superset_dashboards]
+all_assets = [reference_data, inbox_drops, context_drops, *model_assets, serving_database, serving_published, static_dashboard, superset_dashboards]
 
 def build_definitions(paths: Paths) -> Definitions:
     return Definitions(
         assets=all_assets,
-        asset_checks=[*all_checks, *freshness_checks, *context_checks],
+        asset_checks=[*all_checks, serving_holds_aggregates_only, *freshness_checks, *context_checks],
         jobs=all_jobs,
         schedules=[nightly_schedule()],
         sensors=all_sensors,

@@ -8,6 +8,7 @@ from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.contracts import FEEDS, all_contracts
+from sources.ingest.agency_reports import write_agency_reports
 from sources.ingest.load import ingest_files, is_drop_candidate
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
@@ -54,6 +55,7 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
     with warehouse.session() as con:
         ensure_raw_schema(con, list(all_contracts().values()))
         outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run.run_id)
+        write_agency_reports(con, paths.home / "reports", [o.file_name for o in outcomes])
         for outcome in outcomes:
             # A refused or wholly quarantined file needs the sending agency's attention; single bad rows
             # are in the quarantine report (`lantern status --file NAME`).

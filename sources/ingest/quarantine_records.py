@@ -59,6 +59,8 @@ def row_quarantine(feed: str, agency_of: dict[str, str], hash_of: dict[str, str]
             pl.len().cast(pl.Int32).alias("problem_count"),
             pl.col("_problem").unique(maintain_order=True).str.join("; ").alias("problems"),
         )
+        # a message may quote the bad value (a phone typed into a date column): mask it like the record
+        .with_columns(pl.col("message").map_elements(_safe_value, return_dtype=pl.Utf8))
     )
     records = _masked_records(rows, contract, per_row.select("file_name", "row_number"))
     return (

@@ -182,6 +182,8 @@ def _shown_value(text: pl.Expr, column: Column) -> pl.Expr:
 _ID_SHAPED_LIKE = {
     "phone": r"(?:^|[^0-9])(?:1[-.])?[2-9][0-9]{2}[-.][2-9][0-9]{2}[-.][0-9]{4}(?:[^0-9]|$)",
     "ssn": r"(?:^|[^0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?:[^0-9]|$)",
+    # a number glued to a word that says what it is ("TEL-8165550111", "cell.5550142")
+    "phone_cue": r"(?i)(?:tel|phone|ph|cell|mobile|mob|txt|text|call)[-._]?[0-9]{7,}",
 }
 
 

@@ -1,0 +1,89 @@
+"""Linkage keys after a real pipeline run: no agency key past raw, and situations still link across agencies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+import duckdb
+import pytest
+from conftest import TEST_SECRET
+
+FEEDS = ("hotline_signals", "referrals", "case_outcomes")
+STAGED = {"hotline_signals": "stg_hotline_signals", "referrals": "stg_referrals", "case_outcomes": "stg_case_outcomes"}
+HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+@pytest.fixture(scope="module")
+def warehouse(clean_demo_run):
+    con = duckdb.connect(str(clean_demo_run.home / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def agency_keys(warehouse) -> set[str]:
+    union = " UNION ".join(f"SELECT DISTINCT lower(linkage_key) FROM raw.{feed}" for feed in FEEDS)
+    keys = {k for (k,) in warehouse.execute(union).fetchall()}
+    assert len(keys) > 500, "premise: a Missouri-scale run has many situations"
+    return keys
+
+
+def _hex_strings_in_text_columns(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] | None) -> dict[str, set[str]]:
+    """Every 64-hex substring of every VARCHAR column, per schema.table.column."""
+    where = "data_type = 'VARCHAR'" + (f" AND table_schema IN {schemas!r}" if schemas else "")
+    columns = con.execute(f"SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE {where}").fetchall()
+    assert columns, "premise: there are text columns to scan"
+    found = {}
+    for schema, table, column in columns:
+        values = con.execute(
+            f'SELECT DISTINCT unnest(regexp_extract_all("{column}", \'[0-9a-fA-F]{{64}}\')) FROM "{schema}"."{table}"').fetchall()
+        found[f"{schema}.{table}.{column}"] = {v.lower() for (v,) in values}
+    return found
+
+
+def test_no_agency_key_in_any_warehouse_table_after_raw(warehouse, agency_keys) -> None:
+    schemas = tuple(s for (s,) in warehouse.execute(
+        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema <> 'raw'").fetchall())
+    assert {"staging", "intermediate", "marts"} <= set(schemas)
+    leaked = {where: len(values & agency_keys)
+              for where, values in _hex_strings_in_text_columns(warehouse, schemas).items() if values & agency_keys}
+    assert not leaked, f"agency linkage keys found after raw: {leaked}"
+
+
+def test_no_agency_key_in_serving_database_or_site(clean_demo_run, agency_keys) -> None:
+    serving = duckdb.connect(str(clean_demo_run.home / "serving.duckdb"), read_only=True)
+    try:
+        hexes = _hex_strings_in_text_columns(serving, None)
+    finally:
+        serving.close()
+    assert not [w for w, values in hexes.items() if values], "no 64-hex value at all is published"
+    page = (clean_demo_run.home / "site" / "index.html").read_text(encoding="utf-8")
+    assert not {h.lower() for h in HEX64.findall(page)} & agency_keys
+
+
+def test_staging_key_is_hmac_sha256_of_the_agency_key_under_the_task_force_secret(warehouse) -> None:
+    pairs = warehouse.execute(
+        "SELECT r.linkage_key, s.situation_key FROM raw.hotline_signals AS r "
+        "JOIN staging.stg_hotline_signals AS s ON s.sending_agency = r._agency AND s.signal_id = r.signal_id LIMIT 50").fetchall()
+    assert len(pairs) == 50
+    for agency_key, situation_key in pairs:
+        assert situation_key != agency_key
+        assert situation_key == hmac.new(TEST_SECRET.encode(), agency_key.encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("left,right", [("hotline_signals", "referrals"), ("hotline_signals", "case_outcomes"),
+                                        ("referrals", "case_outcomes")])
+def test_situations_link_across_agencies_exactly_as_the_raw_keys_do(warehouse, left, right) -> None:
+    """Pairs of rows joined per (agency pair) on the re-keyed key == joined on the agency keys in raw."""
+    raw = dict(((a, b), n) for a, b, n in warehouse.execute(
+        f"SELECT l._agency, r._agency, count(*) FROM raw.{left} AS l JOIN raw.{right} AS r "
+        f"ON lower(l.linkage_key) = lower(r.linkage_key) GROUP BY ALL").fetchall())
+    staged = dict(((a, b), n) for a, b, n in warehouse.execute(
+        f"SELECT l.sending_agency, r.sending_agency, count(*) FROM staging.{STAGED[left]} AS l "
+        f"JOIN staging.{STAGED[right]} AS r USING (situation_key) GROUP BY ALL").fetchall())
+    across = sum(n for (a, b), n in raw.items() if a != b)
+    print(f"\n{left} x {right}: {sum(raw.values())} linked pairs, {across} across agencies, {len(raw)} agency pairs")
+    assert across > 0, "premise: situations are reported by different agencies"
+    assert staged == raw
