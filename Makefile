@@ -27,8 +27,10 @@ demo: install
 	@start=$$(date +%s); \
 	$(LANTERN) generate --scale mo --years 3 --seed 7 && \
 	$(LANTERN) refresh && \
+	$(LANTERN) briefing && \
 	echo && echo "Demo ready in $$(( $$(date +%s) - start )) s (pipeline part)." && \
 	echo "  Open the dashboard:   $(LANTERN_HOME)/site/index.html" && \
+	echo "  Quarterly briefing:   $(LANTERN_HOME)/briefings/ (PDF)" && \
 	echo "  Explore the graph:    make dev   (Dagster UI on http://127.0.0.1:3000)" && \
 	echo "  What was quarantined: $(LANTERN) status"
 

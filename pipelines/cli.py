@@ -60,6 +60,12 @@ def _backfill(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
+def _briefing(args: argparse.Namespace) -> int:
+    from dashboards.briefing.cli import run
+
+    return run(args.quarter, lantern_paths().ensure().home)
+
+
 def _status(args: argparse.Namespace) -> int:
     from pipelines.status import print_status
 
@@ -136,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what has been loaded and what was quarantined, per file")
     status.add_argument("--file", help="show the quarantined rows of one drop file (its per-file report)")
     status.set_defaults(handler=_status)
+
+    briefing = commands.add_parser("briefing", help="build the quarterly briefing pack (PDF + site page)",
+                                   description="Write data/briefings/<quarter>.pdf and the same content as a "
+                                               "page of the static site, from the serving database.")
+    briefing.add_argument("--quarter", help="e.g. 2026Q3 (default: the latest complete quarter)")
+    briefing.set_defaults(handler=_briefing)
 
     site = commands.add_parser("site", help="rebuild the static dashboard from the serving database")
     site.set_defaults(handler=_site)

@@ -5,6 +5,7 @@ All warehouse writes run in one process (in-process executor): DuckDB allows one
 
 from dagster import Definitions, in_process_executor
 
+from pipelines.assets.briefing import briefing_job, quarterly_briefing
 from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets
@@ -27,7 +28,7 @@ def build_definitions(paths: Paths) -> Definitions:
     return Definitions(
         assets=all_assets,
         asset_checks=[*all_checks, serving_holds_aggregates_only, *freshness_checks, *context_checks],
-        jobs=all_jobs,
+        jobs=[*all_jobs, briefing_job],
         schedules=[nightly_schedule()],
         sensors=all_sensors,
         resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home))},

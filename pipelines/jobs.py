@@ -3,10 +3,12 @@
 
 from dagster import AssetSelection, define_asset_job
 
+from pipelines.assets.briefing import BRIEFING_KEY
 from pipelines.assets.models import partitioned_model_keys
 
 INGEST = AssetSelection.key_prefixes(["reference"], ["raw"])
 PARTITIONED_MODELS = AssetSelection.assets(*partitioned_model_keys)
+BRIEFING = AssetSelection.assets(BRIEFING_KEY)  # quarterly-partitioned: its own job
 
 ingest_job = define_asset_job(
     "ingest", selection=INGEST,
@@ -17,12 +19,12 @@ models_job = define_asset_job(
     description="Recompute the month-partitioned staging and mart tables for a month or a range of months.")
 
 publish_job = define_asset_job(
-    "publish", selection=AssetSelection.all() - INGEST - PARTITIONED_MODELS,
+    "publish", selection=AssetSelection.all() - INGEST - PARTITIONED_MODELS - BRIEFING,
     description="Rebuild whole-history models, the serving database (swapped in), the static site and "
                 "Superset dashboards.")
 
 refresh_job = define_asset_job(
-    "refresh", selection=AssetSelection.all(),
+    "refresh", selection=AssetSelection.all() - BRIEFING,
     description="Everything for a range of months: ingest, models, publish (use for a full rebuild).")
 
 all_jobs = [ingest_job, models_job, publish_job, refresh_job]

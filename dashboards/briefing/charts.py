@@ -1,0 +1,211 @@
+"""Briefing charts: Vega-Lite specs rendered by vl-convert (no browser, no network) with the bundled font.
+
+Made for print: greys only (readable in black and white), suppressed values written as "suppressed"
+next to an empty slot, never drawn as 0. The county map reuses the static site's geometry helpers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import vl_convert
+
+from dashboards.site import geo
+
+from .data import BriefingData, Row
+from .numbers import suppressed_text
+
+FONTS = Path(__file__).parent / "fonts"
+FONT = "DejaVu Sans"
+DARK, MID, LIGHT = "#222222", "#777777", "#bdbdbd"
+Spec = dict[str, Any]
+
+CONFIG: Spec = {
+    "font": FONT, "background": "white", "view": {"stroke": None},
+    "axis": {"labelFontSize": 10, "titleFontSize": 10, "labelColor": "#222", "titleColor": "#222",
+             "gridColor": "#e4e4e4", "domainColor": "#666", "tickColor": "#666"},
+    "legend": {"labelFontSize": 10, "titleFontSize": 10},
+    "title": {"fontSize": 11, "anchor": "start", "fontWeight": "bold"},
+}
+
+
+@cache
+def _register_fonts() -> None:
+    vl_convert.register_font_directory(str(FONTS))
+
+
+def _spec(**body: Any) -> Spec:
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "config": CONFIG, **body}
+
+
+def png(spec: Spec, scale: float = 2.0) -> bytes:
+    _register_fonts()
+    return vl_convert.vegalite_to_png(spec, scale=scale)
+
+
+def svg(spec: Spec) -> str:
+    _register_fonts()
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def _bar_label_layer(y_field: str, sort: Any) -> Spec:
+    """The value (or "suppressed") written at the end of each bar."""
+    return {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 9, "color": DARK},
+            "encoding": {"y": {"field": y_field, "type": "nominal", "sort": sort, "title": None},
+                         "x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "text"}}}
+
+
+def quarterly_trend(data: BriefingData) -> Spec | None:
+    """Statewide signals in the briefing quarter and the seven complete quarters before it."""
+    rows = data.state_trend or []
+    if not rows:
+        return None
+    k = data.min_cell_count
+    values = [{"quarter": f"{r['quarter'].year}Q{(r['quarter'].month - 1) // 3 + 1}", "signals": r["signals"],
+               "current": r["quarter"] == data.quarter.start, "label_y": r["signals"] or 0,
+               "text": suppressed_text(k) if r["signals_suppressed"] else f"{r['signals']:,}"} for r in rows]
+    x = {"field": "quarter", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
+    return _spec(
+        data={"values": values}, width=440, height=150,
+        title="Statewide hotline signals per quarter (briefing quarter in black)",
+        layer=[
+            {"transform": [{"filter": "datum.signals != null"}], "mark": {"type": "bar", "width": {"band": 0.7}},
+             "encoding": {"x": x, "y": {"field": "signals", "type": "quantitative", "title": "Signals"},
+                          "color": {"condition": {"test": "datum.current", "value": DARK}, "value": LIGHT}}},
+            {"mark": {"type": "text", "dy": -5, "fontSize": 9, "color": DARK},
+             "encoding": {"x": x, "y": {"field": "label_y", "type": "quantitative"}, "text": {"field": "text"}}},
+        ],
+    )
+
+
+def _rate_label(r: Row, k: int) -> str:
+    if r.get("signals_per_100k_flag") == "suppressed" or r.get("signals_suppressed"):
+        return "suppressed"
+    if r.get("signals_per_100k") is None:
+        return "no rate"
+    text = f"{r['signals_per_100k']:.1f}"
+    return text + "*" if r.get("signals_per_100k_flag") == "unreliable" else text
+
+
+def region_map(data: BriefingData) -> Spec | None:
+    """Missouri counties shaded by their region's signals per 100,000 residents in the quarter."""
+    regions = {r["region"]: r for r in (data.areas or []) if r["area_level"] == "region"}
+    if not regions or not data.counties:
+        return None
+    k = data.min_cell_count
+    topo = geo.county_shapes()
+    region_of = {c["fips"]: c["region"] for c in data.counties}
+    for g in topo["objects"]["counties"]["geometries"]:
+        r = regions.get(region_of.get(str(g.get("id")), ""), {})
+        shown = r.get("signals_per_100k_flag") != "suppressed" and not r.get("signals_suppressed")
+        g["properties"] = {"rate": r.get("signals_per_100k") if shown else None}
+    points = geo.region_label_points(topo, region_of)
+    labels = [{"lon": lon, "lat": lat, "name": regions[code]["area_name"], "value": _rate_label(regions[code], k)}
+              for code, (lon, lat) in points.items() if code in regions]
+    shapes = {"values": topo, "format": {"type": "topojson", "feature": "counties"}}
+    rates = [r["signals_per_100k"] for r in regions.values() if r.get("signals_per_100k") is not None]
+    county = {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4}
+    position = {"longitude": {"field": "lon", "type": "quantitative"},
+                "latitude": {"field": "lat", "type": "quantitative"}}
+    text = {"type": "text", "fontSize": 10, "fontWeight": "bold", "fill": "#000"}
+    halo = {**text, "fill": None, "stroke": "#fff", "strokeWidth": 3, "strokeOpacity": 0.9}
+    label_layers = [
+        {"data": {"values": labels}, "mark": {**mark, "dy": dy, **weight}, "encoding": {**position, "text": {"field": field}}}
+        for mark in (halo, text) for field, dy, weight in (("name", -6, {}), ("value", 6, {"fontWeight": "normal"}))
+    ]
+    return _spec(
+        width=420, height=390, projection={"type": "albersUsa"},
+        title=f"Signals per 100,000 residents, {data.quarter.label} (white: suppressed; * unreliable)",
+        layer=[
+            {"data": shapes, "mark": {**county, "fill": "#ffffff", "stroke": "#999", "strokeDash": [2, 2]}},
+            {"data": shapes, "transform": [{"filter": "datum.properties.rate != null"}], "mark": county,
+             "encoding": {"color": {"field": "properties.rate", "type": "quantitative", "title": "per 100,000",
+                                    "scale": {"scheme": "greys", "domain": [0, max(rates, default=1) or 1],
+                                              "range": ["#f2f2f2", "#5a5a5a"]},
+                                    "legend": {"orient": "bottom", "gradientLength": 220}}}},
+            *label_layers,
+        ],
+    )
+
+
+def sectors(data: BriefingData) -> Spec | None:
+    """Signals per sector: the briefing quarter against the same quarter a year earlier."""
+    now = [r for r in (data.industry or []) if r["sector_code"] != "all"]
+    if not now:
+        return None
+    k = data.min_cell_count
+    before = {r["sector_code"]: r for r in (data.industry_year_before or [])}
+    values, order = [], [r["sector_name"] for r in sorted(now, key=lambda r: -(r["signals"] or 0))]
+    for r in now:
+        for period, row, rank in ((data.quarter.label, r, 0), (f"{data.quarter.year - 1}Q{data.quarter.number}",
+                                                                before.get(r["sector_code"]), 1)):
+            if row is None:
+                continue
+            suppressed = bool(row["signals_suppressed"])
+            values.append({"sector": r["sector_name"], "period": period, "rank": rank, "signals": row["signals"],
+                           "label_x": row["signals"] or 0,
+                           "text": "suppressed" if suppressed else f"{row['signals']:,}"})
+    sort = order
+    periods = [data.quarter.label, f"{data.quarter.year - 1}Q{data.quarter.number}"]
+    return _spec(
+        data={"values": values}, width=330,
+        title=f"Signals by sector, {periods[0]} (black) and {periods[1]} (grey); suppressed (1-{k - 1}) not drawn",
+        facet={"row": {"field": "sector", "type": "nominal", "sort": sort, "title": None,
+                       "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 10, "labelLimit": 190}}},
+        spacing=2,
+        spec={"height": {"step": 9}, "width": 300, "layer": [
+            {"transform": [{"filter": "datum.signals != null"}], "mark": {"type": "bar"},
+             "encoding": {"y": {"field": "period", "type": "nominal", "sort": periods, "axis": None},
+                          "x": {"field": "signals", "type": "quantitative", "title": "Signals"},
+                          "color": {"field": "period", "type": "nominal", "legend": None,
+                                    "scale": {"domain": periods, "range": [DARK, LIGHT]}}}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 8, "color": DARK},
+             "encoding": {"y": {"field": "period", "type": "nominal", "sort": periods, "axis": None},
+                          "x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "text"}}},
+        ]},
+    )
+
+
+FUNNEL_STAGES = ("situations_signalled", "situations_case", "situations_investigated", "situations_charged",
+                 "situations_convicted")
+FUNNEL_LABELS = {"situations_signalled": "Signalled", "situations_case": "Became a case",
+                 "situations_investigated": "Investigated", "situations_charged": "Charged",
+                 "situations_convicted": "Convicted"}
+
+
+def funnel(data: BriefingData) -> Spec | None:
+    """Situations reaching each stage, by cohort year (year of first signal)."""
+    rows = data.case_funnel or []
+    if not rows:
+        return None
+    years = [str(r["cohort_year"]) for r in rows]
+    shades = [LIGHT, MID, "#4d4d4d", DARK][-len(years):] if len(years) <= 4 else None
+    values = []
+    for r in rows:
+        for stage in FUNNEL_STAGES:
+            suppressed = bool(r[f"{stage}_suppressed"])
+            values.append({"stage": FUNNEL_LABELS[stage], "cohort": str(r["cohort_year"]), "value": r[stage],
+                           "label_x": r[stage] or 0, "text": "suppressed" if suppressed else f"{r[stage]:,}"})
+    stages = [FUNNEL_LABELS[s] for s in FUNNEL_STAGES]
+    colour = {"field": "cohort", "type": "nominal", "title": "Cohort (year of first signal)",
+              "scale": {"domain": years, **({"range": shades} if shades else {"scheme": "greys"})},
+              "legend": {"orient": "top"}}
+    return _spec(
+        data={"values": values}, width=300, title="The case funnel by cohort year",
+        facet={"row": {"field": "stage", "type": "nominal", "sort": stages, "title": None,
+                       "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 10}}},
+        spacing=3,
+        spec={"height": {"step": 9}, "width": 300, "layer": [
+            {"transform": [{"filter": "datum.value != null"}], "mark": {"type": "bar", "stroke": "#000",
+                                                                        "strokeWidth": 0.3},
+             "encoding": {"y": {"field": "cohort", "type": "nominal", "sort": years, "axis": None},
+                          "x": {"field": "value", "type": "quantitative", "title": "Situations"},
+                          "color": colour}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 8, "color": DARK},
+             "encoding": {"y": {"field": "cohort", "type": "nominal", "sort": years, "axis": None},
+                          "x": {"field": "label_x", "type": "quantitative"},
+                          "text": {"field": "text"}}},
+        ]},
+    )

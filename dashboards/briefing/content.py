@@ -1,0 +1,400 @@
+"""What the briefing says, section by section, built only from serving rows, the metric catalog and templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models.metric_catalog import load_catalog
+
+from . import charts
+from .data import BriefingData, Row
+from .document import Bullets, Chart, Document, Paragraph, Section, Table
+from .narrative import (change_cell, change_of, change_sentence, hotspot_sentence, label, rising_sentence,
+                        significance_word)
+from .numbers import NOT_PUBLISHED, SUPPRESSED, count, derived, share, suppressed_note, suppressed_text
+
+AREA_TABLE = "area_quarterly"
+HEADLINE_COUNTS = ("signals", "cases", "people_in_cases", "minors_in_cases")
+OUTCOME_COUNTS = ("investigations", "arrests", "charges", "convictions")
+SECTION_TITLES = {
+    "cover": "Cover", "headline": "Headline numbers", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
+    "referrals": "Referral coordination and DSS notification", "outcomes": "The outcome funnel",
+    "quality": "Data quality and coverage", "methods": "Methods, caveats and suppression",
+}
+
+
+def _missing(data: BriefingData, *sections: str) -> Paragraph | None:
+    tables = sorted({data.missing[s] for s in sections if s in data.missing})
+    if not tables:
+        return None
+    names = ", ".join(f"'{t}'" for t in tables)
+    return Paragraph(f"Not available for this briefing: the serving database has no table {names} yet. "
+                     "This part will appear once the table is published.", "missing")
+
+
+def _date(value: object, fmt: str = "%-d %B %Y") -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.strftime(fmt)
+
+
+def _state(data: BriefingData) -> Row | None:
+    return next((r for r in data.areas or [] if r["area_level"] == "state"), None)
+
+
+def _regions(data: BriefingData) -> list[Row]:
+    return [r for r in data.areas or [] if r["area_level"] == "region"]
+
+
+def _where(row: Row) -> str:
+    return "statewide" if row["area_level"] == "state" else f"in {row['area_name']}"
+
+
+# --- cover -----------------------------------------------------------------------------------------------
+
+def cover(data: BriefingData) -> Section:
+    q, pub = data.quarter, data.publication
+    state = pub.get("state_name") or "State"
+    section = Section("cover", SECTION_TITLES["cover"])
+    section.add(Paragraph(f"{q.label}: {q.months}", "lead"))
+    feeds = data.feed_freshness or []
+    if feeds:
+        section.add(Paragraph("Data as of: " + "; ".join(f"{f['feed_title']} {_date(f['data_as_of'])}" for f in feeds)
+                              + f". Serving database built {_date(pub.get('built_at'), '%-d %B %Y, %H:%M')} UTC."))
+    section.add(_missing(data, "feed_freshness"))
+    if data.agency_quality is not None:
+        by_feed: dict[str, set[str]] = {}
+        for r in data.agency_quality:
+            if r["files"]:
+                by_feed.setdefault(r["feed"], set()).add(r["org_name"])
+        names = sorted({n for names in by_feed.values() for n in names})
+        section.add(Paragraph(f"Agencies that reported ({len(names)}): " + "; ".join(names) + "."))
+    else:
+        section.add(_missing(data, "agency_quality"))
+    section.add(Paragraph(
+        f"Prepared by the task force's data platform from the disclosure-controlled serving database of {state}. "
+        f"No number from 1 to {data.min_cell_count - 1} is shown: such values read \"{suppressed_text(data.min_cell_count)}\", "
+        "and a suppressed value is not zero. Every sentence is generated from the published numbers by a fixed "
+        "template; a change is called a rise or a fall only when its 95% confidence interval excludes zero.", "note"))
+    section.add(Bullets(tuple(SECTION_TITLES[s] for s in SECTION_TITLES if s != "cover")))
+    return section
+
+
+# --- headline --------------------------------------------------------------------------------------------
+
+def _change_pair(row: Row, measure: str, k: int) -> list[str]:
+    cells = []
+    for comparison in ("qoq", "yoy"):
+        change = change_of(row, measure, comparison, AREA_TABLE)
+        cells += [change_cell(change, SUPPRESSED), significance_word(change)]
+    return cells
+
+
+def headline(data: BriefingData) -> Section:
+    section = Section("headline", SECTION_TITLES["headline"])
+    k = data.min_cell_count
+    state = _state(data)
+    if state is None:
+        return section.add(_missing(data, "areas") or Paragraph("No statewide row for this quarter.", "missing"))
+    rows = [(label(m), count(state, m, k), *_change_pair(state, m, k)) for m in HEADLINE_COUNTS if m in state]
+    section.add(Table(("Statewide, " + data.quarter.label, "Count", "vs previous quarter (95% CI)", "Sig.",
+                       "vs same quarter last year (95% CI)", "Sig."), tuple(rows),
+                      widths=(2.4, 1.4, 2.6, 0.7, 2.6, 0.7)))
+    rate = load_catalog().metric("signals_per_100k")
+    placement = next(p for p in rate.published_in if p.table == AREA_TABLE)
+    rate_text = derived(state, placement.column, k)
+    if state.get(placement.low) is not None and state.get(f"{placement.column}_flag") != "suppressed":
+        rate_text += f" (95% CI {state[placement.low]:.1f} to {state[placement.high]:.1f})"
+    section.add(Paragraph(f"{rate.label}, statewide: {rate_text}."))
+    sentences = [change_sentence(m, "statewide", c, change_of(state, m, c, AREA_TABLE))
+                 for m in HEADLINE_COUNTS for c in ("qoq", "yoy")]
+    section.add(Bullets(tuple(s for s in sentences if s)))
+    if data.outcomes is not None:
+        section.add(_outcomes_table(data))
+    section.add(_missing(data, "outcomes"))
+    spec = charts.quarterly_trend(data)
+    if spec:
+        section.add(Chart("quarterly_trend", spec, "Bar chart of statewide hotline signals per quarter", 0.75))
+    return section
+
+
+# --- regions ---------------------------------------------------------------------------------------------
+
+def regions(data: BriefingData) -> Section:
+    section = Section("regions", SECTION_TITLES["regions"])
+    k = data.min_cell_count
+    rows = _regions(data)
+    if not rows:
+        return section.add(_missing(data, "areas") or Paragraph("No regional rows for this quarter.", "missing"))
+    scheme = data.publication.get("region_label") or "region"
+    section.add(Paragraph(f"Hotline signals by {scheme}, {data.quarter.label}. Counties are shaded by their "
+                          "region's signals per 100,000 residents; darker is higher."))
+    spec = charts.region_map(data)
+    if spec:
+        section.add(Chart("region_map", spec, f"Map of {data.publication.get('state_name', 'the state')} counties "
+                                              "shaded by their region's signals per 100,000 residents", 0.5))
+    section.add(_missing(data, "counties"))
+    table_rows = []
+    for r in rows:
+        table_rows.append((r["area_name"], count(r, "signals", k), derived(r, "signals_per_100k", k),
+                           *_change_pair(r, "signals", k)))
+    section.add(Table(("Region", "Signals", "Per 100,000", "vs previous quarter (95% CI)", "Sig.",
+                       "vs same quarter last year (95% CI)", "Sig."), tuple(table_rows),
+                      widths=(2.0, 1.6, 1.4, 2.3, 0.6, 2.3, 0.6)))
+    sentences = []
+    for r in rows:
+        yoy = change_sentence("signals", _where(r), "yoy", change_of(r, "signals", "yoy", AREA_TABLE))
+        qoq_change = change_of(r, "signals", "qoq", AREA_TABLE)
+        qoq = change_sentence("signals", _where(r), "qoq", qoq_change) if qoq_change and qoq_change.significant else None
+        sentences += [s for s in (yoy, qoq) if s]
+    if sentences:
+        section.add(Bullets(tuple(sentences)))
+    hidden = [r["area_name"] for r in rows if r.get("signals_suppressed")]
+    if hidden:
+        section.add(Paragraph(f"Suppressed this quarter (not described): {', '.join(hidden)}.", "note"))
+    return section
+
+
+# --- industries ------------------------------------------------------------------------------------------
+
+def industries(data: BriefingData) -> Section:
+    section = Section("industries", SECTION_TITLES["industries"])
+    k = data.min_cell_count
+    if data.industry is not None:
+        spec = charts.sectors(data)
+        if spec:
+            section.add(Chart("sectors", spec, "Bar chart of signals by sector, this quarter and a year earlier", 0.75))
+        rows = tuple((r["sector_name"], count(r, "signals", k), *_change_pair_industry(r, k)) for r in data.industry)
+        section.add(Table(("Sector", "Signals", "vs previous quarter (95% CI)", "Sig.",
+                           "vs same quarter last year (95% CI)", "Sig."), rows, widths=(2.6, 1.6, 2.3, 0.6, 2.3, 0.6)))
+        sentences = [change_sentence("signals", f"in the {r['sector_name']} sector", "yoy",
+                                     change_of(r, "signals", "yoy", "industry_quarterly"))
+                     for r in data.industry if r["sector_code"] != "all"]
+        if any(sentences):
+            section.add(Bullets(tuple(s for s in sentences if s)))
+    section.add(_missing(data, "industry"))
+    section.add(Paragraph(f"Emerging hotspots, {data.quarter.label}", "lead"))
+    if data.hotspots is not None:
+        if data.hotspots:
+            section.add(Paragraph(f"{len(data.hotspots)} region x sector cell(s) rose significantly against their "
+                                  f"trailing four quarters ({data.hotspots[0]['cells_tested']} cells tested; "
+                                  "Benjamini-Hochberg q <= 0.05):"),
+                        Bullets(tuple(hotspot_sentence(r) for r in data.hotspots)))
+        else:
+            section.add(Paragraph("No region x sector cell rose significantly against its trailing four quarters "
+                                  "this quarter (or too few cells were published to test)."))
+    section.add(_missing(data, "hotspots"))
+    section.add(Paragraph("Fastest-rising industries (last four complete quarters against the four before)", "lead"))
+    if data.rising_industries is not None:
+        ranked = [r for r in data.rising_industries if r.get("change_pct") is not None]
+        sentences = [rising_sentence(r) for r in ranked[:5]]
+        section.add(Bullets(tuple(s for s in sentences if s)) if any(sentences) else
+                    Paragraph("No sector had enough published quarters to compare."))
+        unranked = [r["sector_name"] for r in data.rising_industries if r.get("change_pct") is None]
+        if unranked:
+            section.add(Paragraph("Not compared (a quarter is suppressed): " + ", ".join(unranked) + ".", "note"))
+    section.add(_missing(data, "rising_industries"))
+    return section
+
+
+def _change_pair_industry(row: Row, k: int) -> list[str]:
+    cells = []
+    for comparison in ("qoq", "yoy"):
+        change = change_of(row, "signals", comparison, "industry_quarterly")
+        cells += [change_cell(change, SUPPRESSED), significance_word(change)]
+    return cells
+
+
+# --- referrals -------------------------------------------------------------------------------------------
+
+def _year_note(data: BriefingData, year: int) -> str:
+    end = data.period_end
+    return "" if end is None or end >= dt.date(year, 12, 1) else f" (year to date, data through {_date(end, '%B %Y')})"
+
+
+def referrals(data: BriefingData) -> Section:
+    section = Section("referrals", SECTION_TITLES["referrals"])
+    k = data.min_cell_count
+    year = data.quarter.year
+    if data.referral_timeliness is not None:
+        rows = [r for r in data.referral_timeliness if r["year"] == year]
+        section.add(Paragraph(f"Referral timeliness by receiving organisation type, {year}{_year_note(data, year)}.",
+                              "lead"))
+        section.add(Table(
+            ("Receiving organisation", label("referrals"), label("first_referrals"), "Median days signal to 1st referral",
+             "Median days referral to service", label("referrals_pending_over_30_days")),
+            tuple((r["receiving_org_type_label"], count(r, "referrals", k), count(r, "first_referrals", k),
+                   derived(r, "median_days_signal_to_first_referral", k, "{:,.0f}"),
+                   derived(r, "median_days_referral_to_service", k, "{:,.0f}"),
+                   count(r, "referrals_pending_over_30_days", k)) for r in rows),
+            widths=(3.0, 1.5, 1.6, 1.6, 1.6, 1.6)))
+        total = next((r for r in rows if r["receiving_org_type"] == "all"), None)
+        if total and total.get("median_days_signal_to_first_referral") is not None \
+                and total.get("median_days_signal_to_first_referral_flag") != "suppressed":
+            section.add(Paragraph(f"In {year}, half of all situations were first referred within "
+                                  f"{total['median_days_signal_to_first_referral']:,.0f} days of their first signal."))
+    section.add(_missing(data, "referral_timeliness"))
+    if data.referral_services is not None:
+        section.add(_services_table(data))
+    section.add(_missing(data, "referral_services"))
+    section.add(Paragraph("Child-welfare notification (§ 566.223): law enforcement notifying the Children's "
+                          "Division after meeting a minor", "lead"))
+    if data.child_welfare_notifications is not None:
+        rows = data.child_welfare_notifications
+        section.add(Table(
+            ("Year of encounter", label("notifications"), label("notified_within_1_day"),
+             label("share_notified_within_1_day"), label("share_notified_within_3_days"), label("notification_delay")),
+            tuple((f"{r['year']}{_year_note(data, r['year'])}", count(r, "notifications", k),
+                   count(r, "notified_within_1_day", k), share(r, "share_notified_within_1_day", k),
+                   share(r, "share_notified_within_3_days", k),
+                   derived(r, "median_notification_delay_days", k, "{:,.1f}", " days")) for r in rows),
+            widths=(2.6, 1.5, 1.5, 1.6, 1.6, 1.6)))
+        latest = next((r for r in reversed(rows) if r["year"] == year), None)
+        if latest and latest.get("share_notified_within_1_day") is not None \
+                and latest.get("share_notified_within_1_day_flag") != "suppressed":
+            section.add(Paragraph(f"In {year}{_year_note(data, year)}, {latest['share_notified_within_1_day']:.0%} of "
+                                  "minors met by law enforcement were notified to the Children's Division within 1 day"
+                                  + (" (unreliable: 20 or fewer notifications)."
+                                     if latest.get("share_notified_within_1_day_flag") == "unreliable" else ".")))
+    section.add(_missing(data, "child_welfare_notifications"))
+    return section
+
+
+def _services_table(data: BriefingData) -> Table | Paragraph:
+    """Referrals per service, as published: the flows table has no service totals, so show its largest rows."""
+    k = data.min_cell_count
+    rows = [r for r in data.referral_services if not r.get("referrals_suppressed") and r.get("referrals")]
+    rows.sort(key=lambda r: -r["referrals"])
+    if not rows:
+        return Paragraph("No referral flow by service is large enough to publish this year.", "note")
+    return Table(("Referring", "Receiving", "Service", label("referrals"), label("accepted"),
+                  label("acceptance_rate")),
+                 tuple((r["referring_org_type_label"], r["receiving_org_type_label"], r["service_label"],
+                        count(r, "referrals", k), count(r, "accepted", k), share(r, "acceptance_rate", k))
+                       for r in rows[:8]),
+                 caption=f"The largest published referral flows by service, {data.quarter.year}"
+                         f"{_year_note(data, data.quarter.year)}",
+                 widths=(2.2, 2.2, 2.6, 1.2, 1.2, 1.4), text_columns=3)
+
+
+# --- outcomes --------------------------------------------------------------------------------------------
+
+def _outcomes_table(data: BriefingData) -> Table:
+    k = data.min_cell_count
+    by_quarter = {r["quarter"]: r for r in data.outcomes or []}
+    quarters = [data.quarter.start, data.quarter.previous().start,
+                data.quarter.start.replace(year=data.quarter.year - 1)]
+    header = tuple(["Justice outcomes, statewide"] + [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in quarters])
+    return Table(header, tuple((label(m), *(count(by_quarter.get(q), m, k) for q in quarters)) for m in OUTCOME_COUNTS),
+                 caption="No significance test is published for these counts, so no change is described.",
+                 widths=(3.0, 2.0, 2.0, 2.0))
+
+
+def outcomes(data: BriefingData) -> Section:
+    section = Section("outcomes", SECTION_TITLES["outcomes"])
+    k = data.min_cell_count
+    if data.case_funnel is not None:
+        section.add(Paragraph(load_catalog().metric("funnel_stage_counts").definition))
+        spec = charts.funnel(data)
+        if spec:
+            section.add(Chart("funnel", spec, "Bar chart of situations reaching each stage of the case funnel", 0.55))
+        stages = charts.FUNNEL_STAGES
+        section.add(Table(("Cohort year", *(charts.FUNNEL_LABELS[s] for s in stages), "Median days signal to investigation"),
+                          tuple((f"{r['cohort_year']}{_year_note(data, r['cohort_year'])}",
+                                 *(count(r, s, k) for s in stages),
+                                 derived(r, "median_days_signal_to_investigation", k, "{:,.0f}"))
+                                for r in data.case_funnel),
+                          widths=(2.4, 1.3, 1.3, 1.3, 1.3, 1.3, 1.7)))
+        section.add(Paragraph("Later cohorts have had less time to reach charges and convictions; the first and the "
+                              "current cohort years are partial.", "note"))
+    section.add(_missing(data, "case_funnel"))
+    if data.outcomes is not None:
+        section.add(_outcomes_table(data))
+    section.add(_missing(data, "outcomes"))
+    if data.victim_outcomes is not None:
+        measures = ("compensation_claims", "compensation_awards", "visa_certifications_requested",
+                    "visa_certifications_signed", "restitution_orders")
+        section.add(Table(("Victim outcomes", *(str(r["year"]) for r in data.victim_outcomes)),
+                          tuple((label(m), *(count(r, m, k) for r in data.victim_outcomes)) for m in measures),
+                          widths=(3.2, *([1.5] * len(data.victim_outcomes)))))
+    section.add(_missing(data, "victim_outcomes"))
+    return section
+
+
+# --- data quality ----------------------------------------------------------------------------------------
+
+def quality(data: BriefingData) -> Section:
+    section = Section("quality", SECTION_TITLES["quality"])
+    if data.feed_freshness is not None:
+        section.add(Table(("Feed", "Data as of", "Files", "Rows loaded", "Rows quarantined"),
+                          tuple((f["feed_title"], _date(f["data_as_of"]), f"{f['files']:,}", f"{f['rows_loaded']:,}",
+                                 f"{f['rows_quarantined']:,}") for f in data.feed_freshness),
+                          caption="Every file received since the start of the history, by feed.",
+                          widths=(2.4, 2.0, 1.2, 1.6, 1.8)))
+    section.add(_missing(data, "feed_freshness"))
+    if data.agency_quality is not None:
+        k = data.min_cell_count
+        # Rows per agency are records about people from a (sometimes small) agency: 1..k-1 reads suppressed, and
+        # rows loaded is left out so that no small number follows from read - quarantined.
+        rows = tuple((r["org_name"], r["feed"].replace("_", " "), f"{r['files']:,}",
+                      _operational(r["rows_read"], k), _operational(r["rows_quarantined"], k))
+                     for r in data.agency_quality)
+        section.add(Table(("Agency", "Feed", "Files", "Rows sent", "Rows quarantined"), rows,
+                          caption="Quarantine by agency: rows that failed the feed contract are held back with the "
+                                  "reason and returned to the agency.",
+                          widths=(3.8, 1.8, 1.0, 1.4, 1.6), text_columns=2))
+    else:
+        section.add(_missing(data, "agency_quality"))
+    return section
+
+
+def _operational(value: int | None, k: int) -> str:
+    if value is None:
+        return NOT_PUBLISHED
+    return SUPPRESSED if 0 < value < k else f"{value:,}"
+
+
+# --- methods ---------------------------------------------------------------------------------------------
+
+def methods(data: BriefingData) -> Section:
+    section = Section("methods", SECTION_TITLES["methods"])
+    pub, k = data.publication, data.min_cell_count
+    section.add(Paragraph("Caveats", "lead"))
+    section.add(Bullets(tuple(c["text"] for c in data.caveats or [])) if data.caveats else _missing(data, "caveats"))
+    section.add(Paragraph("Suppression applied", "lead"))
+    cells = [(key, pub.get(key)) for key in ("cells_published", "cells_suppressed_primary",
+                                             "cells_suppressed_complementary") if pub.get(key) is not None]
+    section.add(Paragraph(
+        f"Threshold: counts from 1 to {k - 1} are suppressed (k = {k}), together with enough other cells "
+        "(complementary suppression) that none can be worked out from totals, other tables or rates; an "
+        "attacker with a linear-programming solver audits every publish. Rates, shares and changes built on "
+        "a suppressed count are suppressed too; those on 20 or fewer events are marked unreliable."))
+    if cells:
+        section.add(Table(("Serving database", "Cells"),
+                          tuple((key.replace("_", " ").capitalize(), f"{int(value):,}") for key, value in cells),
+                          widths=(4.0, 2.0)))
+    section.add(Paragraph("Changes and significance", "lead"))
+    change = load_catalog().metric("signals_yoy_change")
+    section.add(Paragraph(change.definition + " A change is called a rise or a fall only when the 95% interval "
+                          "excludes zero; otherwise it is reported as not statistically significant."))
+    section.add(Paragraph("Definitions (metric catalog)", "lead"))
+    names = ("signals", "cases", "people_in_cases", "minors_in_cases", "signals_per_100k", "emerging_hotspot",
+             "rising_industry_change", "days_signal_to_first_referral", "share_notified_within_1_day",
+             "funnel_stage_counts", "investigations", "convictions")
+    catalog = load_catalog()
+    section.add(Bullets(tuple(f"{catalog.metric(n).label}: {catalog.metric(n).definition}" for n in names)))
+    period = f"{_date(pub.get('period_start'), '%B %Y')} to {_date(pub.get('period_end'), '%B %Y')}"
+    section.add(Paragraph(f"Data period in the serving database: {period}. Run {pub.get('run_id', 'unknown')}.",
+                          "note"))
+    return section
+
+
+def build_document(data: BriefingData) -> Document:
+    state = data.publication.get("state_name") or "State"
+    sections = [cover(data), headline(data), regions(data), industries(data), referrals(data), outcomes(data),
+                quality(data), methods(data)]
+    return Document(title=f"{state} human trafficking: quarterly briefing",
+                    subtitle=f"{data.quarter.label}, {data.quarter.months}", quarter_label=data.quarter.label,
+                    sections=sections, suppressed_note=suppressed_note(data.min_cell_count))

@@ -1,0 +1,145 @@
+"""Read the serving database (read-only) for one quarter's briefing.
+
+Every query lives in `queries/*.sql`. A table that is not (yet) in the serving database does not fail the
+briefing: its section says it is missing. Counts are protected again as a last line of defence (a count of
+1..k-1 is never shown, whatever the database says), exactly as the static site does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dashboards.site.data import protect
+from models.metric_catalog import load_catalog
+
+from .quarters import Quarter
+
+QUERIES = Path(__file__).parent / "queries"
+Row = dict[str, Any]
+
+
+class MissingTable(Exception):
+    """A serving table the briefing reads is not in the database."""
+
+
+@dataclass
+class BriefingData:
+    quarter: Quarter
+    publication: dict[str, str]
+    min_cell_count: int
+    # Each section's rows; None when its table is missing (the name is then in `missing`).
+    areas: list[Row] | None = None
+    state_trend: list[Row] | None = None
+    industry: list[Row] | None = None
+    industry_year_before: list[Row] | None = None
+    hotspots: list[Row] | None = None
+    rising_industries: list[Row] | None = None
+    referral_timeliness: list[Row] | None = None
+    referral_services: list[Row] | None = None
+    child_welfare_notifications: list[Row] | None = None
+    outcomes: list[Row] | None = None
+    case_funnel: list[Row] | None = None
+    victim_outcomes: list[Row] | None = None
+    feed_freshness: list[Row] | None = None
+    caveats: list[Row] | None = None
+    counties: list[Row] | None = None
+    agency_quality: list[Row] | None = None
+    missing: dict[str, str] = field(default_factory=dict)  # section -> missing table
+
+    @property
+    def period_end(self) -> dt.date | None:
+        value = self.publication.get("period_end")
+        return dt.date.fromisoformat(value[:10]) if value else None
+
+
+# Section -> (query file, serving table it reads).
+SECTIONS = {
+    "areas": "area_quarterly", "state_trend": "area_quarterly", "industry": "industry_quarterly",
+    "industry_year_before": "industry_quarterly", "hotspots": "emerging_hotspots",
+    "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
+    "referral_services": "referral_flows_by_service",
+    "child_welfare_notifications": "child_welfare_notifications", "outcomes": "outcomes_quarterly",
+    "case_funnel": "case_funnel", "victim_outcomes": "victim_outcomes_yearly", "feed_freshness": "feed_freshness",
+    "caveats": "caveats", "counties": "county_regions",
+}
+QUERY_OF = {"areas": "areas", "state_trend": "state_trend", "industry": "industry",
+            "industry_year_before": "industry_year_before", "hotspots": "hotspots",
+            "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
+            "referral_services": "referral_services", "child_welfare_notifications": "child_welfare_notifications",
+            "outcomes": "outcomes", "case_funnel": "case_funnel", "victim_outcomes": "victim_outcomes",
+            "feed_freshness": "feed_freshness", "caveats": "caveats", "counties": "county_regions"}
+AGENCY_QUALITY_TABLE = "agency_data_quality"
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[Row]:
+    sql = (QUERIES / f"{query}.sql").read_text(encoding="utf-8")
+    # Bind only the parameters this query uses (DuckDB rejects unused named parameters).
+    used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
+    cursor = con.execute(sql, used or None)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+
+
+def _count_columns(table: str, row: Row) -> tuple[str, ...]:
+    """The catalog's count columns of a table that this row carries."""
+    return tuple(c for c in load_catalog().counts_of(table) if c in row)
+
+
+def protect_rows(rows: list[Row], table: str, min_cell: int) -> list[Row]:
+    return [protect(r, _count_columns(table, r), min_cell) for r in rows]
+
+
+def connect(serving_db: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(serving_db), read_only=True)
+
+
+def complete_quarters(serving_db: Path) -> list[Quarter]:
+    with connect(serving_db) as con:
+        if "area_quarterly" not in _tables(con):
+            return []
+        return [Quarter.of(r["quarter"]) for r in _rows(con, "complete_quarters")]
+
+
+def latest_complete_quarter(serving_db: Path) -> Quarter | None:
+    """The newest quarter with all three months loaded, or None."""
+    quarters = complete_quarters(serving_db)
+    return quarters[0] if quarters else None
+
+
+def briefing_data_quality(serving_db: Path) -> list[Row] | None:
+    """Files and rows per agency and feed from `agency_data_quality`, or None where the table is missing."""
+    with connect(serving_db) as con:
+        return _agency_quality(con)
+
+
+def _agency_quality(con: duckdb.DuckDBPyConnection) -> list[Row] | None:
+    if AGENCY_QUALITY_TABLE not in _tables(con):
+        return None
+    return _rows(con, "agency_data_quality")
+
+
+def load(serving_db: Path, quarter: Quarter) -> BriefingData:
+    with connect(serving_db) as con:
+        tables = _tables(con)
+        publication = {r["key"]: r["value"] for r in _rows(con, "publication")} if "publication" in tables else {}
+        min_cell = int(publication.get("min_cell_count") or 11)
+        data = BriefingData(quarter=quarter, publication=publication, min_cell_count=min_cell)
+        for section, table in SECTIONS.items():
+            if table not in tables:
+                data.missing[section] = table
+                continue
+            rows = _rows(con, QUERY_OF[section], {"quarter": quarter.start})
+            setattr(data, section, protect_rows(rows, table, min_cell))
+        data.agency_quality = _agency_quality(con)
+        if data.agency_quality is None:
+            data.missing["agency_quality"] = AGENCY_QUALITY_TABLE
+    return data

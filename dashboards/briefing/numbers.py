@@ -1,0 +1,59 @@
+"""How the briefing writes numbers. A suppressed count is written as suppressed, never as 0 or blank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NOT_PUBLISHED = "not published"
+
+
+SUPPRESSED = "suppressed"  # in tables; every page's footer says what it means
+
+
+def suppressed_text(min_cell: int) -> str:
+    """The long form, for running text."""
+    return f"suppressed (1-{min_cell - 1})"
+
+
+def suppressed_note(min_cell: int) -> str:
+    return f"suppressed = a value from 1 to {min_cell - 1}, hidden to protect victims (not zero)"
+
+
+def count(row: dict[str, Any] | None, column: str, min_cell: int) -> str:
+    if row is None:
+        return NOT_PUBLISHED
+    if row.get(f"{column}_suppressed"):
+        return SUPPRESSED
+    value = row.get(column)
+    return NOT_PUBLISHED if value is None else f"{int(value):,}"
+
+
+def derived(row: dict[str, Any], column: str, min_cell: int, fmt: str = "{:,.1f}", suffix: str = "") -> str:
+    """A derived value with its flag: suppressed, or marked unreliable (20 or fewer events)."""
+    flag = row.get(f"{column}_flag")
+    value = row.get(column)
+    if flag == "suppressed":
+        return SUPPRESSED
+    if value is None:
+        return NOT_PUBLISHED
+    text = fmt.format(value) + suffix
+    return f"{text} (unreliable)" if flag == "unreliable" else text
+
+
+def share(row: dict[str, Any], column: str, min_cell: int) -> str:
+    return derived(row, column, min_cell, fmt="{:.0%}")
+
+
+def whole_pct(value: float) -> int:
+    """Percent rounded to a whole number (half away from zero), so text and tests agree."""
+    return int(abs(value) + 0.5) * (1 if value >= 0 else -1)
+
+
+def signed_pct(value: float) -> str:
+    rounded = whole_pct(value)
+    return "0%" if rounded == 0 else f"{rounded:+d}%"
+
+
+def bound_pct(value: float) -> str:
+    rounded = whole_pct(value)
+    return f"{rounded}%"

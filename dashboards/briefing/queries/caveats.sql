@@ -1,0 +1,1 @@
+SELECT caveat_id, text FROM caveats ORDER BY caveat_id

@@ -1,0 +1,191 @@
+"""The quarterly briefing built from a real serving database (a real pipeline run): its PDF text is
+extractable and its numbers are the serving database's, suppressed values read "suppressed", a missing
+table is reported in its section, page 1 renders non-blank, and the Dagster asset builds it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from dashboards.briefing import briefing_data_quality, build_briefing, latest_complete_quarter
+from dashboards.briefing.cli import run as briefing_cli
+from dashboards.briefing.narrative import change_placement
+from dashboards.briefing.numbers import bound_pct, signed_pct
+from dashboards.briefing.quarters import Quarter
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACT = REPO / "artifacts" / "briefing-page1.png"
+AGENCY_SQL = REPO / "dashboards" / "briefing" / "serving_sql" / "agency_data_quality.sql"
+
+
+@pytest.fixture(scope="module")
+def briefing(clean_demo_run, tmp_path_factory):
+    home = clean_demo_run.home
+    out = tmp_path_factory.mktemp("briefing")
+    report = build_briefing(home / "serving.duckdb", out / "briefings", out / "site")
+    pages = [page.extract_text() for page in PdfReader(report.pdf_path).pages]
+    return report, pages, home / "serving.duckdb"
+
+
+def _state_row(serving: Path, quarter: Quarter) -> dict:
+    with duckdb.connect(str(serving), read_only=True) as con:
+        cursor = con.execute("SELECT * FROM area_quarterly WHERE area_level = 'state' AND quarter = ?", [quarter.start])
+        return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+
+
+def _change_text(row: dict, measure: str, comparison: str) -> str:
+    p = change_placement(measure, comparison, "area_quarterly")
+    if row[p.column] is None:
+        return "no comparison"
+    return f"{signed_pct(row[p.column])} ({bound_pct(row[p.low])} to {bound_pct(row[p.high])})"
+
+
+def _line(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(start))
+
+
+def test_briefing_defaults_to_the_latest_complete_quarter(briefing):
+    report, _, serving = briefing
+    with duckdb.connect(str(serving), read_only=True) as con:
+        latest = con.execute("SELECT max(quarter) FROM area_quarterly WHERE area_level = 'state' AND months_loaded = 3"
+                             ).fetchone()[0]
+    assert report.quarter == Quarter.of(latest) == latest_complete_quarter(serving)
+    assert report.pdf_path.name == f"{report.quarter.label}.pdf"
+
+
+def test_pdf_text_is_extractable_and_headline_numbers_match_the_serving_database(briefing):
+    report, pages, serving = briefing
+    assert report.quarter.label in pages[0] and "Headline numbers" in pages[1]
+    state = _state_row(serving, report.quarter)
+    for measure, label in (("signals", "Hotline signals"), ("cases", "Cases")):
+        line = _line(pages[1], label + " ")
+        count = "suppressed" if state[f"{measure}_suppressed"] else f"{state[measure]:,}"
+        expected = f"{label} {count} {_change_text(state, measure, 'qoq')} "
+        assert line.startswith(expected), (line, expected)
+        assert _change_text(state, measure, "yoy") in line
+
+
+def test_regions_table_numbers_match_and_suppressed_regions_read_suppressed_never_zero(briefing):
+    report, pages, serving = briefing
+    text = next(p for p in pages if p.startswith("Regions"))
+    with duckdb.connect(str(serving), read_only=True) as con:
+        cursor = con.execute("SELECT area_name, signals, signals_suppressed FROM area_quarterly "
+                             "WHERE area_level = 'region' AND quarter = ?", [report.quarter.start])
+        regions = cursor.fetchall()
+    assert any(suppressed for _, _, suppressed in regions), "the demo should exercise suppression"
+    for name, signals, suppressed in regions:
+        line = _line(text, name + " ")
+        assert line.startswith(f"{name} {'suppressed' if suppressed else f'{signals:,}'} "), line
+
+
+def test_only_significant_changes_are_called_rises_or_falls(briefing):
+    report, pages, serving = briefing
+    text = " ".join(pages).replace("\n", " ")
+    state = _state_row(serving, report.quarter)
+    for measure, label in (("signals", "Hotline signals"), ("cases", "Cases")):
+        for comparison, against in (("qoq", "the previous quarter"), ("yoy", "the same quarter last year")):
+            p = change_placement(measure, comparison, "area_quarterly")
+            low, high = state[p.low], state[p.high]
+            if low is None:
+                continue
+            called = re.search(rf"{label} statewide (rose|fell) \d+% on {against}", text)
+            assert bool(called) == (low > 0 or high < 0), (measure, comparison, low, high)
+
+
+def test_page_one_renders_to_a_non_blank_png_kept_as_artifact(briefing, tmp_path):
+    report, _, _ = briefing
+    if shutil.which("pdftoppm") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "poppler-utils"], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(report.pdf_path),
+                    str(tmp_path / "page1")], check=True)
+    with Image.open(tmp_path / "page1.png") as image:
+        grey = image.convert("L")
+        dark = sum(grey.histogram()[:128]) / (grey.width * grey.height)
+    assert 0.005 < dark < 0.5, dark  # text on a white page, not blank and not a black box
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    shutil.copyfile(tmp_path / "page1.png", ARTIFACT)
+
+
+def test_site_page_is_self_contained_and_says_the_same(briefing):
+    report, pages, _ = briefing
+    page = report.html_path.read_text(encoding="utf-8")
+    assert report.html_path.with_suffix(".pdf").read_bytes() == report.pdf_path.read_bytes()
+    assert "<script" not in page and not re.search(r'(src|href)="https?:', page)
+    assert page.count("<svg") >= 3
+    first_sentence = next(line for line in pages[1].splitlines() if line.startswith("• Hotline signals statewide"))
+    assert first_sentence[2:40] in page
+
+
+def test_missing_serving_table_is_reported_in_its_section(briefing, tmp_path):
+    _, _, serving = briefing
+    copy = tmp_path / "serving.duckdb"
+    shutil.copyfile(serving, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DROP TABLE emerging_hotspots")
+        con.execute("DROP TABLE case_funnel")
+    report = build_briefing(copy, tmp_path / "briefings", tmp_path / "site")
+    text = " ".join(p.extract_text() for p in PdfReader(report.pdf_path).pages).replace("\n", " ")
+    assert {"emerging_hotspots", "case_funnel"} <= set(report.missing_tables)
+    assert "no table 'emerging_hotspots' yet" in text and "no table 'case_funnel' yet" in text
+
+
+def test_agency_data_quality_table_lists_reporting_agencies_and_their_quarantine(briefing, clean_demo_run, tmp_path):
+    _, _, serving = briefing
+    copy = tmp_path / "serving.duckdb"
+    shutil.copyfile(serving, copy)
+    assert briefing_data_quality(copy) is None
+    # The table the serving build is asked to publish, built by its proposed SQL from the real warehouse.
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"ATTACH '{clean_demo_run.home / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
+        sql = AGENCY_SQL.read_text(encoding="utf-8").replace("raw.", "wh.raw.").replace("reference.", "wh.reference.")
+        con.execute(f"CREATE TABLE agency_data_quality AS {sql}")
+        con.execute("DETACH wh")
+    rows = briefing_data_quality(copy)
+    assert rows and all(r["rows_read"] >= r["rows_loaded"] for r in rows)
+    report = build_briefing(copy, tmp_path / "briefings", tmp_path / "site")
+    reader = PdfReader(report.pdf_path)
+    cover = reader.pages[0].extract_text().replace("\n", " ")
+    assert f"Agencies that reported ({len({r['org_name'] for r in rows})})" in cover
+    texts = [p.extract_text() for p in reader.pages]
+    start = next(i for i, t in enumerate(texts) if t.startswith("Data quality"))
+    end = next(i for i, t in enumerate(texts) if t.startswith("Methods"))
+    quality = " ".join(texts[start:end]).replace("\n", " ")
+    for r in rows:  # a per-agency count of 1..10 reads "suppressed", like any other small count
+        read, quarantined = (_small_or_value(r[c]) for c in ("rows_read", "rows_quarantined"))
+        assert f"{r['feed'].replace('_', ' ')} {r['files']:,} {read} {quarantined}" in quality, r
+
+
+def _small_or_value(value: int) -> str:
+    return "suppressed" if 0 < value < 11 else f"{value:,}"
+
+
+def test_cli_builds_the_requested_quarter_under_lantern_home(briefing, clean_demo_run, capsys):
+    report, _, _ = briefing
+    previous = report.quarter.previous()
+    assert briefing_cli(previous.label, clean_demo_run.home) == 0
+    assert (clean_demo_run.home / "briefings" / f"{previous.label}.pdf").exists()
+    assert (clean_demo_run.home / "site" / "briefing" / f"{previous.label}.html").exists()
+    assert f"Briefing {previous.label}" in capsys.readouterr().out
+
+
+def test_dagster_asset_materializes_the_quarter_partition(briefing, clean_demo_run):
+    from dagster import DagsterInstance, materialize
+
+    from pipelines.assets.briefing import latest_briefing_partition, quarterly_briefing
+
+    report, _, serving = briefing
+    key = latest_briefing_partition(serving)
+    assert key == report.quarter.start.isoformat()
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize([quarterly_briefing], partition_key=key, instance=instance)
+    assert result.success
+    metadata = result.asset_materializations_for_node("briefing__quarterly_briefing")[0].metadata
+    assert metadata["quarter"].value == report.quarter.label
+    assert (clean_demo_run.home / "briefings" / f"{report.quarter.label}.pdf").exists()
