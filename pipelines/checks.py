@@ -2,7 +2,7 @@
 
 from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 
-from models import serving_models
+from dashboards.serving import audit_serving_database, candidate_path
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
@@ -10,7 +10,6 @@ from sources.context import CONTEXT_FEEDS  # public context files have their own
 from sources.contracts import FEEDS
 from sources.reference import deployment
 
-import duckdb
 
 
 @asset_check(asset=table_key("raw.file_manifest"), blocking=True,
@@ -74,19 +73,17 @@ def monthly_referrals_reconcile(warehouse: WarehouseResource) -> AssetCheckResul
 
 
 @asset_check(asset=["serving", "serving_database"], blocking=True,
-             description="No published count lies between 1 and the disclosure threshold.")
-def no_small_counts_published() -> AssetCheckResult:
-    threshold = deployment().min_cell_count
-    small = {}
-    with duckdb.connect(str(lantern_paths().serving), read_only=True) as con:
-        for name, (_, spec) in serving_models().items():
-            for count in spec.get("counts", []):
-                n = con.execute(f"SELECT count(*) FROM {name} WHERE {count} BETWEEN 1 AND {threshold - 1}").fetchone()[0]
-                if n:
-                    small[f"{name}.{count}"] = n
-    return AssetCheckResult(passed=not small, severity=AssetCheckSeverity.ERROR,
-                            metadata={"threshold": threshold, "small_cells": str(small)})
+             description="Disclosure audit of the candidate serving database, before it is swapped in: an "
+                         "attacker with every published table (every margin, every grain pair, every measure "
+                         "relation) and a linear-programming solver must not narrow any suppressed count to "
+                         "1..k-1; no published count is 1..k-1; no derived value is shown over a hidden count.")
+def disclosure_audit() -> AssetCheckResult:
+    report = audit_serving_database(candidate_path(lantern_paths().serving))
+    return AssetCheckResult(passed=report.passed, severity=AssetCheckSeverity.ERROR, metadata={
+        "threshold": deployment().min_cell_count, "cells": report.n_cells, "cells_suppressed": report.n_suppressed,
+        "linear_programs": report.n_lp, "seconds": round(report.seconds, 2),
+        "failures": report.failures.height, "first_failures": str(report.failures.head(10).rows())})
 
 
 all_checks = [every_row_accounted_for, monthly_signals_reconcile, monthly_referrals_reconcile,
-              no_small_counts_published]
+              disclosure_audit]

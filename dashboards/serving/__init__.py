@@ -1,5 +1,6 @@
-"""The serving database: aggregate-only tables, disclosure-controlled, built aside and swapped in."""
+"""The serving database: aggregate-only tables, disclosure-controlled, audited, then swapped in."""
 
-from dashboards.serving.build import ServingReport, build_serving
+from dashboards.serving.audit import audit_serving_database
+from dashboards.serving.build import ServingReport, build_serving, candidate_path, publish_candidate
 
-__all__ = ["ServingReport", "build_serving"]
+__all__ = ["ServingReport", "audit_serving_database", "build_serving", "candidate_path", "publish_candidate"]

@@ -1,7 +1,10 @@
-"""Build the serving database from the warehouse's marts and swap it in atomically.
+"""Build the serving database from the warehouse's marts, protected by disclosure control.
 
-Readers (static site, Superset) only ever open the serving file, read-only; the pipeline writes a new
-one beside it and `os.replace`s it, so a reader sees the previous file or the new one, never half of one.
+Steps: the serving SQL gives TRUE counts for every published table; `suppress()` protects the whole set
+at once (primary + complementary, across tables, margins and grains); derived metrics are computed from
+the protected counts only (derive.py); emerging hotspots are published where their evidence is. The
+result is written to a file beside the live one; the pipeline audits that file (blocking asset check) and
+only then swaps it in with `publish_candidate`, so readers never see an unaudited database.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import duckdb
 import polars as pl
 import yaml
 
-from dashboards.serving.protect import derive_rates, suppress_small_counts
+from dashboards.disclosure import suppress
+from dashboards.serving.derive import derive
+from dashboards.serving.hotspots import published_hotspots
+from dashboards.serving.published_set import published_set
 from models import serving_models
+from models.stats import benjamini_hochberg
 from sources.reference import deployment
 
 CAVEATS_FILE = Path(__file__).parent.parent / "caveats.yaml"
@@ -27,9 +34,21 @@ CAVEATS_FILE = Path(__file__).parent.parent / "caveats.yaml"
 class ServingReport:
     path: Path
     tables: dict[str, int]  # rows per table
-    cells_published: int
+    cells_published: int  # count cells in the disclosure-controlled tables
     cells_suppressed: int
+    cells_primary: int  # suppressed because the count is 1 .. k-1
+    cells_complementary: int  # suppressed so that no primary cell can be worked out
+    suppress_seconds: float
     seconds: float
+
+    @property
+    def suppressed_share(self) -> float:
+        return self.cells_suppressed / self.cells_published if self.cells_published else 0.0
+
+
+def candidate_path(serving_path: Path) -> Path:
+    """Where a new serving database waits for its audit."""
+    return serving_path.with_name(serving_path.name + ".candidate")
 
 
 def caveats() -> list[dict]:
@@ -39,16 +58,9 @@ def caveats() -> list[dict]:
     return [{"caveat_id": c["id"], "text": c["text"].format(**values)} for c in raw]
 
 
-def published_frames(warehouse: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    """Every published table, computed from the marts and protected by disclosure control."""
-    settings = deployment()
-    frames = {}
-    for name, (model, spec) in serving_models().items():
-        frame = _plain_numbers(warehouse.execute(model.sql).pl())
-        frame = suppress_small_counts(frame, spec.get("counts", []), settings.min_cell_count)
-        frame = derive_rates(frame, spec.get("rates", {}), settings.unreliable_at_or_below)
-        frames[name] = frame
-    return frames
+def true_frames(warehouse: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    """Every published table as the serving SQL computes it: true, unprotected counts."""
+    return {name: _plain_numbers(warehouse.execute(model.sql).pl()) for name, (model, _) in serving_models().items()}
 
 
 def _plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
@@ -62,41 +74,63 @@ def _plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
-def build_serving(warehouse: duckdb.DuckDBPyConnection, serving_path: Path, run_id: str | None) -> ServingReport:
+def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str | None) -> ServingReport:
+    """Write the protected serving database to `path` (normally `candidate_path(...)`)."""
     started = time.perf_counter()
     settings = deployment()
-    frames = published_frames(warehouse)
-    calendar = warehouse.execute("SELECT min(month), max(month) FROM intermediate.int_calendar_months").fetchone()
-    frames["publication"] = pl.DataFrame(
-        {
-            "key": ["built_at", "run_id", "state_name", "region_scheme", "region_label", "min_cell_count",
-                    "period_start", "period_end"],
-            "value": [datetime.now(timezone.utc).isoformat(timespec="seconds"), run_id or "", settings.state_name,
-                      settings.region_scheme, settings.region_scheme_label, str(settings.min_cell_count),
-                      str(calendar[0]), str(calendar[1])],
-        }
-    )
-    frames["caveats"] = pl.DataFrame(caveats())
+    first_month, last_month = warehouse.execute(
+        "SELECT min(month), max(month) FROM intermediate.int_calendar_months").fetchone()
+    complete_quarters = [r[0] for r in warehouse.execute(
+        "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
+    truth = true_frames(warehouse)
+    spec = published_set(first_month, last_month)
+    result = suppress({t.name: truth[t.name] for t in spec.tables}, spec)
+    frames = derive({**truth, **result.frames}, settings.unreliable_at_or_below)
+    frames["rising_industries"] = with_q_values(frames["rising_industries"])
+    frames["emerging_hotspots"] = published_hotspots(
+        truth["region_sector_quarterly"], frames["region_sector_quarterly"], complete_quarters)
 
-    building = serving_path.with_name(serving_path.name + ".building")
+    cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables)
+    suppressed = result.n_primary + result.n_complementary
+    frames["publication"] = pl.DataFrame({
+        "key": ["built_at", "run_id", "state_name", "region_scheme", "region_label", "min_cell_count",
+                "period_start", "period_end", "cells_published", "cells_suppressed_primary",
+                "cells_suppressed_complementary"],
+        "value": [datetime.now(timezone.utc).isoformat(timespec="seconds"), run_id or "", settings.state_name,
+                  settings.region_scheme, settings.region_scheme_label, str(settings.min_cell_count),
+                  str(first_month), str(last_month), str(cells), str(result.n_primary),
+                  str(result.n_complementary)],
+    })
+    frames["caveats"] = pl.DataFrame(caveats())
+    write_database(frames, path, warehouse)
+    return ServingReport(path, {n: f.height for n, f in frames.items()}, cells, suppressed, result.n_primary,
+                         result.n_complementary, result.seconds, time.perf_counter() - started)
+
+
+def with_q_values(rising: pl.DataFrame) -> pl.DataFrame:
+    """Benjamini-Hochberg q-values across the sectors compared (many sectors: some rise by chance)."""
+    q = benjamini_hochberg(rising["p_value"].fill_null(float("nan")).to_numpy())
+    return rising.insert_column(rising.columns.index("p_value") + 1, pl.Series("q_value", q, nan_to_null=True))
+
+
+def write_database(frames: dict[str, pl.DataFrame], path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    building = path.with_name(path.name + ".building")
     building.unlink(missing_ok=True)
-    warehouse.execute(f"ATTACH '{_sql_path(building)}' AS serving_build")
+    con.execute(f"ATTACH '{_sql_path(building)}' AS serving_build")
     try:
         for name, frame in frames.items():
-            warehouse.register("lantern_published", frame.to_arrow())
-            warehouse.execute(f"CREATE TABLE serving_build.{name} AS SELECT * FROM lantern_published")
-            warehouse.unregister("lantern_published")
+            con.register("lantern_published", frame.to_arrow())
+            con.execute(f"CREATE TABLE serving_build.{name} AS SELECT * FROM lantern_published")
+            con.unregister("lantern_published")
     finally:
-        warehouse.execute("DETACH serving_build")
+        con.execute("DETACH serving_build")
     _fsync(building)
-    os.replace(building, serving_path)
+    os.replace(building, path)
 
-    counted = [(frame, spec.get("counts", [])) for name, (_, spec) in serving_models().items()
-               for frame in [frames[name]]]
-    cells = sum(frame.height * len(counts) for frame, counts in counted)
-    suppressed = sum(int(frame[f"{c}_suppressed"].sum()) for frame, counts in counted for c in counts)
-    return ServingReport(serving_path, {n: f.height for n, f in frames.items()}, cells, suppressed,
-                         time.perf_counter() - started)
+
+def publish_candidate(serving_path: Path) -> None:
+    """Swap the audited candidate in: readers see the previous file or the new one, never half of one."""
+    os.replace(candidate_path(serving_path), serving_path)
 
 
 def _fsync(path: Path) -> None:

@@ -22,6 +22,7 @@ import vl_convert
 
 from . import charts
 from .data import SiteData, load
+from .metric_tables import render_metric_sections
 
 TEMPLATE = Path(__file__).parent / "template.html"
 REGION_SCHEME_LABELS = {"mshp_troop": "Highway Patrol troop", "planning_region": "regional planning commission"}
@@ -118,7 +119,7 @@ def _referral_body(data: SiteData) -> str:
             f"<div>{table}</div></div>")
 
 
-def render(data: SiteData, specs: dict[str, Any]) -> str:
+def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "") -> str:
     pub = data.publication
     state = pub.get("state_name") or "State"
     min_cell = data.min_cell_count
@@ -151,6 +152,7 @@ def render(data: SiteData, specs: dict[str, Any]) -> str:
         "referral_lede": _e("Referrals from one type of organisation to another and what became of them. "
                             "The hatched part of a bar is the referrals whose outcome is suppressed."),
         "referral_body": _referral_body(data),
+        "metric_sections": metric_sections,
         "caveats": "".join(f"<li>{_e(c['text'])}</li>" for c in data.caveats),
         "specs_json": inline_json(specs),
         "vega_bundle": vega_bundle(),
@@ -165,7 +167,7 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     started = time.perf_counter()
     data = load(Path(serving_db))
     specs = charts.all_charts(data)
-    page = render(data, specs).encode("utf-8")
+    page = render(data, specs, render_metric_sections(Path(serving_db), data.min_cell_count)).encode("utf-8")
     site_dir = Path(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
     target = site_dir / "index.html"

@@ -1,0 +1,41 @@
+"""The published emerging-hotspot table.
+
+The test runs on the TRUE region x sector x quarter counts (models.stats.emerging_hotspots, complete
+quarters only, Benjamini-Hochberg within each quarter). A flagged cell is published only when its own
+count and the counts of its four trailing quarters are all published in region_sector_quarterly: its
+observed, expected, ratio and p-value are then functions of published numbers and reveal nothing more.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.stats import emerging_hotspots
+
+KEYS = ["region", "sector_code"]
+WINDOW = 4
+
+
+def score_cells(true_cells: pl.DataFrame, complete_quarters: list) -> pl.DataFrame:
+    """Every region x sector x complete quarter with a full trailing window: observed, expected, p, q."""
+    frame = true_cells.filter(pl.col("quarter").is_in(complete_quarters))
+    tested = emerging_hotspots(frame, keys=KEYS, period="quarter", count="signals", window=WINDOW)
+    family = tested.group_by("quarter").agg(pl.col("tested").sum().alias("cells_tested"))
+    return tested.join(family, on="quarter")
+
+
+def published_hotspots(true_cells: pl.DataFrame, protected_cells: pl.DataFrame,
+                       complete_quarters: list) -> pl.DataFrame:
+    tested = score_cells(true_cells, complete_quarters).filter(pl.col("is_emerging"))
+    shown = protected_cells.filter(pl.col("signals").is_not_null()).select(*KEYS, "quarter")
+    evidence_published = tested
+    for lag in range(WINDOW + 1):  # the quarter itself and each trailing quarter
+        lagged = shown.with_columns(pl.col("quarter").dt.offset_by(f"{3 * lag}mo"))
+        evidence_published = evidence_published.join(lagged, on=[*KEYS, "quarter"], how="semi")
+    labels = protected_cells.select("quarter", "quarter_label", *KEYS, "region_label", "sector_name").unique()
+    return (
+        evidence_published.join(labels, on=["quarter", *KEYS], how="left")
+        .select("quarter", "quarter_label", "region", "region_label", "sector_code", "sector_name",
+                "observed", "expected", "ratio", "p_value", "q_value", pl.col("cells_tested").cast(pl.Int64))
+        .sort("quarter", "q_value", *KEYS)
+    )

@@ -1,0 +1,63 @@
+"""Declare everything the serving database publishes as one `PublishedSet` for disclosure control.
+
+Built the same way from the true frames (serving build, before suppression) and from the published
+frames (the disclosure audit, from the serving database alone): tables and dimensions from
+models/serving/published_tables.yaml, counts from the metric catalog, and three hierarchies taken from
+reference data and the published period: geography county < region < state, time month < quarter < year
+(plus calendar month of year), industry Polaris venue type < sector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from dashboards.disclosure import Hierarchy, PublishedSet, TableSpec, time_hierarchy
+from models import serving_models
+from models.metric_catalog import load_catalog
+from sources.reference import counties, deployment, industry_sectors
+
+UNKNOWN_COUNTY = "unknown"  # signals without a county: their own county and region, inside the state
+
+
+def geography() -> Hierarchy:
+    places = counties().select(pl.col("fips").alias("county"), pl.col("region").cast(pl.Utf8))
+    places = pl.concat([places, pl.DataFrame({"county": [UNKNOWN_COUNTY], "region": [UNKNOWN_COUNTY]})])
+    return Hierarchy("geo", ("county", "region", "state"), places.with_columns(pl.lit("state").alias("state")))
+
+
+def calendar(first_month: dt.date, last_month: dt.date) -> Hierarchy:
+    months = time_hierarchy(first_month, last_month).mapping
+    months = months.with_columns(pl.col("month").str.to_date().dt.month().cast(pl.Int32).alias("month_of_year"))
+    return Hierarchy("time", ("month", "quarter", "year"), months, groupings=("month_of_year",))
+
+
+def industry() -> Hierarchy:
+    venues = industry_sectors().select(pl.col("venue_code").alias("venue_type"), "sector_code")
+    return Hierarchy("industry", ("venue_type", "sector_code"), venues)
+
+
+def count_tables() -> list[TableSpec]:
+    """Every published table with counts about people, as the disclosure library sees it."""
+    catalog = load_catalog()
+    specs = []
+    for name, (_, table) in serving_models().items():
+        counts = catalog.counts_of(name)
+        if not counts:
+            continue
+        derived = {column: metric.counts_behind(main)
+                   for main, (metric, placement) in catalog.derived_of(name).items() if metric.counts_behind(main)
+                   for column in placement.columns}
+        specs.append(TableSpec(name, list(table["dimensions"]), counts, levels=dict(table.get("levels") or {}),
+                               derived=derived))
+    return specs
+
+
+def published_set(first_month: dt.date, last_month: dt.date) -> PublishedSet:
+    return PublishedSet(
+        tables=count_tables(),
+        hierarchies=[geography(), calendar(first_month, last_month), industry()],
+        measure_parts=load_catalog().measure_parts,
+        min_cell_count=deployment().min_cell_count,
+    )

@@ -1,0 +1,28 @@
+-- Investigations opened, arrests, charges filed and convictions (trial or plea) per quarter x region,
+-- with statewide totals (region = 'all'), every quarter and region present.
+WITH grid AS (
+    SELECT DISTINCT calendar.quarter, regions.region, regions.region_label
+    FROM intermediate.int_calendar_months AS calendar
+    CROSS JOIN (SELECT region, region_label FROM intermediate.int_region_population
+                UNION ALL SELECT 'unknown', 'County not reported') AS regions
+),
+cells AS (
+    SELECT grid.quarter, grid.region, grid.region_label,
+           coalesce(sum(o.investigations), 0) AS investigations, coalesce(sum(o.arrests), 0) AS arrests,
+           coalesce(sum(o.charges), 0) AS charges, coalesce(sum(o.convictions), 0) AS convictions
+    FROM grid
+    LEFT JOIN marts.mart_quarterly_outcomes AS o USING (quarter, region)
+    GROUP BY ALL
+)
+SELECT
+    quarter,
+    quarter_label(quarter) AS quarter_label,
+    coalesce(region, 'all') AS region,
+    CASE WHEN region IS NULL THEN 'Statewide' ELSE any_value(region_label) END AS region_label,
+    CAST(sum(investigations) AS BIGINT) AS investigations,
+    CAST(sum(arrests) AS BIGINT) AS arrests,
+    CAST(sum(charges) AS BIGINT) AS charges,
+    CAST(sum(convictions) AS BIGINT) AS convictions
+FROM cells
+GROUP BY GROUPING SETS ((quarter, region), (quarter))
+ORDER BY quarter, region

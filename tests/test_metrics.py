@@ -1,0 +1,176 @@
+"""Metrics: the catalog is the one definition, the serving database holds every metric, and the published
+values equal an independent computation straight from the generated drop files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+
+from models.metric_catalog import load_catalog
+from models.metric_docs import DOCS_PAGE, render_metrics_page
+from models.stats import compare_rates, poisson_exact_ci
+from sources.reference import counties, organisations
+
+LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quarter_label", "sector_name",
+                "trafficking_type_label", "region_label", "referring_org_type_label", "receiving_org_type_label",
+                "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year"}
+NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats"}
+
+
+def read_drops(inbox: Path, feed: str) -> pl.DataFrame:
+    frames = []
+    for path in sorted(inbox.glob(f"{feed}__*")):
+        frame = pl.read_csv(path, infer_schema=False) if path.suffix == ".csv" else \
+            pl.read_parquet(path).select(pl.all().cast(pl.Utf8))
+        frames.append(frame)
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def serving(run, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(run.home / "serving.duckdb"), read_only=True) as con:
+        return con.execute(sql).pl()
+
+
+def test_committed_metrics_page_is_the_generated_one():
+    assert DOCS_PAGE.read_text(encoding="utf-8") == render_metrics_page(), \
+        "docs/metrics.md is stale: regenerate it with models.metric_docs.write_metrics_page()"
+
+
+def test_every_catalog_metric_is_in_the_serving_database_and_no_metric_lives_elsewhere(clean_demo_run):
+    catalog = load_catalog()
+    claimed = {(p.table, c) for _, p in catalog.placements() for c in p.columns}
+    with duckdb.connect(str(clean_demo_run.home / "serving.duckdb"), read_only=True) as con:
+        columns = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns").fetchall()
+    present = {(t, c) for t, c, _ in columns}
+    assert claimed <= present, sorted(claimed - present)
+    dimensions = {(name, d) for name, (_, spec) in __import__("models").serving_models().items() for d in spec["dimensions"]}
+    unclaimed = [(t, c) for t, c, kind in columns
+                 if t not in NOT_METRIC_TABLES and (t, c) not in claimed and (t, c) not in dimensions
+                 and c not in LABEL_OR_KEY and not c.endswith(("_suppressed", "_flag"))
+                 and kind in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT")]
+    assert not unclaimed, f"numbers published without a catalog entry: {unclaimed}"
+
+
+def _true_area_quarters(inbox: Path) -> pl.DataFrame:
+    signals = read_drops(inbox, "hotline_signals")
+    regions = counties().select(pl.col("fips").alias("county_fips"), "region")
+    return (
+        signals.with_columns(pl.col("received_date").str.to_date().dt.truncate("3mo").alias("quarter"),
+                             (pl.col("is_case") == "true").alias("is_case"),
+                             pl.col("people_count").cast(pl.Int64), pl.col("minors_count").cast(pl.Int64))
+        .join(regions, on="county_fips", how="left")
+        .with_columns(pl.col("region").fill_null("unknown"))
+        .group_by("quarter", "region")
+        .agg(pl.len().alias("signals"), pl.col("is_case").sum().alias("cases"),
+             pl.col("people_count").filter(pl.col("is_case") & (pl.col("people_count") >= 0)).sum().alias("people_in_cases"),
+             pl.col("minors_count").filter(pl.col("is_case") & (pl.col("people_count") >= 0)).sum().alias("minors_in_cases"))
+    )
+
+
+def test_regional_counts_rates_and_minor_share_match_the_drop_files(clean_demo_run):
+    truth = _true_area_quarters(clean_demo_run.home / "inbox")
+    population = counties().group_by("region").agg(pl.col("population_2020").sum().alias("pop"))
+    published = serving(clean_demo_run, "SELECT * FROM area_quarterly WHERE area_level = 'region'")
+    joined = published.join(truth, on=["quarter", "region"], how="left", suffix="_true").join(
+        population, on="region", how="left")
+    for measure in ("signals", "cases", "people_in_cases", "minors_in_cases"):
+        shown = joined.filter(~pl.col(f"{measure}_suppressed"))
+        assert (shown[measure] == shown[f"{measure}_true"].fill_null(0)).all(), measure
+        assert joined.filter(pl.col(f"{measure}_suppressed"))[measure].is_null().all()
+    rated = joined.filter(pl.col("signals").is_not_null() & pl.col("pop").is_not_null())
+    assert rated.height > 0
+    assert np.allclose(rated["signals_per_100k"], rated["signals"] * 100_000 / rated["pop"])
+    low, high = zip(*(poisson_exact_ci(int(c)) for c in rated["signals"]))
+    assert np.allclose(rated["signals_per_100k_low"], np.array(low) * 100_000 / rated["pop"].to_numpy())
+    assert np.allclose(rated["signals_per_100k_high"], np.array(high) * 100_000 / rated["pop"].to_numpy())
+    shares = joined.filter(pl.col("minor_share").is_not_null())
+    assert np.allclose(shares["minor_share"], shares["minors_in_cases_true"] / shares["people_in_cases_true"])
+
+
+def test_state_quarter_changes_equal_an_independent_rate_comparison(clean_demo_run):
+    state = serving(clean_demo_run, "SELECT * FROM area_quarterly WHERE area_level = 'state' ORDER BY quarter")
+    complete = state.filter(pl.col("months_loaded") == 3)
+    checked = 0
+    for this, previous in zip(complete.iter_rows(named=True), [None, *complete.iter_rows(named=True)]):
+        if previous is None:
+            assert this["signals_qoq_change_pct"] is None
+            continue
+        expected = compare_rates(this["signals"], previous["signals"])
+        assert this["signals_qoq_change_pct"] == pytest.approx(expected.change_pct)
+        assert this["signals_qoq_change_low_pct"] == pytest.approx(expected.change_low_pct)
+        assert this["signals_qoq_change_high_pct"] == pytest.approx(expected.change_high_pct)
+        assert this["signals_qoq_p_value"] == pytest.approx(expected.p_value)
+        checked += 1
+    assert checked >= 4
+    partial = state.filter(pl.col("months_loaded") < 3)
+    assert partial["signals_qoq_change_pct"].is_null().all()  # a partial quarter is never compared
+
+
+def test_rolling_average_is_shown_only_over_three_published_months(clean_demo_run):
+    monthly = serving(clean_demo_run, "SELECT region, county, month, signals, signals_3mo_avg FROM area_monthly "
+                                      "ORDER BY region, county, month")
+    expected = monthly.with_columns(
+        pl.when(pl.col("signals").is_not_null().cast(pl.Int32).rolling_sum(3).over("region", "county") == 3)
+        .then(pl.col("signals").rolling_mean(3).over("region", "county")).alias("expected"))
+    both = expected.filter(pl.col("expected").is_not_null())
+    assert both.height > 0 and np.allclose(both["signals_3mo_avg"], both["expected"])
+    assert expected.filter(pl.col("expected").is_null())["signals_3mo_avg"].is_null().all()
+
+
+def test_referral_acceptance_and_child_welfare_timeliness_match_the_drop_files(clean_demo_run):
+    referrals = read_drops(clean_demo_run.home / "inbox", "referrals")
+    types = organisations().select("org_id", "org_type")
+    referrals = (referrals
+                 .join(types.rename({"org_id": "referring_org_id", "org_type": "referring_type"}), on="referring_org_id")
+                 .join(types.rename({"org_id": "receiving_org_id", "org_type": "receiving_type"}), on="receiving_org_id"))
+    notes = (referrals
+             .filter((pl.col("service") == "child_welfare_notification") & (pl.col("receiving_type") == "child_welfare")
+                     & pl.col("referring_type").str.starts_with("law_enforcement") & (pl.col("minor") == "true")
+                     & pl.col("encounter_date").is_not_null())
+             .with_columns((pl.col("referral_date").str.to_date() - pl.col("encounter_date").str.to_date())
+                           .dt.total_days().alias("delay"),
+                           pl.col("encounter_date").str.slice(0, 4).cast(pl.Int32).alias("year"))
+             .group_by("year").agg(pl.len().alias("n"), (pl.col("delay") <= 1).sum().alias("d1"),
+                                   (pl.col("delay") <= 3).sum().alias("d3"), pl.col("delay").median().alias("median")))
+    published = serving(clean_demo_run, "SELECT * FROM child_welfare_notifications").join(notes, on="year")
+    shown = published.filter(pl.col("notifications").is_not_null())
+    assert shown.height > 0
+    assert (shown["notifications"] == shown["n"]).all()
+    assert np.allclose(shown["share_notified_within_3_days"], shown["d3"] / shown["n"])
+    assert np.allclose(shown["median_notification_delay_days"], shown["median"])
+
+    accepted = (referrals.with_columns(pl.col("referral_date").str.slice(0, 4).cast(pl.Int32).alias("year"))
+                .group_by("year", "referring_type", "receiving_type", "service")
+                .agg(pl.len().alias("n"), (pl.col("status") == "accepted").sum().alias("acc")))
+    flows = serving(clean_demo_run, "SELECT * FROM referral_flows_by_service WHERE acceptance_rate IS NOT NULL").join(
+        accepted, left_on=["year", "referring_org_type", "receiving_org_type", "service"],
+        right_on=["year", "referring_type", "receiving_type", "service"])
+    assert flows.height > 0 and np.allclose(flows["acceptance_rate"], flows["acc"] / flows["n"])
+
+
+def test_outcome_counts_match_the_drop_files(clean_demo_run):
+    events = read_drops(clean_demo_run.home / "inbox", "case_outcomes").with_columns(
+        pl.col("event_date").str.to_date().dt.truncate("3mo").alias("quarter"))
+    kinds = {"investigations": ["investigation_opened"], "arrests": ["arrest"],
+             "charges": ["charges_filed_state", "charges_filed_federal"],
+             "convictions": ["disposition_conviction", "disposition_plea"]}
+    truth = events.group_by("quarter").agg(
+        [pl.col("event_type").is_in(v).sum().alias(f"{k}_true") for k, v in kinds.items()])
+    state = serving(clean_demo_run, "SELECT * FROM outcomes_quarterly WHERE region = 'all'").join(truth, on="quarter")
+    for measure in kinds:
+        shown = state.filter(pl.col(measure).is_not_null())
+        assert shown.height > 0 and (shown[measure] == shown[f"{measure}_true"]).all(), measure
+
+
+def test_static_dashboard_shows_the_new_metrics_from_the_serving_database(clean_demo_run):
+    page = (clean_demo_run.home / "site" / "index.html").read_text(encoding="utf-8")
+    for anchor in ("h-changes", "h-hotspots", "h-rising", "h-timeliness", "h-outcomes"):
+        assert f'id="{anchor}"' in page, anchor
+    state = serving(clean_demo_run, "SELECT signals FROM area_quarterly WHERE area_level = 'state' AND quarter = "
+                                    "(SELECT max(quarter) FROM area_quarterly WHERE months_loaded = 3)")
+    section = page[page.index('id="h-changes"'):page.index('id="h-hotspots"')]
+    assert f'<td class="num">{state["signals"].item():,}</td>' in section
