@@ -82,10 +82,11 @@ def _site(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
+    from models.metric_docs import write_metrics_page
     from sources.contracts.docs import write_contract_docs
 
-    written = write_contract_docs(Path(args.out))
-    print(f"Wrote {written}")
+    for written in (write_contract_docs(Path(args.out)), write_metrics_page()):
+        print(f"Wrote {written}")
     return 0
 
 
@@ -152,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     site = commands.add_parser("site", help="rebuild the static dashboard from the serving database")
     site.set_defaults(handler=_site)
 
-    docs = commands.add_parser("docs", help="regenerate docs/data-contracts.md from the contracts")
+    docs = commands.add_parser("docs", help="regenerate docs/data-contracts.md and docs/metrics.md")
     docs.add_argument("--out", default="docs/data-contracts.md")
     docs.set_defaults(handler=_docs)
 

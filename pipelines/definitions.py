@@ -1,17 +1,17 @@
-"""Composition root: the whole asset graph, its checks, the warehouse resource and the refresh job.
+"""Composition root: the whole asset graph, its checks, jobs, schedule, sensors and the warehouse resource.
 
 All warehouse writes run in one process (in-process executor): DuckDB allows one writer at a time.
 """
 
 from dagster import Definitions, in_process_executor
 
+from dashboards.superset.dagster_asset import superset_dashboards_asset
 from pipelines.assets.briefing import briefing_job, quarterly_briefing
 from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets
 from pipelines.assets.publish import serving_database, serving_published, static_dashboard
 from pipelines.assets.reference import reference_data
-from dashboards.superset.dagster_asset import superset_dashboards_asset
 from pipelines.automation import all_sensors, nightly_schedule
 from pipelines.checks import all_checks
 from pipelines.freshness import freshness_checks
@@ -22,7 +22,8 @@ from pipelines.settings import Paths, lantern_paths
 
 superset_dashboards = superset_dashboards_asset(serving_published.key)
 
-all_assets = [reference_data, inbox_drops, context_drops, *model_assets, serving_database, serving_published, static_dashboard, superset_dashboards]
+all_assets = [reference_data, inbox_drops, context_drops, *model_assets, serving_database, serving_published,
+              static_dashboard, superset_dashboards, quarterly_briefing]
 
 def build_definitions(paths: Paths) -> Definitions:
     return Definitions(

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.pipeline import run_pipeline
+from support.pipeline import TEST_SECRET, run_pipeline
 
-TEST_SECRET = "test-linkage-secret-not-for-production"
 
 
 @dataclass

@@ -18,10 +18,9 @@ from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_contex
 from pipelines.automation import new_drop_sensor, nightly_schedule
 from pipelines.partitions import contiguous_ranges
 from sources.generator import generate
-from support.pipeline import run_pipeline
+from support.pipeline import TEST_SECRET, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
-TEST_SECRET = "test-linkage-secret-not-for-production"
 
 
 def test_contiguous_ranges_group_consecutive_months():
@@ -68,7 +67,7 @@ def test_late_record_recomputes_only_its_month_and_equals_a_full_rebuild(lantern
     old = pl.read_csv(sorted((lantern_home / "inbox").glob("hotline_signals__HL-NATL__*.csv"))[2], infer_schema=False)
     late = old.head(1).with_columns(pl.lit("S-LATE-0001").alias("signal_id"))
     late_month = late["received_date"][0][:7] + "-01"
-    late.write_csv(lantern_home / "inbox" / "hotline_signals__HL-NATL__late.csv")
+    late.write_csv(lantern_home / "inbox" / f"hotline_signals__HL-NATL__{late_month[:7]}_late.csv")
     result = run_pipeline(lantern_home)
     assert result.success, result.summary()
     assert result.months == [(late_month, late_month)]

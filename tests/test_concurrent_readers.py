@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_SECRET
+from support.pipeline import TEST_SECRET
 
 from dashboards.site import build_site
 from pipelines.benchmarks.refresh_process import refresh_to_completion, start_refresh

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET
+from support.pipeline import TEST_SECRET
 
 from pipelines.benchmarks.refresh_process import refresh_to_completion, start_refresh
 from pipelines.benchmarks.state import differences, serving_state, warehouse_state

@@ -40,10 +40,16 @@ def test_asset_graph_matches_snapshot(tmp_path):
         "and commit the snapshot.")
 
 
-def test_refresh_job_covers_every_asset(tmp_path):
+def test_jobs_split_the_graph_without_gaps(tmp_path):
+    """ingest + models + publish cover every asset but the quarterly briefing (its own job), each once."""
     definitions = build_definitions(Paths(tmp_path))
-    job = definitions.resolve_job_def("refresh")
-    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(current_graph(tmp_path)["assets"])
+    keys = {name: {k.to_user_string() for k in definitions.resolve_job_def(name).asset_layer.executable_asset_keys}
+            for name in ("ingest", "models", "publish", "refresh", "briefing")}
+    everything = set(current_graph(tmp_path)["assets"])
+    assert keys["ingest"] | keys["models"] | keys["publish"] == everything - keys["briefing"]
+    assert not (keys["ingest"] & keys["models"]) and not (keys["models"] & keys["publish"])
+    assert keys["refresh"] == everything - keys["briefing"] == everything - {"briefing/quarterly_briefing"}
+    assert keys["models"] and all(k.startswith(("staging/", "marts/")) for k in keys["models"])
 
 
 def test_sql_rekey_is_hmac_sha256(tmp_path, monkeypatch):

@@ -116,7 +116,10 @@ def test_serving_database_publishes_no_small_counts_and_matches_marts(clean_demo
     hidden = published.filter(pl.col("signals_suppressed")).join(
         expected, on=["month", "trafficking_type"], suffix="_true")
     assert hidden["signals"].is_null().all()
-    assert hidden["signals_true"].is_between(1, threshold - 1).all()
+    # every true count from 1 to threshold-1 is hidden; complementary suppression may hide larger ones too
+    small = published.join(expected, on=["month", "trafficking_type"], suffix="_true").filter(
+        pl.col("signals_true").is_between(1, threshold - 1))
+    assert small["signals_suppressed"].all()
 
 
 def test_no_agency_linkage_key_or_free_text_past_raw(clean_demo_run):

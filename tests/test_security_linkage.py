@@ -8,7 +8,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import TEST_SECRET
+from support.pipeline import TEST_SECRET
 
 FEEDS = ("hotline_signals", "referrals", "case_outcomes")
 STAGED = {"hotline_signals": "stg_hotline_signals", "referrals": "stg_referrals", "case_outcomes": "stg_case_outcomes"}

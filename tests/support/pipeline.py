@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# The linkage secret every test run uses (never a production secret).
+TEST_SECRET = "test-linkage-secret-not-for-production"
+
 
 def run_pipeline(home: Path):
     from dagster import DagsterInstance
