@@ -336,10 +336,10 @@ def quality(data: BriefingData) -> Section:
     section.add(_missing(data, "feed_freshness"))
     if data.agency_quality is not None:
         k = data.min_cell_count
-        # Rows per agency are records about people from a (sometimes small) agency: 1..k-1 reads suppressed, and
-        # rows loaded is left out so that no small number follows from read - quarantined.
-        rows = tuple((r["org_name"], r["feed"].replace("_", " "), f"{r['files']:,}",
-                      _operational(r["rows_read"], k), _operational(r["rows_quarantined"], k))
+        # Counts come protected from the serving build; rows loaded is not published, so that no hidden
+        # number follows from sent - quarantined.
+        rows = tuple((r["org_name"], r["feed"].replace("_", " "), _protected(r, "files", k),
+                      _protected(r, "rows_read", k), _protected(r, "rows_quarantined", k))
                      for r in data.agency_quality)
         section.add(Table(("Agency", "Feed", "Files", "Rows sent", "Rows quarantined"), rows,
                           caption="Quarantine by agency: rows that failed the feed contract are held back with the "
@@ -350,10 +350,11 @@ def quality(data: BriefingData) -> Section:
     return section
 
 
-def _operational(value: int | None, k: int) -> str:
-    if value is None:
-        return NOT_PUBLISHED
-    return SUPPRESSED if 0 < value < k else f"{value:,}"
+def _protected(row: dict, column: str, k: int) -> str:
+    value = row[column]
+    if row.get(f"{column}_suppressed") or (value is not None and 0 < value < k):
+        return SUPPRESSED
+    return NOT_PUBLISHED if value is None else f"{value:,}"
 
 
 # --- methods ---------------------------------------------------------------------------------------------
