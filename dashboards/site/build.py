@@ -141,7 +141,7 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "") -> 
         "region_year": _e(f"{data.region_year}{partial}"),
         "region_lede": _e(f"Hotline signals per 100,000 residents in {data.region_year}"
                           + (", the latest complete year," if data.region_year_complete else " so far,")
-                          + f" for each {scheme_label} area. Counties are coloured by their region. "
+                          + f" for each region ({scheme_label}). Counties are coloured by their region. "
                           "Hover for the counts."),
         "region_scheme_label": _e(scheme_label),
         "region_year_note": _e(f"The map and ranking use {data.region_year}, the latest complete year in the data."
