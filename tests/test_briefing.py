@@ -22,7 +22,6 @@ from dashboards.briefing.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACT = REPO / "artifacts" / "briefing-page1.png"
-AGENCY_SQL = REPO / "dashboards" / "briefing" / "serving_sql" / "agency_data_quality.sql"
 
 
 @pytest.fixture(scope="module")
@@ -136,20 +135,22 @@ def test_missing_serving_table_is_reported_in_its_section(briefing, tmp_path):
     assert "no table 'emerging_hotspots' yet" in text and "no table 'case_funnel' yet" in text
 
 
-def test_agency_data_quality_table_lists_reporting_agencies_and_their_quarantine(briefing, clean_demo_run, tmp_path):
-    _, _, serving = briefing
-    copy = tmp_path / "serving.duckdb"
-    shutil.copyfile(serving, copy)
-    assert briefing_data_quality(copy) is None
-    # The table the serving build is asked to publish, built by its proposed SQL from the real warehouse.
-    with duckdb.connect(str(copy)) as con:
-        con.execute(f"ATTACH '{clean_demo_run.home / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
-        sql = AGENCY_SQL.read_text(encoding="utf-8").replace("raw.", "wh.raw.").replace("reference.", "wh.reference.")
-        con.execute(f"CREATE TABLE agency_data_quality AS {sql}")
-        con.execute("DETACH wh")
-    rows = briefing_data_quality(copy)
-    assert rows and all(r["rows_read"] >= r["rows_loaded"] for r in rows)
-    report = build_briefing(copy, tmp_path / "briefings", tmp_path / "site")
+def test_agency_data_quality_table_lists_reporting_agencies_and_their_quarantine(briefing, clean_demo_run):
+    report, _, serving = briefing
+    rows = briefing_data_quality(serving)
+    assert rows, "the serving build publishes agency_data_quality"
+    # independent truth: the warehouse's file manifest
+    with duckdb.connect(str(clean_demo_run.home / "warehouse.duckdb"), read_only=True) as con:
+        truth = {(a, f): (n, read, held) for a, f, n, read, held in con.execute(
+            "SELECT agency, feed, count(*), sum(rows_read), sum(rows_quarantined) FROM raw.file_manifest "
+            "WHERE agency IS NOT NULL AND feed IN ('hotline_signals', 'referrals', 'case_outcomes') "
+            "GROUP BY ALL").fetchall()}
+    for r in rows:
+        for column, true_value in zip(("files", "rows_read", "rows_quarantined"), truth[(r["agency"], r["feed"])]):
+            if r[f"{column}_suppressed"]:
+                assert r[column] is None
+            else:
+                assert r[column] == true_value and not 0 < true_value < 11, (r, column)
     reader = PdfReader(report.pdf_path)
     cover = reader.pages[0].extract_text().replace("\n", " ")
     assert f"Agencies that reported ({len({r['org_name'] for r in rows})})" in cover
@@ -157,13 +158,9 @@ def test_agency_data_quality_table_lists_reporting_agencies_and_their_quarantine
     start = next(i for i, t in enumerate(texts) if t.startswith("Data quality"))
     end = next(i for i, t in enumerate(texts) if t.startswith("Methods"))
     quality = " ".join(texts[start:end]).replace("\n", " ")
-    for r in rows:  # a per-agency count of 1..10 reads "suppressed", like any other small count
-        read, quarantined = (_small_or_value(r[c]) for c in ("rows_read", "rows_quarantined"))
-        assert f"{r['feed'].replace('_', ' ')} {r['files']:,} {read} {quarantined}" in quality, r
-
-
-def _small_or_value(value: int) -> str:
-    return "suppressed" if 0 < value < 11 else f"{value:,}"
+    for r in rows:  # a suppressed count reads "suppressed", never 0
+        shown = [("suppressed" if r[f"{c}_suppressed"] else f"{r[c]:,}") for c in ("files", "rows_read", "rows_quarantined")]
+        assert f"{r['feed'].replace('_', ' ')} {' '.join(shown)}" in quality, r
 
 
 def test_cli_builds_the_requested_quarter_under_lantern_home(briefing, clean_demo_run, capsys):
