@@ -64,6 +64,7 @@ def context_definitions(home: Path):
     """The pipeline's own graph and jobs, with the context asset and its checks added (serving left out)."""
     from dagster import Definitions, in_process_executor
 
+    from pipelines.assets.briefing import quarterly_briefing
     from pipelines.assets.context import context_checks, context_drops
     from pipelines.assets.ingest import inbox_drops
     from pipelines.assets.models import model_assets
@@ -72,7 +73,9 @@ def context_definitions(home: Path):
     from pipelines.resources import WarehouseResource
 
     return Definitions(
-        assets=[reference_data, inbox_drops, context_drops, *model_assets], asset_checks=context_checks,
+        # The briefing asset only so the jobs' selections resolve (it is never selected by the refresh).
+        assets=[reference_data, inbox_drops, context_drops, *model_assets, quarterly_briefing],
+        asset_checks=context_checks,
         jobs=all_jobs, executor=in_process_executor,
         resources={"warehouse": WarehouseResource(database=str(home / "warehouse.duckdb"), home=str(home))})
 

@@ -239,6 +239,8 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
                                               "key": ", ".join(parts)})
                         atom_cell[missing] = pbase + inv
                     raw_groups.append((t.name, c, pattern, atom_cell))
+        if not raw_groups:
+            continue  # every table of the family is empty (e.g. a feed not loaded yet): no cell to protect
         # Merge atoms with identical membership signatures.
         sig = np.stack([g[3] for g in raw_groups], axis=1)
         sig = sig[(sig >= 0).any(axis=1)]

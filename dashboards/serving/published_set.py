@@ -19,11 +19,15 @@ from models.metric_catalog import load_catalog
 from sources.reference import counties, deployment, industry_sectors
 
 UNKNOWN_COUNTY = "unknown"  # signals without a county: their own county and region, inside the state
+# FBI rows of statewide agencies or with no recognised county: a region of their own, inside the state, so
+# that the statewide total is the sum of the regions AND this one (docs/public-context.md).
+UNALLOCATED = "unallocated"
 
 
 def geography() -> Hierarchy:
     places = counties().select(pl.col("fips").alias("county"), pl.col("region").cast(pl.Utf8))
-    places = pl.concat([places, pl.DataFrame({"county": [UNKNOWN_COUNTY], "region": [UNKNOWN_COUNTY]})])
+    pseudo = [UNKNOWN_COUNTY, UNALLOCATED]  # regions with no county: one pseudo-county each
+    places = pl.concat([places, pl.DataFrame({"county": pseudo, "region": pseudo})])
     return Hierarchy("geo", ("county", "region", "state"), places.with_columns(pl.lit("state").alias("state")))
 
 

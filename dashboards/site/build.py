@@ -22,7 +22,7 @@ import vl_convert
 
 from . import charts
 from .data import SiteData, load
-from .metric_tables import render_metric_sections
+from .metric_tables import render_context_section, render_metric_sections
 
 TEMPLATE = Path(__file__).parent / "template.html"
 REGION_SCHEME_LABELS = {"mshp_troop": "Highway Patrol troop", "planning_region": "regional planning commission"}
@@ -119,7 +119,7 @@ def _referral_body(data: SiteData) -> str:
             f"<div>{table}</div></div>")
 
 
-def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "") -> str:
+def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", context_section: str = "") -> str:
     pub = data.publication
     state = pub.get("state_name") or "State"
     min_cell = data.min_cell_count
@@ -153,6 +153,7 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "") -> 
                             "The hatched part of a bar is the referrals whose outcome is suppressed."),
         "referral_body": _referral_body(data),
         "metric_sections": metric_sections,
+        "context_section": context_section,
         "caveats": "".join(f"<li>{_e(c['text'])}</li>" for c in data.caveats),
         "specs_json": inline_json(specs),
         "vega_bundle": vega_bundle(),
@@ -167,7 +168,8 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     started = time.perf_counter()
     data = load(Path(serving_db))
     specs = charts.all_charts(data)
-    page = render(data, specs, render_metric_sections(Path(serving_db), data.min_cell_count)).encode("utf-8")
+    page = render(data, specs, render_metric_sections(Path(serving_db), data.min_cell_count),
+                  render_context_section(Path(serving_db), data.min_cell_count)).encode("utf-8")
     site_dir = Path(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
     target = site_dir / "index.html"

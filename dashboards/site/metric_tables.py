@@ -134,3 +134,85 @@ def render_metric_sections(serving_db: Path, min_cell: int) -> str:
         return "\n".join(parts)
     finally:
         con.close()
+
+
+# --- Public context (docs/public-context.md): beside the hotline trends --------------------------------------
+
+CONTEXT_TABLES = {"context_hotline_yearly", "context_fbi_region_yearly"}
+FBI_CAVEAT = "fbi_context"
+
+
+def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> str:
+    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"."""
+    if row.get(f"{column}_suppressed"):
+        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+    value = row.get(column)
+    if value is not None and 0 < value < min_cell:  # last line of defence, whatever the database says
+        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+    if reported is False:
+        return '<td class="num" title="No agency reported">—</td>'
+    return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
+
+
+def _ratio(value: Any, flag: Any = None, min_cell: int = 11) -> str:
+    if flag == "suppressed":
+        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+    if value is None:
+        return '<td class="num">—</td>'
+    note = ' <span class="ci">unreliable</span>' if flag == "unreliable" else ""
+    return f'<td class="num">{value:.0%}{note}</td>'
+
+
+def context_hotline(con, min_cell: int) -> str:
+    body = []
+    for r in _rows(con, "context_hotline"):
+        own_partial = r["months_loaded"] is not None and r["months_loaded"] < 12
+        year = f"{r['year']}{' (part year)' if own_partial else ''}"
+        body.append(
+            f"<tr><th scope=\"row\">{_e(year)}</th>{_known_count(r, 'published_signals', min_cell)}"
+            f"{_number(r['share_of_national_signals_pct'], 2, '%')}{_known_count(r, 'published_cases', min_cell)}"
+            f"{_number(r['share_of_national_cases_pct'], 2, '%')}{_known_count(r, 'own_signals', min_cell)}"
+            f"{_known_count(r, 'own_cases', min_cell)}{_ratio(r['signal_coverage'])}{_ratio(r['case_coverage'])}</tr>")
+    return _table("National hotline (published) and the task force's own intake, by year",
+                  ["Year", "National hotline signals", "Share of US signals", "National hotline cases",
+                   "Share of US cases", "Our signals", "Our cases", "Signal coverage", "Case coverage"], body,
+                  "No national hotline table has been loaded.")
+
+
+def context_fbi(con, min_cell: int) -> str:
+    body = []
+    for r in _rows(con, "context_fbi"):
+        body.append(
+            f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(r['region_label'])}</th>"
+            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'])}"
+            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'])}"
+            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'])}"
+            f"{_known_count(r, 'cleared', min_cell, r['reported'])}"
+            f"{_ratio(r['clearance_rate'], r['clearance_rate_flag'], min_cell)}</tr>")
+    return _table("FBI-reported human-trafficking offenses and clearances, by year and region",
+                  ["Year", "Region", "Offenses reported", "Commercial sex acts", "Involuntary servitude", "Cleared",
+                   "Clearance rate"], body, "No FBI file has been loaded.")
+
+
+def render_context_section(serving_db: Path, min_cell: int) -> str:
+    """The "Public context" section, or nothing for a serving database from before these tables."""
+    con = duckdb.connect(str(serving_db), read_only=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not CONTEXT_TABLES <= present:
+            return ""
+        caveat = con.execute("SELECT text FROM caveats WHERE caveat_id = ?", [FBI_CAVEAT]).fetchone() \
+            if "caveats" in present else None
+        return (
+            '<section aria-labelledby="h-context"><h2 id="h-context">Public context</h2>'
+            '<p class="lede">What is published nationally, beside our own intake. The national hotline\'s state '
+            "table gives the state's signals and cases; coverage is our own intake divided by it (complete years "
+            "only; it can exceed 100%, since other tip lines feed the task force). Suppressed values read "
+            f"“suppressed (1–{min_cell - 1})”, never 0.</p>"
+            f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
+            f'<div class="table-scroll">{context_hotline(con, min_cell)}</div>'
+            f'<h3 id="h-context-fbi">FBI-reported offenses and clearances</h3>'
+            + (f'<p class="lede">{_e(caveat[0])}</p>' if caveat else "")
+            + f'<div class="table-scroll">{context_fbi(con, min_cell)}</div></section>')
+    finally:
+        con.close()

@@ -1,0 +1,44 @@
+-- FBI-reported human-trafficking offenses (actual) and clearances in the deployment's state, per FBI data
+-- year x region x offense, as a complete grid (explicit zeros) with region = 'all' (statewide, including
+-- 'unallocated': statewide agencies and agencies with no recognised county) and offense = 'all' margins.
+-- A cell with no reporting agency is 0 with reported = false: no agency reported, which is not zero
+-- offenses. Agencies spanning counties count in their first listed county's region (docs/public-context.md).
+WITH years AS (
+    SELECT DISTINCT year FROM marts.mart_context_fbi_region_year
+),
+regions AS (
+    SELECT region, region_label FROM intermediate.int_region_population
+    UNION ALL SELECT 'unallocated', 'Statewide / unallocated'
+),
+offenses AS (
+    SELECT DISTINCT offense_code AS offense FROM reference.context_offense_subcategories
+),
+cells AS (
+    SELECT
+        years.year, regions.region, regions.region_label, offenses.offense,
+        coalesce(f.agencies_reporting, 0) > 0 AS reported,
+        coalesce(f.actual_offenses, 0) AS actual_offenses,
+        coalesce(f.cleared, 0) AS cleared
+    FROM years
+    CROSS JOIN regions
+    CROSS JOIN offenses
+    LEFT JOIN marts.mart_context_fbi_region_year AS f
+        ON f.year = years.year AND f.region = regions.region AND f.offense = offenses.offense
+)
+SELECT
+    CAST(year AS INTEGER) AS year,
+    coalesce(region, 'all') AS region,
+    CASE WHEN region IS NULL THEN 'Statewide' ELSE any_value(region_label) END AS region_label,
+    coalesce(offense, 'all') AS offense,
+    CASE coalesce(offense, 'all')
+        WHEN 'commercial_sex_acts' THEN 'Commercial sex acts'
+        WHEN 'involuntary_servitude' THEN 'Involuntary servitude'
+        WHEN 'all' THEN 'All human-trafficking offenses'
+        ELSE coalesce(offense, 'all')
+    END AS offense_label,
+    bool_or(reported) AS reported,
+    CAST(sum(actual_offenses) AS BIGINT) AS actual_offenses,
+    CAST(sum(cleared) AS BIGINT) AS cleared
+FROM cells
+GROUP BY GROUPING SETS ((year, region, offense), (year, region), (year, offense), (year))
+ORDER BY year, region, offense
