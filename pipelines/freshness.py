@@ -7,6 +7,7 @@ a broken run), and an alert when a feed goes stale — once, on the change, not 
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, asset_check
@@ -23,17 +24,27 @@ def _state_file():
     return lantern_paths().home / "state" / "feed_freshness.json"
 
 
+def _state() -> dict:
+    """Which feeds were stale at the last check; a missing or unreadable file means none known."""
+    try:
+        return json.loads(_state_file().read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
 def _was_stale(feed: str) -> bool:
-    path = _state_file()
-    return bool(json.loads(path.read_text()).get(feed)) if path.exists() else False
+    return bool(_state().get(feed))
 
 
 def _remember(feed: str, stale: bool) -> None:
     path = _state_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = json.loads(path.read_text()) if path.exists() else {}
+    state = _state()
     state[feed] = stale
-    path.write_text(json.dumps(state, indent=2, sort_keys=True))
+    # written aside and swapped in: a run killed mid-write must not leave a broken file behind
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(state, indent=2, sort_keys=True))
+    os.replace(partial, path)
 
 
 def feed_freshness_check(feed: str) -> AssetChecksDefinition:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 from dagster import DagsterInstance, Definitions
 
-from pipelines.assets.ingest import MONTHS_TOUCHED
 from pipelines.definitions import build_definitions
 from pipelines.partitions import contiguous_ranges, range_tags
+from pipelines.writer_lock import warehouse_writer_lock
 from pipelines.settings import Paths, lantern_paths
 from sources.contracts import FEEDS, load_contract
 
@@ -60,14 +61,6 @@ def _run(definitions: Definitions, job_name: str, instance: DagsterInstance, res
     return outcome
 
 
-def _months_touched(outcome) -> list[str]:
-    for event in outcome.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        if materialization.asset_key.path == ["raw", "file_manifest"] and MONTHS_TOUCHED in materialization.metadata:
-            return list(materialization.metadata[MONTHS_TOUCHED].value)
-    return []
-
-
 def _all_months(paths: Paths) -> list[str]:
     """Every month with loaded records: a full rebuild's window."""
     selects = " UNION ".join(
@@ -84,6 +77,34 @@ def _models_built(paths: Paths) -> bool:
                     .fetchone()[0])
 
 
+def _months_loaded_since_models(paths: Paths) -> tuple[list[str], object]:
+    """Months of every raw row loaded after the last completed models rebuild, and the newest load time.
+
+    Ingest commits before the models run, so a run killed in between leaves loaded rows whose months
+    were never recomputed; the watermark (written only after the models succeed) finds them next time.
+    """
+    months_of = " UNION ".join(
+        f"SELECT DISTINCT CAST(date_trunc('month', {load_contract(f).event_date}) AS DATE) AS month, "
+        f"max(_loaded_at) OVER () AS newest FROM raw.{f} WHERE _loaded_at > ?" for f in FEEDS)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        has_mark = con.execute("SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_schema = 'meta' AND table_name = 'models_watermark'").fetchone()[0]
+        mark = con.execute("SELECT max(loaded_through) FROM meta.models_watermark").fetchone()[0] if has_mark else None
+        rows = con.execute(f"SELECT month, newest FROM ({months_of})",
+                           [mark or datetime.min] * len(FEEDS)).fetchall()
+    months = sorted({row[0].strftime("%Y-%m-01") for row in rows})
+    newest = max((row[1] for row in rows), default=mark)
+    return months, newest
+
+
+def _set_watermark(paths: Paths, loaded_through) -> None:
+    with warehouse_writer_lock(paths.warehouse), duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute("CREATE TABLE IF NOT EXISTS meta.models_watermark (loaded_through TIMESTAMP)")
+        con.execute("DELETE FROM meta.models_watermark")
+        con.execute("INSERT INTO meta.models_watermark VALUES (?)", [loaded_through])
+
+
 def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
                 log_level: str = "WARNING", full: bool = False, months: tuple[str, str] | None = None,
                 paths: Paths | None = None) -> RefreshResult:
@@ -93,19 +114,22 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
     definitions = definitions or build_definitions(paths)
     result = RefreshResult(success=True)
     with (instance or dagster_instance()) as active:
-        ingest = _run(definitions, "ingest", active, result, log_level)
+        _run(definitions, "ingest", active, result, log_level)
         if not result.success:
             return result
+        pending, loaded_through = _months_loaded_since_models(paths)
         if months:
-            ranges = [months]
+            ranges = [months, *contiguous_ranges(pending)]
         elif full or not _models_built(paths):
             ranges = [tuple(_all_months(paths))] if _all_months(paths) else []
         else:
-            ranges = contiguous_ranges(_months_touched(ingest))
+            ranges = contiguous_ranges(pending)
         result.months = ranges
         for start, end in ranges:
             _run(definitions, "models", active, result, log_level, tags=range_tags(start, end))
             if not result.success:
                 return result
+        if loaded_through is not None:
+            _set_watermark(paths, loaded_through)
         _run(definitions, "publish", active, result, log_level)
     return result

@@ -23,6 +23,10 @@ def linkage_secret(home: Path) -> bytes:
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.parent.chmod(0o700)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-        key_file.chmod(0o600)
+        # made complete and private aside, then swapped in: a killed run never leaves an empty key behind
+        partial = key_file.with_name(f"{key_file.name}.{os.getpid()}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(32))
+        os.replace(partial, key_file)
     return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
