@@ -93,8 +93,26 @@ def make_test_serving(path: Path, seed: int = 1) -> None:
                    CAST(signals * 0.1 AS BIGINT) AS charges, CAST(signals * 0.05 AS BIGINT) AS convictions
             FROM (SELECT quarter, any_value(quarter_label) AS quarter_label, 'all' AS region, sum(signals) AS signals
                   FROM quarterly_by_sector GROUP BY quarter)""")
+        _public_context_tables(con)
     finally:
         con.close()
+
+
+def _public_context_tables(con) -> None:
+    """The two public-context tables (docs/public-context.md) with disclosure-safe rows, one suppressed."""
+    con.execute("""CREATE TABLE context_hotline_yearly AS SELECT * FROM (VALUES
+        (2023, 686, 247, 2.14, 2.06, 12, 640, false, 210, false, 0.93, 0.85),
+        (2024, 696, 272, 2.17, 2.27, 12, 700, false, 230, false, 1.01, 0.85))
+        AS t(year, published_signals, published_cases, share_of_national_signals_pct, share_of_national_cases_pct,
+             months_loaded, own_signals, own_signals_suppressed, own_cases, own_cases_suppressed,
+             signal_coverage, case_coverage)""")
+    con.execute("""CREATE TABLE context_fbi_region_yearly AS SELECT * FROM (VALUES
+        (2023, 'all', 'Statewide', 'all', 'All offenses', true, 24, false, 13, false, 0.54, NULL),
+        (2023, 'C', 'Troop C', 'all', 'All offenses', true, CAST(NULL AS BIGINT), true, CAST(NULL AS BIGINT), true,
+         CAST(NULL AS DOUBLE), 'suppressed'),
+        (2023, 'A', 'Troop A', 'all', 'All offenses', true, 15, false, 11, false, 0.73, 'unreliable'))
+        AS t(year, region, region_label, offense, offense_label, reported, actual_offenses,
+             actual_offenses_suppressed, cleared, cleared_suppressed, clearance_rate, clearance_rate_flag)""")
 
 
 def _free_port() -> int:
