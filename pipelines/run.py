@@ -7,6 +7,7 @@ through the schedule and sensors in pipelines/automation.py.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,18 +62,26 @@ def _run(definitions: Definitions, job_name: str, instance: DagsterInstance, res
     return outcome
 
 
+@contextmanager
+def _reading(paths: Paths):
+    """A short read of the warehouse between runs; takes the writer lock, since DuckDB refuses a reader
+    while another process (a second refresh) holds the file for writing."""
+    with warehouse_writer_lock(paths.warehouse), duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        yield con
+
+
 def _all_months(paths: Paths) -> list[str]:
     """Every month with loaded records: a full rebuild's window."""
     selects = " UNION ".join(
         f"SELECT min({load_contract(f).event_date}) AS first, max({load_contract(f).event_date}) AS last FROM raw.{f}"
         for f in FEEDS)
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with _reading(paths) as con:
         first, last = con.execute(f"SELECT min(first), max(last) FROM ({selects})").fetchone()
     return [] if first is None else [first.strftime("%Y-%m-01"), last.strftime("%Y-%m-01")]
 
 
 def _models_built(paths: Paths) -> bool:
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with _reading(paths) as con:
         return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts'")
                     .fetchone()[0])
 
@@ -86,7 +95,7 @@ def _months_loaded_since_models(paths: Paths) -> tuple[list[str], object]:
     months_of = " UNION ".join(
         f"SELECT DISTINCT CAST(date_trunc('month', {load_contract(f).event_date}) AS DATE) AS month, "
         f"max(_loaded_at) OVER () AS newest FROM raw.{f} WHERE _loaded_at > ?" for f in FEEDS)
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with _reading(paths) as con:
         has_mark = con.execute("SELECT count(*) FROM information_schema.tables "
                                "WHERE table_schema = 'meta' AND table_name = 'models_watermark'").fetchone()[0]
         mark = con.execute("SELECT max(loaded_through) FROM meta.models_watermark").fetchone()[0] if has_mark else None
