@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import platform
+import secrets
 import shutil
 import sys
 import time
@@ -35,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
 START_MARK, END_MARK = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 PYTHON = sys.executable
-BENCH_SECRET = "bench-linkage-secret-not-for-production"
+# The re-keying secret for bench runs: the environment's, or one made for this run (children inherit it).
+BENCH_SECRET = os.environ.get("LANTERN_LINKAGE_SECRET") or secrets.token_hex(32)
 SCALES = {"us": 3, "stress": 3}  # years of history
 SEED = 7
 BIG_DROP_BYTES = 1024 ** 3
