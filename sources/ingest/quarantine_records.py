@@ -9,7 +9,7 @@ import polars as pl
 
 from sources.contracts import Contract
 from sources.ingest.reader import FILE_NAME, ROW_NUMBER
-from sources.pii import mask_text, scan_text
+from sources.pii import mask_digits, mask_text, scan_text
 
 QUARANTINE_SCHEMA = {
     "file_name": pl.Utf8,
@@ -62,7 +62,8 @@ def row_quarantine(feed: str, agency_of: dict[str, str], hash_of: dict[str, str]
         # a message may quote the bad value (a phone typed into a date column): mask it like the record
         .with_columns(pl.col("message").map_elements(_safe_value, return_dtype=pl.Utf8))
     )
-    records = _masked_records(rows, contract, per_row.select("file_name", "row_number"))
+    flagged = problems.filter(pl.col("rule") == "identifier_detected").select("file_name", "row_number", "column_name")
+    records = _masked_records(rows, contract, per_row.select("file_name", "row_number"), flagged)
     return (
         per_row.join(records, on=["file_name", "row_number"], how="left")
         .with_columns(
@@ -75,19 +76,30 @@ def row_quarantine(feed: str, agency_of: dict[str, str], hash_of: dict[str, str]
     )
 
 
-def _masked_records(rows: pl.DataFrame, contract: Contract, wanted_keys: pl.DataFrame) -> pl.DataFrame:
+def _masked_records(rows: pl.DataFrame, contract: Contract, wanted_keys: pl.DataFrame,
+                    flagged: pl.DataFrame) -> pl.DataFrame:
     """The refused rows as JSON, every value passed through the identifier mask, so a data manager can
-    find and fix the row without the quarantine itself holding an identifier."""
+    find and fix the row without the quarantine itself holding an identifier. A cell a rule flagged as
+    an identifier also has its digits blanked, whether or not the free-text scanner agrees."""
+    flagged_cells = {(f, r, c) for f, r, c in flagged.iter_rows()}
     wanted = rows.join(
         wanted_keys.rename({"file_name": FILE_NAME, "row_number": ROW_NUMBER}), on=[FILE_NAME, ROW_NUMBER], how="semi"
     )
     columns = [c for c in contract.column_names if c in wanted.columns]
     records = []
     for row in wanted.iter_rows(named=True):
-        masked = {name: _safe_value(row[name]) for name in columns}
+        masked = {
+            name: _flagged_value(row[name]) if (row[FILE_NAME], row[ROW_NUMBER], name) in flagged_cells
+            else _safe_value(row[name])
+            for name in columns
+        }
         records.append({"file_name": row[FILE_NAME], "row_number": row[ROW_NUMBER],
                         "masked_record": json.dumps(masked, ensure_ascii=False)})
     return pl.DataFrame(records, schema={"file_name": pl.Utf8, "row_number": pl.Int64, "masked_record": pl.Utf8})
+
+
+def _flagged_value(value: str | None) -> str | None:
+    return None if value is None else mask_digits(_safe_value(value))
 
 
 def _safe_value(value: str | None) -> str | None:
