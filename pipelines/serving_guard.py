@@ -19,6 +19,8 @@ What "aggregates only" means here, rule by rule (each a reason the check fails):
      quarter labels ('2025Q3', '2024Q4-2025Q3');
    - other text columns hold those words or machine tokens (snake_case codes, quarter labels, ISO
      dates and timestamps, numbers, run ids), never prose an agency could have written.
+6. the one exception: the run manifest's file hashes (FILE_HASH_COLUMNS) are 64-hex by nature; there
+   every value must be exactly one lowercase SHA-256 and nothing else (checked instead of rule 5).
 
 The disclosure audit is the sibling blocking check on the same asset (pipelines/checks.py); Dagster runs
 serving/serving_published only when every blocking check of serving/serving_database passed, so a
@@ -56,11 +58,17 @@ SCALAR_TYPES = re.compile(
     r"^(?:BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE"
     r"|DECIMAL\(\d+,\d+\)|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|VARCHAR)$")
 HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
+# The run manifest names each input file by its SHA-256 (models/serving/run_inputs.sql); only there may a
+# 64-hex value appear, and only as the whole value.
+FILE_HASH_COLUMNS = frozenset({("run_inputs", "file_sha256")})
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _QUARTER = r"\d{4}Q[1-4]"
 PERIOD_LABEL = re.compile(rf"^{_QUARTER}(?:\s?[-–]\s?{_QUARTER})?$")  # quarter labels and ranges: computed
 MACHINE_TOKEN = re.compile(
     r"^(?:[a-z][a-z0-9_]{0,39}"  # codes and flags: 'all', 'suppressed', 'hotels_hospitality'
     r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"  # ISO dates / timestamps
+    r"|\d{4}-(?:\d{2}|W\d{2})"  # drop periods: a month or an ISO week
+    r"|\d+(?:\.\d+)+(?:\+[0-9a-z]+(?:\.[0-9a-z]+)*)?"  # versions: '1.5.6', '0.1.0+d231fbc0a1b2.dirty'
     r"|-?\d+(?:\.\d+)?"  # numbers kept as text (publication values)
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"  # run ids (Dagster UUIDs)
 )
@@ -118,7 +126,9 @@ def _violations(con: duckdb.DuckDBPyConnection) -> list[str]:
             found.append(f"column {where} is named like record-level data")
         if not SCALAR_TYPES.match(data_type):
             found.append(f"column {where} has type {data_type}: only plain scalars are published")
-        if data_type == "VARCHAR":
+        if data_type == "VARCHAR" and (table, column) in FILE_HASH_COLUMNS:
+            found.extend(_hash_problems(con, table, column))
+        elif data_type == "VARCHAR":
             found.extend(_text_problems(con, table, column))
     for table, dims in dimensions.items():
         if table in by_table and set(dims) <= set(by_table[table]):
@@ -130,6 +140,12 @@ def _violations(con: duckdb.DuckDBPyConnection) -> list[str]:
         elif table in by_table:
             found.append(f"table {table} lacks its declared dimension(s) {sorted(set(dims) - set(by_table[table]))}")
     return found
+
+
+def _hash_problems(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
+    values = [v for (v,) in con.execute(f"SELECT DISTINCT {_quote(column)} FROM {_quote(table)}").fetchall()]
+    bad = sum(1 for v in values if v is None or not SHA256.match(v))
+    return [f"column {table}.{column}: {bad} value(s) are not a lone SHA-256"] if bad else []
 
 
 def _text_problems(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:

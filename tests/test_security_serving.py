@@ -59,6 +59,11 @@ PLANTS = {
         "monthly_statewide_by_type: 1 cell key(s)"),
     "a view": ("CREATE VIEW peek AS SELECT 1 AS x", "table main.peek (VIEW) is not a declared serving table"),
     "a blob column": ("ALTER TABLE caveats ADD COLUMN blob_col BLOB", "caveats.blob_col has type BLOB"),
+    "a linkage key glued to a manifest file hash": (
+        "UPDATE run_inputs SET file_sha256 = file_sha256 || $agency_key WHERE rowid = 0",
+        "run_inputs.file_sha256: 1 value(s) are not a lone SHA-256"),
+    "a linkage key in a manifest column beside the hash": (
+        "UPDATE run_inputs SET period = $agency_key WHERE rowid = 0", "run_inputs.period: 1 value(s) hold a 64-hex key"),
 }
 
 

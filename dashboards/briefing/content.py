@@ -387,8 +387,11 @@ def methods(data: BriefingData) -> Section:
     catalog = load_catalog()
     section.add(Bullets(tuple(f"{catalog.metric(n).label}: {catalog.metric(n).definition}" for n in names)))
     period = f"{_date(pub.get('period_start'), '%B %Y')} to {_date(pub.get('period_end'), '%B %Y')}"
-    section.add(Paragraph(f"Data period in the serving database: {period}. Run {pub.get('run_id', 'unknown')}.",
-                          "note"))
+    section.add(Paragraph(
+        f"Data period in the serving database: {period}. Run manifest: run {pub.get('run_id', 'unknown')}, "
+        f"built {pub.get('built_at', 'at an unknown time')} (UTC) by code version {pub.get('code_version', 'unknown')} "
+        f"from {pub.get('input_files', 'an unknown number of')} agency files (each listed with its SHA-256 in the "
+        "serving database's run_inputs table and beside the static dashboard).", "note"))
     return section
 
 

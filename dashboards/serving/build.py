@@ -22,12 +22,14 @@ import yaml
 from dashboards.disclosure import suppress
 from dashboards.serving.derive import derive
 from dashboards.serving.hotspots import published_hotspots
+from dashboards.serving.provenance import code_version
 from dashboards.serving.published_set import published_set
 from models import serving_models
 from models.stats import benjamini_hochberg
 from sources.reference import deployment
 
 CAVEATS_FILE = Path(__file__).parent.parent / "caveats.yaml"
+QUERIES = Path(__file__).parent / "queries"
 
 
 @dataclass(frozen=True)
@@ -92,19 +94,32 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
 
     cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables)
     suppressed = result.n_primary + result.n_complementary
-    frames["publication"] = pl.DataFrame({
-        "key": ["built_at", "run_id", "state_name", "region_scheme", "region_label", "min_cell_count",
-                "period_start", "period_end", "cells_published", "cells_suppressed_primary",
-                "cells_suppressed_complementary"],
-        "value": [datetime.now(timezone.utc).isoformat(timespec="seconds"), run_id or "", settings.state_name,
-                  settings.region_scheme, settings.region_scheme_label, str(settings.min_cell_count),
-                  str(first_month), str(last_month), str(cells), str(result.n_primary),
-                  str(result.n_complementary)],
-    })
+    stamp = {
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "run_id": run_id or "",
+        "state_name": settings.state_name, "region_scheme": settings.region_scheme,
+        "region_label": settings.region_scheme_label, "min_cell_count": str(settings.min_cell_count),
+        "period_start": str(first_month), "period_end": str(last_month), "cells_published": str(cells),
+        "cells_suppressed_primary": str(result.n_primary),
+        "cells_suppressed_complementary": str(result.n_complementary),
+        **run_manifest(warehouse, frames["run_inputs"]),
+    }
+    frames["publication"] = pl.DataFrame({"key": list(stamp), "value": list(stamp.values())})
     frames["caveats"] = pl.DataFrame(caveats())
     write_database(frames, path, warehouse)
     return ServingReport(path, {n: f.height for n, f in frames.items()}, cells, suppressed, result.n_primary,
                          result.n_complementary, result.seconds, time.perf_counter() - started)
+
+
+def run_manifest(warehouse: duckdb.DuckDBPyConnection, run_inputs: pl.DataFrame) -> dict[str, str]:
+    """The run manifest's stamp (its per-file part is the `run_inputs` table, one SHA-256 per file):
+    which code built this database and from how many inputs."""
+    unrecognised = warehouse.execute((QUERIES / "unrecognised_files.sql").read_text(encoding="utf-8")).fetchone()[0]
+    return {
+        "code_version": code_version(), "duckdb_version": duckdb.__version__,
+        "input_files": str(run_inputs.height),
+        "unrecognised_files": str(unrecognised),
+        "ingest_runs": str(run_inputs["ingested_by_run"].drop_nulls().n_unique()),
+    }
 
 
 def with_q_values(rising: pl.DataFrame) -> pl.DataFrame:

@@ -6,8 +6,10 @@ One HTML file, no server, no network: Vega/Vega-Lite/Vega-Embed come inline from
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import io
 import json
 import os
 import re
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import vl_convert
+
+from dashboards.export import neutralise_cell
 
 from . import charts
 from .data import SiteData, load
@@ -119,6 +123,51 @@ def _referral_body(data: SiteData) -> str:
             f"<div>{table}</div></div>")
 
 
+MANIFEST_CSV = "run_manifest.csv"  # beside index.html: every input file and its SHA-256
+MANIFEST_COLUMNS = ("file_number", "feed", "agency", "org_name", "period", "file_format", "file_status",
+                    "file_sha256", "ingested_by_run", "processed_at")
+
+
+def _manifest_body(data: SiteData) -> str:
+    """The run manifest: which run and code built this page, and the input files per feed (each file with
+    its SHA-256 is in run_manifest.csv beside the page, which would otherwise grow by a third)."""
+    pub = data.publication
+    facts = [("Run", pub.get("run_id") or "unknown"), ("Built (UTC)", _built_at(pub.get("built_at"))),
+             ("Code version", pub.get("code_version") or "unknown"),
+             ("Input files", f"{len(data.inputs):,}"), ("Ingest runs", pub.get("ingest_runs") or "unknown")]
+    if pub.get("unrecognised_files") not in (None, "0"):
+        facts.append(("Files refused for their name", pub["unrecognised_files"]))
+    listed = "".join(f"<dt>{_e(k)}</dt><dd><code>{_e(v)}</code></dd>" for k, v in facts)
+    if not data.inputs:
+        return f'<dl class="manifest">{listed}</dl>'
+    per_feed: dict[str, dict] = {}
+    for row in data.inputs:
+        feed = per_feed.setdefault(row["feed"], {"files": 0, "agencies": set(), "periods": [], "not_loaded": 0})
+        feed["files"] += 1
+        feed["agencies"].add(row["agency"])
+        feed["periods"].append(row["period"])
+        feed["not_loaded"] += row["file_status"] != "loaded"
+    rows = "".join(
+        f"<tr><td>{_e(name)}</td><td class=\"num\">{f['files']:,}</td><td class=\"num\">{len(f['agencies']):,}</td>"
+        f"<td>{_e(min(f['periods']))} – {_e(max(f['periods']))}</td><td class=\"num\">{f['not_loaded']:,}</td></tr>"
+        for name, f in sorted(per_feed.items()))
+    table = ("<table><caption>Input files per feed</caption><thead><tr><th scope=\"col\">Feed</th>"
+             "<th scope=\"col\" class=\"num\">Files</th><th scope=\"col\" class=\"num\">Agencies</th>"
+             "<th scope=\"col\">Periods</th><th scope=\"col\" class=\"num\">Refused or duplicate</th></tr></thead>"
+             f"<tbody>{rows}</tbody></table>")
+    return (f'<dl class="manifest">{listed}</dl>{table}'
+            f'<p>Every file with its SHA-256 (check one with <code>sha256sum</code>): '
+            f'<a href="{MANIFEST_CSV}" download>{MANIFEST_CSV}</a>.</p>')
+
+
+def manifest_csv(data: SiteData) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows([neutralise_cell(row[c]) for c in MANIFEST_COLUMNS] for row in data.inputs)
+    return out.getvalue().encode("utf-8")
+
+
 def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", context_section: str = "") -> str:
     pub = data.publication
     state = pub.get("state_name") or "State"
@@ -154,6 +203,7 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
         "referral_body": _referral_body(data),
         "metric_sections": metric_sections,
         "context_section": context_section,
+        "run_manifest": _manifest_body(data),
         "caveats": "".join(f"<li>{_e(c['text'])}</li>" for c in data.caveats),
         "specs_json": inline_json(specs),
         "vega_bundle": vega_bundle(),
@@ -172,11 +222,18 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
                   render_context_section(Path(serving_db), data.min_cell_count)).encode("utf-8")
     site_dir = Path(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
-    target = site_dir / "index.html"
-    fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=site_dir)
+    # the manifest first: a reader who sees the new page can follow its link to the matching list
+    _write_atomically(site_dir / MANIFEST_CSV, manifest_csv(data))
+    target = _write_atomically(site_dir / "index.html", page)
+    return SiteReport(path=target, bytes=len(page), charts=len(specs),
+                      build_seconds=round(time.perf_counter() - started, 3))
+
+
+def _write_atomically(target: Path, content: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(page)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -184,5 +241,4 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return SiteReport(path=target, bytes=len(page), charts=len(specs),
-                      build_seconds=round(time.perf_counter() - started, 3))
+    return target

@@ -32,6 +32,7 @@ class SiteData:
     referral_year: int | None
     referral_year_complete: bool
     referrals: list[Row]
+    inputs: list[Row]  # the run manifest's input files (no counts: see models/serving/run_inputs.sql)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
@@ -56,6 +57,11 @@ def protect(row: Row, measures: tuple[str, ...], min_cell: int) -> Row:
         else:
             row[f"{m}_suppressed"] = False
     return row
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    # a serving database published before the run manifest existed has no run_inputs
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def _year_complete(year: int, period_end: str | None) -> bool:
@@ -100,6 +106,7 @@ def load(serving_db: Path) -> SiteData:
             referral_year=referral_year,
             referral_year_complete=referral_year is not None and _year_complete(referral_year, period_end),
             referrals=referrals,
+            inputs=_rows(con, "run_inputs") if _has_table(con, "run_inputs") else [],
         )
     finally:
         con.close()

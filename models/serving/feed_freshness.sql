@@ -12,7 +12,9 @@ files AS (
         sum(rows_loaded) AS rows_loaded,
         sum(rows_quarantined) AS rows_quarantined
     FROM raw.file_manifest
-    WHERE feed IS NOT NULL
+    -- the same files as agency_data_quality and run_inputs, so the disclosure audit sees these totals
+    -- as their sums (a total over a different population would give a hidden cell away by subtraction)
+    WHERE feed IS NOT NULL AND agency IS NOT NULL
     GROUP BY feed
 )
 SELECT
