@@ -9,7 +9,7 @@ from dashboards.superset.dagster_asset import superset_dashboards_asset
 from pipelines.assets.briefing import briefing_job, quarterly_briefing
 from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
-from pipelines.assets.models import model_assets
+from pipelines.assets.models import model_assets, modelled_months
 from pipelines.assets.publish import serving_database, serving_published, static_dashboard
 from pipelines.assets.reference import reference_data
 from pipelines.automation import all_sensors, nightly_schedule
@@ -22,7 +22,7 @@ from pipelines.settings import Paths, lantern_paths
 
 superset_dashboards = superset_dashboards_asset(serving_published.key)
 
-all_assets = [reference_data, inbox_drops, context_drops, *model_assets, serving_database, serving_published,
+all_assets = [reference_data, inbox_drops, context_drops, *model_assets, modelled_months, serving_database, serving_published,
               static_dashboard, superset_dashboards, quarterly_briefing]
 
 def build_definitions(paths: Paths) -> Definitions:

@@ -4,10 +4,10 @@
 from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.briefing import BRIEFING_KEY
-from pipelines.assets.models import partitioned_model_keys
+from pipelines.assets.models import MODELLED_MONTHS_KEY, partitioned_model_keys
 
 INGEST = AssetSelection.key_prefixes(["reference"], ["raw"])
-PARTITIONED_MODELS = AssetSelection.assets(*partitioned_model_keys)
+PARTITIONED_MODELS = AssetSelection.assets(*partitioned_model_keys, MODELLED_MONTHS_KEY)
 BRIEFING = AssetSelection.assets(BRIEFING_KEY)  # quarterly-partitioned: its own job
 
 ingest_job = define_asset_job(

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import duckdb
 from dagster import DagsterInstance, Definitions
 
 from pipelines.definitions import build_definitions
+from pipelines.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.writer_lock import warehouse_writer_lock
 from pipelines.settings import Paths, lantern_paths
@@ -86,32 +86,9 @@ def _models_built(paths: Paths) -> bool:
                     .fetchone()[0])
 
 
-def _months_loaded_since_models(paths: Paths) -> tuple[list[str], object]:
-    """Months of every raw row loaded after the last completed models rebuild, and the newest load time.
-
-    Ingest commits before the models run, so a run killed in between leaves loaded rows whose months
-    were never recomputed; the watermark (written only after the models succeed) finds them next time.
-    """
-    months_of = " UNION ".join(
-        f"SELECT DISTINCT CAST(date_trunc('month', {load_contract(f).event_date}) AS DATE) AS month, "
-        f"max(_loaded_at) OVER () AS newest FROM raw.{f} WHERE _loaded_at > ?" for f in FEEDS)
+def _pending_months(paths: Paths) -> list[str]:
     with _reading(paths) as con:
-        has_mark = con.execute("SELECT count(*) FROM information_schema.tables "
-                               "WHERE table_schema = 'meta' AND table_name = 'models_watermark'").fetchone()[0]
-        mark = con.execute("SELECT max(loaded_through) FROM meta.models_watermark").fetchone()[0] if has_mark else None
-        rows = con.execute(f"SELECT month, newest FROM ({months_of})",
-                           [mark or datetime.min] * len(FEEDS)).fetchall()
-    months = sorted({row[0].strftime("%Y-%m-01") for row in rows})
-    newest = max((row[1] for row in rows), default=mark)
-    return months, newest
-
-
-def _set_watermark(paths: Paths, loaded_through) -> None:
-    with warehouse_writer_lock(paths.warehouse), duckdb.connect(str(paths.warehouse)) as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.models_watermark (loaded_through TIMESTAMP)")
-        con.execute("DELETE FROM meta.models_watermark")
-        con.execute("INSERT INTO meta.models_watermark VALUES (?)", [loaded_through])
+        return pending_months(con)
 
 
 def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
@@ -126,7 +103,7 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
         _run(definitions, "ingest", active, result, log_level)
         if not result.success:
             return result
-        pending, loaded_through = _months_loaded_since_models(paths)
+        pending = _pending_months(paths)
         if months:
             ranges = [months, *contiguous_ranges(pending)]
         elif full or not _models_built(paths):
@@ -138,7 +115,5 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
             _run(definitions, "models", active, result, log_level, tags=range_tags(start, end))
             if not result.success:
                 return result
-        if loaded_through is not None:
-            _set_watermark(paths, loaded_through)
         _run(definitions, "publish", active, result, log_level)
     return result

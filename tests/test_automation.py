@@ -81,6 +81,54 @@ def test_late_record_recomputes_only_its_month_and_equals_a_full_rebuild(lantern
         assert rows == _mart_rows(rebuilt, table), table
 
 
+def _late_copy(home: Path, nth_file: int, signal_id: str) -> str:
+    """A new file holding one late hotline record for an old month; returns that month (YYYY-MM-01)."""
+    old = pl.read_csv(sorted((home / "inbox").glob("hotline_signals__HL-NATL__*.csv"))[nth_file], infer_schema=False)
+    late = old.head(1).with_columns(pl.lit(signal_id).alias("signal_id"))
+    month = late["received_date"][0][:7] + "-01"
+    late.write_csv(home / "inbox" / f"hotline_signals__HL-NATL__{month[:7]}_{signal_id}.csv")
+    return month
+
+
+def test_months_stay_pending_until_their_models_succeed_on_the_daemon_path(lantern_home: Path):
+    """The daemon runs ingest and models as separate runs: months an ingest loaded are pending until a
+    models run covering them succeeds, so a models run that never happened (killed, failed) is made up
+    by the next ingest's months_touched, the same list `lantern refresh` works from."""
+    from pipelines.assets.ingest import MONTHS_TOUCHED
+    from pipelines.definitions import build_definitions
+    from pipelines.modelled_months import pending_months
+    from pipelines.partitions import range_tags
+    from pipelines.settings import Paths
+
+    generate(lantern_home / "inbox", scale="mo", years=1, seed=9, defect_rate=0.0)
+    assert run_pipeline(lantern_home).success
+    definitions = build_definitions(Paths(lantern_home))
+
+    def pending() -> list[str]:
+        with duckdb.connect(str(lantern_home / "warehouse.duckdb"), read_only=True) as con:
+            return pending_months(con)
+
+    def ingest(instance) -> list[str]:
+        outcome = definitions.resolve_job_def("ingest").execute_in_process(instance=instance)
+        [manifest] = [m for m in outcome.asset_materializations_for_node("inbox_drops")
+                      if m.asset_key.path == ["raw", "file_manifest"]]
+        return list(manifest.metadata[MONTHS_TOUCHED].value)
+
+    assert pending() == []
+    first = _late_copy(lantern_home, 2, "S-LATE-0001")
+    second = _late_copy(lantern_home, 6, "S-LATE-0002")
+    with DagsterInstance.ephemeral() as instance:
+        (lantern_home / "inbox" / f"hotline_signals__HL-NATL__{second[:7]}_S-LATE-0002.csv").rename(
+            lantern_home / f"held-{second[:7]}.csv")
+        assert ingest(instance) == [first]  # ... and its models run never happens
+        (lantern_home / f"held-{second[:7]}.csv").rename(
+            lantern_home / "inbox" / f"hotline_signals__HL-NATL__{second[:7]}_S-LATE-0002.csv")
+        assert ingest(instance) == sorted([first, second])  # the missed month comes back
+        assert definitions.resolve_job_def("models").execute_in_process(
+            instance=instance, tags=range_tags(first, first)).success
+    assert pending() == [second]
+
+
 def _refresh_process(home: Path) -> subprocess.Popen:
     env = {**os.environ, "LANTERN_HOME": str(home), "LANTERN_LINKAGE_SECRET": TEST_SECRET}
     env.pop("DAGSTER_HOME", None)

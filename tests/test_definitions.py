@@ -49,7 +49,9 @@ def test_jobs_split_the_graph_without_gaps(tmp_path):
     assert keys["ingest"] | keys["models"] | keys["publish"] == everything - keys["briefing"]
     assert not (keys["ingest"] & keys["models"]) and not (keys["models"] & keys["publish"])
     assert keys["refresh"] == everything - keys["briefing"] == everything - {"briefing/quarterly_briefing"}
-    assert keys["models"] and all(k.startswith(("staging/", "marts/")) for k in keys["models"])
+    # the monthly models, and last the record of which months they have taken in
+    assert keys["models"] and all(k.startswith(("staging/", "marts/")) for k in keys["models"] - {"meta/modelled_months"})
+    assert "meta/modelled_months" in keys["models"]
 
 
 def test_sql_rekey_is_hmac_sha256(tmp_path, monkeypatch):

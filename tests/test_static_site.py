@@ -53,7 +53,8 @@ def test_report_and_atomic_write(built: tuple[SiteReport, str]) -> None:
     assert report.bytes == report.path.stat().st_size
     assert report.charts == 6
     assert report.build_seconds > 0
-    assert [p.name for p in report.path.parent.iterdir()] == ["index.html"], "temp file left behind"
+    assert sorted(p.name for p in report.path.parent.iterdir()) == ["index.html", "run_manifest.csv"], \
+        "temp file left behind"
     assert page.startswith("<!doctype html>")
 
 

@@ -4,7 +4,8 @@ Built the same way from the true frames (serving build, before suppression) and 
 frames (the disclosure audit, from the serving database alone): tables and dimensions from
 models/serving/published_tables.yaml, counts from the metric catalog, and three hierarchies taken from
 reference data and the published period: geography county < region < state, time month < quarter < year
-(plus calendar month of year), industry Polaris venue type < sector.
+(plus calendar month of year), industry Polaris venue type < sector, and for each side of a referral
+organisation < organisation type.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import polars as pl
 from dashboards.disclosure import Hierarchy, PublishedSet, TableSpec, time_hierarchy
 from models import serving_models
 from models.metric_catalog import load_catalog
-from sources.reference import counties, deployment, industry_sectors
+from sources.reference import counties, deployment, industry_sectors, organisations
 
 UNKNOWN_COUNTY = "unknown"  # signals without a county: their own county and region, inside the state
 # FBI rows of statewide agencies or with no recognised county: a region of their own, inside the state, so
@@ -42,6 +43,12 @@ def industry() -> Hierarchy:
     return Hierarchy("industry", ("venue_type", "sector_code"), venues)
 
 
+def organisation(side: str) -> Hierarchy:
+    """organisation < organisation type, for one side of a referral (`referring` or `receiving`)."""
+    orgs = organisations().select(pl.col("org_id").alias(f"{side}_org_id"), pl.col("org_type").alias(f"{side}_org_type"))
+    return Hierarchy(f"{side}_organisation", (f"{side}_org_id", f"{side}_org_type"), orgs)
+
+
 def count_tables() -> list[TableSpec]:
     """Every published table with counts about people, as the disclosure library sees it."""
     catalog = load_catalog()
@@ -61,7 +68,8 @@ def count_tables() -> list[TableSpec]:
 def published_set(first_month: dt.date, last_month: dt.date) -> PublishedSet:
     return PublishedSet(
         tables=count_tables(),
-        hierarchies=[geography(), calendar(first_month, last_month), industry()],
+        hierarchies=[geography(), calendar(first_month, last_month), industry(), organisation("referring"),
+                     organisation("receiving")],
         measure_parts=load_catalog().measure_parts,
         min_cell_count=deployment().min_cell_count,
     )

@@ -5,6 +5,7 @@ from datetime import date
 from dagster import AssetExecutionContext, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
 
 from pipelines.assets.keys import table_key
+from pipelines.modelled_months import pending_months
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.contracts import FEEDS, all_contracts
@@ -64,7 +65,8 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
                                     f"{outcome.rows_read} rows quarantined: {outcome.message}")
                 _alert_quarantined_file(con, outcome)
         totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
-        months = months_touched(con, context.run.run_id)
+        # this run's months and any a failed or killed models run left behind
+        months = pending_months(con)
     for name in FEEDS:
         new = [o for o in outcomes if o.feed == name]
         yield MaterializeResult(
@@ -88,18 +90,6 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
         asset_key=table_key("raw.quarantine"),
         metadata={"rows_quarantined_now": sum(o.rows_quarantined for o in outcomes), "rows_total": totals["quarantine"]},
     )
-
-
-def months_touched(con, run_id: str) -> list[str]:
-    """First days (YYYY-MM-01) of the months whose records this run loaded: the partitions to recompute."""
-    from sources.contracts import load_contract
-
-    selects = " UNION ".join(
-        f"SELECT DISTINCT CAST(date_trunc('month', {load_contract(feed).event_date}) AS DATE) AS month "
-        f"FROM raw.{feed} WHERE _run_id = ?" for feed in FEEDS
-    )
-    rows = con.execute(f"SELECT month FROM ({selects}) ORDER BY month", [run_id] * len(FEEDS)).fetchall()
-    return [row[0].strftime("%Y-%m-01") for row in rows]
 
 
 def _alert_quarantined_file(con, outcome) -> None:

@@ -6,10 +6,13 @@ old month recomputes that month only). Other models are rebuilt whole with CREAT
 """
 
 
+from datetime import datetime, timezone
+
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, MaterializeResult, asset
 
 from models import ModelSpec, discover_models
 from pipelines.assets.keys import table_key
+from pipelines.modelled_months import record_modelled
 from pipelines.partitions import monthly_partitions
 from pipelines.resources import WarehouseResource
 
@@ -83,3 +86,22 @@ def model_asset(model: ModelSpec) -> AssetsDefinition:
 
 model_assets = [model_asset(m) for m in discover_models()]
 partitioned_model_keys = [table_key(m.table) for m in discover_models() if is_partitioned(m)]
+
+
+@asset(key=["meta", "modelled_months"], deps=partitioned_model_keys, group_name="marts",
+       partitions_def=monthly_partitions(), backfill_policy=BackfillPolicy.single_run(),
+       description="meta.modelled_months: per month, the newest raw row the models have taken in. Last in the "
+                   "models job, so a month whose recompute failed stays pending (pipelines/modelled_months.py).")
+def modelled_months(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    window = context.partition_time_window
+    stats = context.instance.get_run_stats(context.run.run_id)
+    if stats.start_time is None:
+        raise RuntimeError(f"run {context.run.run_id} has no start time: cannot tell which loads it modelled")
+    run_started = datetime.fromtimestamp(stats.start_time, tz=timezone.utc).replace(tzinfo=None)
+    with warehouse.session() as con:
+        months = record_modelled(con, window.start.date(), window.end.date(), run_started)
+    return MaterializeResult(metadata={"window_start": str(window.start.date()), "window_end": str(window.end.date()),
+                                       "months_recorded": months, "loaded_before": run_started.isoformat()})
+
+
+MODELLED_MONTHS_KEY = modelled_months.key
