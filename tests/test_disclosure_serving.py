@@ -13,7 +13,7 @@ from dashboards.disclosure import audit
 from dashboards.serving import audit_serving_database
 from dashboards.serving.build import true_frames
 from dashboards.serving.audit import published_tables
-from dashboards.serving.hotspots import published_hotspots, score_cells
+from dashboards.serving.hotspots import published_hotspots, score_cells, sector_seasons
 from dashboards.serving.published_set import published_set
 from pipelines.resources import prepare_session
 from sources.generator import generate
@@ -125,7 +125,8 @@ def test_planted_rise_is_flagged_as_emerging_and_published_with_its_evidence(tmp
              planted_rise=rise)
     cells = _true_region_sector_quarters(tmp_path / "inbox")
     quarters = sorted(cells["quarter"].unique().to_list())[1:]  # the first quarter is partial
-    tested = score_cells(cells, quarters)
+    sectors = cells.group_by("quarter", "sector_code").agg(pl.col("signals").sum())
+    tested = score_cells(cells, quarters, sector_seasons(sectors, quarters))
     planted = tested.filter((pl.col("region") == "C") & (pl.col("sector_code") == "hospitality")
                             & (pl.col("quarter") == dt.date(2025, 7, 1)))
     assert planted["is_emerging"].item(), planted
@@ -134,12 +135,12 @@ def test_planted_rise_is_flagged_as_emerging_and_published_with_its_evidence(tmp
 
     labelled = cells.with_columns(pl.col("region").alias("region_label"), pl.col("sector_code").alias("sector_name"),
                                   pl.col("quarter").dt.strftime("%Y").alias("quarter_label"))
-    everything_shown = published_hotspots(cells, labelled, quarters)
+    everything_shown = published_hotspots(cells, labelled, sectors, quarters)
     assert everything_shown.filter((pl.col("region") == "C") & (pl.col("sector_code") == "hospitality")).height >= 1
     # Hide one trailing quarter of the planted cell: its evidence would rest on a hidden count.
     one_hidden = labelled.with_columns(
         pl.when((pl.col("region") == "C") & (pl.col("sector_code") == "hospitality")
                 & (pl.col("quarter") == dt.date(2025, 1, 1))).then(None).otherwise(pl.col("signals")).alias("signals"))
-    withheld = published_hotspots(cells, one_hidden, quarters)
+    withheld = published_hotspots(cells, one_hidden, sectors, quarters)
     assert withheld.filter((pl.col("region") == "C") & (pl.col("sector_code") == "hospitality")
                            & (pl.col("quarter") == dt.date(2025, 7, 1))).is_empty()

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from models.stats import (
-    benjamini_hochberg, compare_rates, emerging_hotspots, poisson_exact_ci, rate_ratio_ci,
+    benjamini_hochberg, compare_rates, emerging_hotspots, poisson_exact_ci, rate_ratio_ci, seasonal_factors,
     register_duckdb_functions,
 )
 
@@ -200,6 +200,72 @@ def test_poisson_method_is_anticonservative_documented():
         h = emerging_hotspots(grid(1000 + seed), method="poisson")
         flagged += h.group_by("quarter").agg(pl.col("is_emerging").any())["is_emerging"].to_list()
     assert np.mean(flagged) > 0.05
+
+
+SEASON = np.array([[0.6, 1.0, 1.7, 0.7], [1.0, 1.0, 1.0, 1.0], [1.4, 0.8, 0.6, 1.2], [0.8, 1.3, 1.1, 0.8],
+                   [1.0, 0.7, 1.5, 0.8]])  # per sector, quarter of the year: mean 1
+
+
+def seasonal_grid(seed: int, scale: float = 20.0, quarters: int = 16) -> pl.DataFrame:
+    """`grid` at national volume with a strong seasonal profile per sector, and no change at all."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for q in range(quarters):
+        mu = scale * CELL_MEANS * SEASON[np.arange(30) % 5, q % 4]
+        for i, c in enumerate(rng.poisson(mu)):
+            rows.append((f"R{i // 5}", f"S{i % 5}", f"{2022 + q // 4}Q{q % 4 + 1}", int(c)))
+    return pl.DataFrame(rows, schema=["region", "sector", "quarter", "count"], orient="row")
+
+
+def _with_seasons(frame: pl.DataFrame) -> pl.DataFrame:
+    totals = frame.group_by("sector", "quarter").agg(pl.col("count").sum())
+    return emerging_hotspots(frame, seasonal=seasonal_factors(totals, "sector", "quarter", "count"))
+
+
+def test_seasonal_peaks_are_not_emerging_once_adjusted():
+    """A busy season every year is not a rise: unadjusted, the trailing-four-quarter test flags it (the
+    false flags seen at us scale); adjusted by each sector's profile from earlier years it holds the rate."""
+    raw, adjusted = [], []
+    for seed in range(60):
+        frame = seasonal_grid(3000 + seed)
+        late = pl.col("quarter") >= "2024Q1"  # two whole years of history: factors exist
+        raw += emerging_hotspots(frame).filter(late).group_by("quarter").agg(pl.col("is_emerging").any())[
+            "is_emerging"].to_list()
+        adjusted += _with_seasons(frame).filter(late).group_by("quarter").agg(pl.col("is_emerging").any())[
+            "is_emerging"].to_list()
+    assert np.mean(raw) > 0.5, np.mean(raw)
+    assert np.mean(adjusted) <= 0.06, np.mean(adjusted)
+
+
+def test_seasonal_adjustment_keeps_a_planted_rise():
+    hits = 0
+    target = int(np.argsort(CELL_MEANS)[-3])  # sector S{target % 5}
+    for seed in range(40):
+        frame = seasonal_grid(4000 + seed).with_columns(
+            pl.when((pl.col("region") == f"R{target // 5}") & (pl.col("sector") == f"S{target % 5}")
+                    & (pl.col("quarter") == "2025Q4")).then(pl.col("count") * 2).otherwise(pl.col("count"))
+            .alias("count"))
+        row = _with_seasons(frame).filter((pl.col("quarter") == "2025Q4") & (pl.col("region") == f"R{target // 5}")
+                                          & (pl.col("sector") == f"S{target % 5}"))
+        hits += row["is_emerging"].item()
+        assert row["seasonal_factor"].item() == pytest.approx(SEASON[target % 5, 3], rel=0.1)
+    assert hits >= 36, hits
+
+
+def test_seasonal_factors_use_only_earlier_whole_years_and_published_counts():
+    quarters = [f"{2022 + q // 4}Q{q % 4 + 1}" for q in range(12)]
+    totals = pl.DataFrame({"sector": ["a"] * 12, "quarter": quarters, "count": [10, 20, 30, 40] * 3})
+    factors = seasonal_factors(totals, "sector", "quarter", "count", pseudo_count=0.0)
+    assert factors["quarter"].to_list() == quarters[8:]  # from two whole years of history on
+    assert factors["seasonal_factor"].to_list() == pytest.approx([0.4, 0.8, 1.2, 1.6])
+    spiked = totals.with_columns(pl.when(pl.col("quarter") == "2024Q1").then(1000).otherwise(pl.col("count"))
+                                 .alias("count"))
+    spiked_factors = seasonal_factors(spiked, "sector", "quarter", "count", pseudo_count=0.0)
+    assert spiked_factors["seasonal_factor"][0] == pytest.approx(0.4)  # a quarter never informs its own factor
+    hidden = totals.with_columns(pl.when(pl.col("quarter") == "2022Q3").then(None).otherwise(pl.col("count"))
+                                 .alias("count"))
+    # a suppressed total: no factor for the quarters whose two-year history holds it
+    assert seasonal_factors(hidden, "sector", "quarter", "count")["quarter"].to_list() == quarters[11:]
 
 
 def test_hotspots_require_full_window_and_fill_missing_as_zero():

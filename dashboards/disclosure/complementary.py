@@ -85,8 +85,13 @@ def close_relations(system: System, values: np.ndarray, supp: np.ndarray, R: sp.
 
 def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: np.ndarray,
                  R: sp.csr_matrix, parents: np.ndarray) -> np.ndarray:
-    """One extra suppression per failing cell, in its least-protected relation."""
+    """One extra suppression per failing cell, in its least-protected relation.
+
+    A cell whose every neighbour was already hidden by an earlier pick of this round is left to the next
+    audit (those picks may well protect it); only a round that can hide nothing at all is an error."""
     supp = supp.copy()
+    before = int(supp.sum())
+    stuck = None
     phantom = system.cells["row"].to_numpy() < 0
     RT = R.T.tocsr()
     for c in failing:
@@ -110,9 +115,14 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
             overlap = np.flatnonzero((M @ M[c].T).toarray().ravel() > 0)
             overlap = overlap[~supp[overlap] & ~phantom[overlap]]
             if overlap.size == 0:
-                raise RuntimeError(f"cannot protect cell {c}: nothing left to suppress")
+                stuck = c if stuck is None else stuck
+                continue
             best = int(overlap[np.argmin(_cost(values[overlap], np.zeros(overlap.size, bool)))])
         supp[best] = True
+    if stuck is not None and int(supp.sum()) == before:
+        where = system.cells.row(int(stuck), named=True)
+        raise RuntimeError(f"cannot protect cell {stuck} ({where['table']}.{where['count']} [{where['key']}]): "
+                           "nothing left to suppress")
     return supp
 
 

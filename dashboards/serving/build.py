@@ -90,7 +90,8 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     frames = derive({**truth, **result.frames}, settings.unreliable_at_or_below)
     frames["rising_industries"] = with_q_values(frames["rising_industries"])
     frames["emerging_hotspots"] = published_hotspots(
-        truth["region_sector_quarterly"], frames["region_sector_quarterly"], complete_quarters)
+        truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"],
+        complete_quarters)
 
     cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables)
     suppressed = result.n_primary + result.n_complementary

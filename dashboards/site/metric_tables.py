@@ -67,11 +67,13 @@ def quarter_changes(con, min_cell: int) -> str:
 
 def hotspots(con) -> str:
     body = [f"<tr><td>{_e(r['quarter_label'])}</td><td>{_e(r['region_label'])}</td><td>{_e(r['sector_name'])}</td>"
-            f"<td class=\"num\">{r['observed']:,}</td>{_number(r['expected'])}{_number(r['ratio'], 1, '×')}"
+            f"<td class=\"num\">{r['observed']:,}</td>{_number(r['expected'])}{_number(r['seasonal_factor'], 2)}"
+            f"{_number(r['ratio'], 1, '×')}"
             f"<td class=\"num\">{r['p_value']:.2g}</td><td class=\"num\">{r['q_value']:.2g}</td></tr>"
             for r in _rows(con, "emerging_hotspots")]
-    return _table("Region × sector cells whose quarter rose significantly above their previous four quarters",
-                  ["Quarter", "Region", "Sector", "Signals", "Expected", "Ratio", "p", "q (FDR)"], body,
+    return _table("Region × sector cells whose quarter rose significantly above their previous four quarters "
+                  "(expected: their mean, times the sector's seasonal factor for that quarter of the year)",
+                  ["Quarter", "Region", "Sector", "Signals", "Expected", "Season", "Ratio", "p", "q (FDR)"], body,
                   "No emerging hotspot can be shown: none was found, or its evidence rests on suppressed counts.")
 
 

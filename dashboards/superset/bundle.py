@@ -433,7 +433,8 @@ def _sankey(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     params = _base_params("sankey_v2", adhoc) | {"source": source, "target": target, "metric": metric,
                                                    "color_scheme": "supersetColors"}
     query = _query([source, target], [metric], [[metric, False]], filters)
-    return BuiltChart(params, query, [source, target, _metric_sql(specs, c, metric)], ["1", "2"], [])
+    return BuiltChart(params, query, [_col_sql(specs, c, source), _col_sql(specs, c, target), _metric_sql(specs, c, metric)],
+                      ["1", "2"], [])
 
 
 def _kpi(specs: Specs, c: dict[str, Any]) -> BuiltChart:

@@ -5,7 +5,7 @@ Pure functions (numpy/scipy) plus `register_duckdb_functions` so the same code r
 
 from models.stats.poisson import poisson_exact_ci
 from models.stats.rate_ratio import RateComparison, compare_rates, rate_ratio_ci
-from models.stats.hotspots import emerging_hotspots, benjamini_hochberg
+from models.stats.hotspots import benjamini_hochberg, emerging_hotspots, seasonal_factors
 from models.stats.duckdb_udf import register_duckdb_functions
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "compare_rates",
     "RateComparison",
     "emerging_hotspots",
+    "seasonal_factors",
     "benjamini_hochberg",
     "register_duckdb_functions",
 ]

@@ -15,6 +15,12 @@ Method (per cell and quarter t):
     known. Simple, but anti-conservative at Missouri volumes (see tests for the measured rate).
 - Benjamini-Hochberg across every cell with a full window in that quarter; is_emerging = q_value <= q.
   p_value is the raw one-sided p-value of every cell; q_value is NULL for cells below min_observed.
+- seasonality (`seasonal`, from `seasonal_factors`, e.g. per sector): a sector busier every summer is not
+  "emerging" each summer. Each quarter of the year gets a factor f (mean 1) per sector, from the sector's
+  totals in the whole years before quarter t only (f = 1 with too little history). Under "no change but
+  the season", X has mean f_t * mu and the trailing sum mu * (sum of f over the four trailing quarters) =
+  4 * mu, so the conditional test uses P(success) = f_t / (f_t + 4) instead of 1/5, and expected =
+  trailing mean * f_t.
 """
 
 from __future__ import annotations
@@ -66,11 +72,13 @@ def emerging_hotspots(
     method: str = "conditional",
     expected_floor: float = 0.5,
     complete_grid: bool = True,
+    seasonal: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per cell x quarter that has a full trailing window.
 
     Returns keys, period, observed, expected, ratio, p_value, q_value, tested, is_emerging
-    (sorted by period then keys).
+    (sorted by period then keys), and seasonal_factor when `seasonal` factors are given (one key column,
+    the period column and `seasonal_factor`, as `seasonal_factors` returns; a missing factor is 1).
     """
     keys = list(keys)
     if method not in ("conditional", "poisson"):
@@ -89,13 +97,23 @@ def emerging_hotspots(
         lagged = lagged.join(prev, on=[*keys, "_t"], how="left")
     lag_cols = [f"_lag{l}" for l in range(1, window + 1)]
     lagged = lagged.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in lag_cols]))
+    if seasonal is not None:
+        if window != 4:
+            raise ValueError("seasonal adjustment assumes a trailing window of one year (window=4)")
+        [seasonal_by] = [c for c in seasonal.columns if c not in (period, "seasonal_factor")]
+        factors = seasonal.select(seasonal_by, _period_index(seasonal[period]).alias("_t"), "seasonal_factor")
+        lagged = lagged.join(factors, on=[seasonal_by, "_t"], how="left").with_columns(
+            pl.col("seasonal_factor").fill_null(1.0))
+        season = lagged["seasonal_factor"].to_numpy()
+    else:
+        season = np.ones(lagged.height)
     obs = lagged[count].to_numpy().astype(float)
     trailing = lagged.select(pl.sum_horizontal(lag_cols)).to_series().to_numpy().astype(float)
-    expected = trailing / window
+    expected = trailing / window * season
     tested = obs >= min_observed
     if method == "conditional":
         n = obs + trailing
-        p = binom.sf(obs - 1, n, 1.0 / (window + 1))
+        p = binom.sf(obs - 1, n, season / (season + window))
     else:
         p = poisson.sf(obs - 1, np.maximum(expected, expected_floor))
     t = lagged["_t"].to_numpy()
@@ -117,10 +135,38 @@ def emerging_hotspots(
         pl.Series("is_emerging", tested & (np.nan_to_num(qv, nan=1.0) <= q)),
         pl.Series("_t", t),
     )
+    if seasonal is not None:
+        out = out.with_columns(pl.Series("seasonal_factor", season))
     # Fill period for quarters that were absent from the input (complete grid): rebuild from index.
     if out[period].null_count():
         out = out.with_columns(pl.col(period).fill_null(_index_to_period(out["_t"], frame[period].dtype)))
     return out.sort(["_t", *keys]).drop("_t")
+
+
+def seasonal_factors(totals: pl.DataFrame, key: str, period: str = "quarter", count: str = "count",
+                     min_years: int = 2, pseudo_count: float = 1.0) -> pl.DataFrame:
+    """Per `key` value and quarter t: the factor of t's quarter of the year, mean 1 over the four, from
+    the `min_years` or more whole years just before t in `totals` (one row per key and quarter). Shrunk
+    toward 1 by `pseudo_count` per quarter (a quarter with no history is not "expected zero"). No factor
+    (no row) where fewer whole years precede t or a count they need is NULL (e.g. suppressed)."""
+    frame = totals.select(key, period, count).with_columns(_period_index(totals[period]).alias("_t"))
+    rows = []
+    for (value,), part in frame.group_by(key, maintain_order=True):
+        by_t = dict(zip(part["_t"].to_list(), part[count].to_list()))
+        first, last = min(by_t), max(by_t)
+        for now in range(first, last + 1):
+            years = (now - first) // 4
+            history = [now - k for k in range(1, 4 * years + 1)]
+            if years < min_years or any(by_t.get(h) is None for h in history):
+                continue
+            per_quarter = np.full(4, pseudo_count * years)
+            for h in history:
+                per_quarter[h % 4] += by_t[h]
+            rows.append((value, now, float(per_quarter[now % 4] / per_quarter.mean())))
+    out = pl.DataFrame(rows, schema={key: frame.schema[key], "_t": pl.Int64, "seasonal_factor": pl.Float64},
+                       orient="row")
+    return out.with_columns(_index_to_period(out["_t"], totals.schema[period]).alias(period)).select(
+        key, period, "seasonal_factor")
 
 
 def _index_to_period(t: pl.Series, dtype) -> pl.Series:

@@ -37,6 +37,7 @@ REFERRAL_FLOWS_BY_ORG = [  # referring org, receiving org, mean referrals a year
     ("LE-SLMPD", "VS-STLFN", 40), ("LE-SLMPD", "SH-STLSH", 16), ("LE-MSHP", "VS-MIDMO", 22),
     ("LE-SGFPD", "VS-OZRC", 25), ("VS-KCSA", "LA-WEST", 19), ("VS-STLFN", "LA-EAST", 21),
     ("CW-DSS", "VS-KCSA", 14), ("HC-KCMED", "VS-KCSA", 12), ("VS-OZRC", "MH-OZARK", 13),
+    ("LA-WEST", "VS-KCSA", 12),  # back along VS-KCSA -> LA-WEST: a cycle, as in real data
 ]
 
 

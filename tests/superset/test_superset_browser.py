@@ -1,7 +1,8 @@
 """Every published dashboard in headless chromium, as a logged-in user: charts render, no error boxes.
 
-Screenshots go to artifacts/superset-<dashboard>.png (the artifacts fixture); README pictures are copied
-from there by hand (docs/images/).
+Screenshots go to artifacts/superset-<dashboard>.png (the artifacts fixture). The README's pictures are of
+the real `make demo` data instead: `lantern superset up && lantern superset publish`, then the same browser
+steps against that server (docs/images/superset-*.png).
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import duckdb
 import pytest
 import yaml
 
+from fixtures.serving_fixture import FLOWS
+
 from dashboards.superset.bundle import SPEC_DIR, load_specs, reference_sql, stable_uuid
 from dashboards.superset.publish import publish
 
@@ -154,8 +156,12 @@ def test_csv_export_of_a_chart_works(chart_ids, admin_api, specs):
     assert response.status_code == 200, response.text[:500]
     header = response.text.splitlines()[0]
     # CSV export uses the labels from the specs
-    assert header == "Referring organisation type,Receiving organisation type,Referrals (published cells)"
-    assert len(response.text.splitlines()) == 1 + 9  # header + one row per flow in the fixture
+    chart = specs.dashboards["referral_coordination"]["charts"]["referral_flow_sankey"]
+    dataset = specs.datasets[chart["dataset"]]
+    labels = [dataset["columns"][chart["source"]]["label"], dataset["columns"][chart["target"]]["label"],
+              dataset["metrics"][chart["metrics"][0]]["label"]]
+    assert header == ",".join(labels) == "Referring (from),Receiving (to),Referrals (published cells)"
+    assert len(response.text.splitlines()) == 1 + len(FLOWS)  # header + one row per flow in the fixture
 
 
 # ---------------------------------------------------------------- the DuckDB connection is locked down
