@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .scan import PiiHit, scan_text
+import polars as pl
+
+from .scan import PiiHit, might_hold_identifier, scan_text
 
 EXCERPT = 80
 # Defence in depth: digit runs the detectors did not claim (a malformed number, a partial SSN) are
@@ -40,3 +42,19 @@ def mask_text(value: str, hits: list[PiiHit] | None = None) -> str:
     start = max(0, min(first_at - EXCERPT // 3, len(masked) - EXCERPT))
     excerpt = masked[start : start + EXCERPT]
     return ("…" if start else "") + excerpt + ("…" if start + EXCERPT < len(masked) else "")
+
+
+def mask_column(values: pl.Series) -> pl.Series:
+    """Each value with its identifiers masked (as mask_text), others unchanged (nulls stay null).
+
+    Only distinct values the Polars prefilters pass are scanned in Python: a quarantine of thousands of
+    rows would otherwise scan every code and date of every row one by one.
+    """
+    text = values.cast(pl.String)
+    candidates = text.to_frame("value").filter(might_hold_identifier(pl.col("value"))).get_column("value").unique()
+    changed = {}
+    for value in candidates.to_list():
+        hits = scan_text(value)
+        if hits:
+            changed[value] = mask_text(value, hits)
+    return text.replace(changed) if changed else text

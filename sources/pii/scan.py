@@ -211,6 +211,11 @@ def _wanted(mask: int) -> frozenset[str] | None:
     return None if "*" in names else frozenset(names)
 
 
+def might_hold_identifier(value: pl.Expr) -> pl.Expr:
+    """True where any Polars prefilter matches: a value for which it is False has no hit (see PREFILTERS)."""
+    return pl.any_horizontal(value.str.contains(rx).fill_null(False) for rx, _ in P.PREFILTERS)
+
+
 def scan_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """One row (row_index, column, rule) per cell holding an identifier; rule is the cell's first hit.
 
