@@ -5,7 +5,6 @@ e-mail, SSN, street address, date of birth or social-media handle in any string 
 """
 
 from .mask import mask_column, mask_digits, mask_text
-from .scan import RULES, PiiHit, might_hold_identifier, scan_frame, scan_text
+from .scan import RULES, PiiHit, scan_frame, scan_text, scan_values
 
-__all__ = ["RULES", "PiiHit", "mask_column", "mask_digits", "mask_text", "might_hold_identifier", "scan_frame",
-           "scan_text"]
+__all__ = ["RULES", "PiiHit", "mask_column", "mask_digits", "mask_text", "scan_frame", "scan_text", "scan_values"]

@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from .scan import PiiHit, might_hold_identifier, scan_text
+from .scan import PiiHit, scan_text, scan_values
 
 EXCERPT = 80
 # Defence in depth: digit runs the detectors did not claim (a malformed number, a partial SSN) are
@@ -47,14 +47,9 @@ def mask_text(value: str, hits: list[PiiHit] | None = None) -> str:
 def mask_column(values: pl.Series) -> pl.Series:
     """Each value with its identifiers masked (as mask_text), others unchanged (nulls stay null).
 
-    Only distinct values the Polars prefilters pass are scanned in Python: a quarantine of thousands of
-    rows would otherwise scan every code and date of every row one by one.
+    Scanned through scan_values (distinct values the Polars prefilters pass, only the detectors they
+    wake): a quarantine of thousands of rows would otherwise run every detector on every id one by one.
     """
     text = values.cast(pl.String)
-    candidates = text.to_frame("value").filter(might_hold_identifier(pl.col("value"))).get_column("value").unique()
-    changed = {}
-    for value in candidates.to_list():
-        hits = scan_text(value)
-        if hits:
-            changed[value] = mask_text(value, hits)
+    changed = {value: mask_text(value, hits) for value, hits in scan_values(text).items()}
     return text.replace(changed) if changed else text

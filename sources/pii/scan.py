@@ -219,9 +219,29 @@ def _wanted(mask: int) -> frozenset[str] | None:
     return None if "*" in names else frozenset(names)
 
 
-def might_hold_identifier(value: pl.Expr) -> pl.Expr:
-    """True where any Polars prefilter matches: a value for which it is False has no hit (see PREFILTERS)."""
-    return pl.any_horizontal(value.str.contains(rx).fill_null(False) for rx, _ in P.PREFILTERS)
+def _prefilter_bits(value: pl.Expr) -> pl.Expr:
+    """Bit k set where PREFILTERS[k] matches; 0 means no detector can match the value."""
+    return pl.sum_horizontal(
+        value.str.contains(rx).fill_null(False).cast(pl.UInt32) * (1 << k) for k, (rx, _) in enumerate(P.PREFILTERS)
+    )
+
+
+def scan_values(values: pl.Series) -> dict[str, list[PiiHit]]:
+    """The hits of each distinct value of `values` that has any (as scan_text would give them).
+
+    As in scan_frame, Python runs only on values a prefilter passes, and only the detectors it wakes.
+    """
+    candidates = (
+        values.cast(pl.String).to_frame("value").unique()
+        .with_columns(_prefilter_bits(pl.col("value")).alias("bits"))
+        .filter(pl.col("bits") > 0)
+    )
+    found = {}
+    for value, mask in candidates.iter_rows():
+        hits = _scan(value, _wanted(mask))
+        if hits:
+            found[value] = hits
+    return found
 
 
 def scan_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -231,10 +251,7 @@ def scan_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     needs; Python then runs only those detectors, once per distinct (value, detectors) pair.
     """
     empty = pl.DataFrame(schema={"row_index": pl.UInt32, "column": pl.String, "rule": pl.String})
-    bits = pl.sum_horizontal(
-        pl.col("value").str.contains(rx).fill_null(False).cast(pl.UInt32) * (1 << k)
-        for k, (rx, _) in enumerate(P.PREFILTERS)
-    )
+    bits = _prefilter_bits(pl.col("value"))
     parts = []
     for column in columns:
         values = frame.get_column(column)
