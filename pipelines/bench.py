@@ -4,7 +4,9 @@ One run generates (or reuses) the us and stress drops, then measures, each in it
 read floor, full refreshes, an incremental refresh (one day of us volume on a stress warehouse), the
 static site, the briefing and Superset chart data when they exist, a 1 GB defective drop, and the
 pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process tree) and rows per
-second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md.
+second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md. A partial run
+(`--only CASE ...`) merges into the previous results.json: other cases keep their figures and the time
+they were measured.
 
 New cases are a function in CASES: it returns a Result, or NotAvailable("why") when what it measures
 does not exist yet (so the bench records that instead of failing).
@@ -22,7 +24,7 @@ import shutil
 import sys
 import time
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -52,6 +54,7 @@ class Result:
     rows: int | None = None
     detail: dict = field(default_factory=dict)
     status: str = "ok"  # ok | failed | not available yet
+    measured_at: str | None = None  # UTC, when the case finished (results of several runs sit side by side)
 
     @property
     def rows_per_second(self) -> float | None:
@@ -283,32 +286,63 @@ def machine() -> dict:
 
 def markdown(report: dict) -> str:
     m = report["machine"]
-    lines = [f"Measured {report['finished_at']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, "
-             f"{m['os']}, Python {m['python']}, DuckDB {m['duckdb']} (memory_limit {m['duckdb_memory_limit']}).", "",
-             "| case | status | wall s | peak RSS MB | rows | rows/s |", "|---|---|---:|---:|---:|---:|"]
+    lines = [f"Last run finished {report['finished_at']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, "
+             f"{m['os']}, Python {m['python']}, DuckDB {m['duckdb']} (memory_limit {m['duckdb_memory_limit']}); "
+             "each case shows when it was measured (`--only` runs keep the other cases' results).", "",
+             "| case | status | measured | wall s | peak RSS MB | rows | rows/s |", "|---|---|---|---:|---:|---:|---:|"]
     for r in report["results"]:
         def fmt(value, spec):
             return format(value, spec) if value is not None else ""
-        lines.append(f"| {r['case']} | {r['status']} | {fmt(r['seconds'], '.1f')} | {fmt(r['peak_rss_mb'], ',.0f')} "
-                     f"| {fmt(r['rows'], ',')} | {fmt(r['rows_per_second'], ',')} |")
+        measured = (r.get("measured_at") or "").replace("T", " ").removesuffix("+00:00")
+        lines.append(f"| {r['case']} | {r['status']} | {measured} | {fmt(r['seconds'], '.1f')} "
+                     f"| {fmt(r['peak_rss_mb'], ',.0f')} | {fmt(r['rows'], ',')} | {fmt(r['rows_per_second'], ',')} |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | "
               f"{'not measured' if t['measured'] == 'n/a' else 'yes' if t['met'] else 'NO'} |" for t in report["targets"]]
     return "\n".join(lines)
 
 
-def write_report(bench: Bench, started: str) -> dict:
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def previous_results(results_json: Path) -> dict[str, Result]:
+    """The results an earlier run wrote, by case name, so a partial run replaces only its own cases."""
+    if not results_json.exists():
+        return {}
+    report = json.loads(results_json.read_text(encoding="utf-8"))
+    known = {f.name for f in fields(Result)}
+    found: dict[str, Result] = {}
+    for entry in report.get("results", []):
+        result = Result(**{k: v for k, v in entry.items() if k in known})
+        # files written before results carried these: the case label stands in for the name, the run's end
+        # for the time
+        result.measured_at = result.measured_at or report.get("finished_at")
+        found[entry.get("name") or entry["case"]] = result
+    return found
+
+
+def _in_case_order(results: dict[str, Result]) -> list[tuple[str, Result]]:
+    """CASES order, then older entries no current case replaced (a label-keyed result of the same case is)."""
+    names = [name for name, _ in CASES]
+    current = [(n, results[n]) for n in names if n in results]
+    labels = {r.case for _, r in current}
+    return current + [(n, r) for n, r in results.items() if n not in names and r.case not in labels]
+
+
+def write_report(bench: Bench, started: str, benchmarks_md: Path = BENCHMARKS_MD) -> dict:
+    ordered = _in_case_order(bench.results)
     report = {
-        "started_at": started, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": started, "finished_at": _now(),
         "machine": machine(),
-        "results": [{**asdict(r), "rows_per_second": r.rows_per_second} for r in bench.results.values()],
+        "results": [{"name": name, **asdict(r), "rows_per_second": r.rows_per_second} for name, r in ordered],
         "targets": targets(bench.results),
     }
     (bench.root / "results.json").write_text(json.dumps(report, indent=2, default=str))
-    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else f"# Benchmarks\n\n{START_MARK}\n{END_MARK}\n"
+    text = benchmarks_md.read_text(encoding="utf-8") if benchmarks_md.exists() else f"# Benchmarks\n\n{START_MARK}\n{END_MARK}\n"
     head, rest = text.split(START_MARK, 1)
     tail = rest.split(END_MARK, 1)[1]
-    BENCHMARKS_MD.write_text(f"{head}{START_MARK}\n{markdown(report)}\n{END_MARK}{tail}", encoding="utf-8")
+    benchmarks_md.write_text(f"{head}{START_MARK}\n{markdown(report)}\n{END_MARK}{tail}", encoding="utf-8")
     return report
 
 
@@ -318,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bench = Bench(lantern_paths().home / "bench")
     bench.root.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    bench.results = previous_results(bench.root / "results.json")
+    started = _now()
     failures = 0
     for name, case in CASES:
         if args.only and name not in args.only:
@@ -331,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:  # one broken case must not hide the others' figures
             result = Result(name, status="failed", detail={"error": str(error)[-2000:]})
             failures += 1
+        result.measured_at = _now()
         bench.results[name] = result
         print(f"  {result.status}: {result.seconds and round(result.seconds, 1)} s, {result.peak_rss_mb} MB, "
               f"{result.rows} rows {result.detail if result.status != 'ok' else ''}", flush=True)

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import yaml
 
-from sources.pii import RULES, PiiHit, mask_text, scan_frame, scan_text
+from sources.pii import RULES, PiiHit, mask_column, mask_text, scan_frame, scan_text
 from sources.pii.normalize import normalize
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -152,6 +152,18 @@ def test_scan_frame_million_rows_finds_planted_hits_exactly():
 
     assert set(got.iter_rows()) == expected
     assert got.get_column("row_index").dtype == pl.UInt32
+
+
+def test_mask_column_masks_like_mask_text_value_by_value():
+    # mask_column scans only what the Polars prefilters pass; the result must still be, value for value,
+    # what masking each value on its own gives (every leak masked, clean text and nulls untouched).
+    values = [c["text"] for c in LEAKS] + CLEAN + [None, "", "2025-03-14", "S-2025-000123"]
+    values += [c["text"] for c in LEAKS[:20]]  # repeats: distinct values are scanned once
+    got = mask_column(pl.Series("notes", values, dtype=pl.String))
+    expected = [None if v is None else (mask_text(v) if scan_text(v) else v) for v in values]
+    assert got.name == "notes"
+    assert got.to_list() == expected
+    assert sum(g != v for g, v in zip(got.to_list(), values)) >= len(LEAKS) + 20
 
 
 def test_scan_frame_prefilter_loses_nothing_on_the_corpora():

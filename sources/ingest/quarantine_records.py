@@ -9,7 +9,7 @@ import polars as pl
 
 from sources.contracts import Contract
 from sources.ingest.reader import FILE_NAME, ROW_NUMBER
-from sources.pii import mask_digits, mask_text, scan_text
+from sources.pii import mask_column, mask_digits, mask_text, scan_text
 
 QUARANTINE_SCHEMA = {
     "file_name": pl.Utf8,
@@ -59,9 +59,9 @@ def row_quarantine(feed: str, agency_of: dict[str, str], hash_of: dict[str, str]
             pl.len().cast(pl.Int32).alias("problem_count"),
             pl.col("_problem").unique(maintain_order=True).str.join("; ").alias("problems"),
         )
-        # a message may quote the bad value (a phone typed into a date column): mask it like the record
-        .with_columns(pl.col("message").map_elements(_safe_value, return_dtype=pl.Utf8))
     )
+    # a message may quote the bad value (a phone typed into a date column): mask it like the record
+    per_row = per_row.with_columns(mask_column(per_row.get_column("message")))
     flagged = problems.filter(pl.col("rule") == "identifier_detected").select("file_name", "row_number", "column_name")
     records = _masked_records(rows, contract, per_row.select("file_name", "row_number"), flagged)
     return (
@@ -86,12 +86,13 @@ def _masked_records(rows: pl.DataFrame, contract: Contract, wanted_keys: pl.Data
         wanted_keys.rename({"file_name": FILE_NAME, "row_number": ROW_NUMBER}), on=[FILE_NAME, ROW_NUMBER], how="semi"
     )
     columns = [c for c in contract.column_names if c in wanted.columns]
+    safe = wanted.select(mask_column(wanted.get_column(name)) for name in columns)
     records = []
-    for row in wanted.iter_rows(named=True):
+    for row, safe_values in zip(wanted.iter_rows(named=True), safe.iter_rows()):
         masked = {
             name: _flagged_value(row[name]) if (row[FILE_NAME], row[ROW_NUMBER], name) in flagged_cells
-            else _safe_value(row[name])
-            for name in columns
+            else safe_value
+            for name, safe_value in zip(columns, safe_values)
         }
         records.append({"file_name": row[FILE_NAME], "row_number": row[ROW_NUMBER],
                         "masked_record": json.dumps(masked, ensure_ascii=False)})

@@ -4,7 +4,7 @@ Feeds must arrive anonymized; this package lets ingest catch a drop that still c
 e-mail, SSN, street address, date of birth or social-media handle in any string value.
 """
 
-from .mask import mask_digits, mask_text
-from .scan import RULES, PiiHit, scan_frame, scan_text
+from .mask import mask_column, mask_digits, mask_text
+from .scan import RULES, PiiHit, scan_frame, scan_text, scan_values
 
-__all__ = ["RULES", "PiiHit", "mask_digits", "mask_text", "scan_frame", "scan_text"]
+__all__ = ["RULES", "PiiHit", "mask_column", "mask_digits", "mask_text", "scan_frame", "scan_text", "scan_values"]

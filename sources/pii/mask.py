@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .scan import PiiHit, scan_text
+import polars as pl
+
+from .scan import PiiHit, scan_text, scan_values
 
 EXCERPT = 80
 # Defence in depth: digit runs the detectors did not claim (a malformed number, a partial SSN) are
@@ -40,3 +42,14 @@ def mask_text(value: str, hits: list[PiiHit] | None = None) -> str:
     start = max(0, min(first_at - EXCERPT // 3, len(masked) - EXCERPT))
     excerpt = masked[start : start + EXCERPT]
     return ("…" if start else "") + excerpt + ("…" if start + EXCERPT < len(masked) else "")
+
+
+def mask_column(values: pl.Series) -> pl.Series:
+    """Each value with its identifiers masked (as mask_text), others unchanged (nulls stay null).
+
+    Scanned through scan_values (distinct values the Polars prefilters pass, only the detectors they
+    wake): a quarantine of thousands of rows would otherwise run every detector on every id one by one.
+    """
+    text = values.cast(pl.String)
+    changed = {value: mask_text(value, hits) for value, hits in scan_values(text).items()}
+    return text.replace(changed) if changed else text

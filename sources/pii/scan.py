@@ -176,20 +176,28 @@ def _merge(spans: list[Span]) -> list[Span]:
 _DETECTORS = {"phone": _phones, "ssn": _ssns, "dob": _dobs, "address": _addresses, "email": _emails, "social": _social}
 
 
+def _digit_count(text: str) -> int:
+    if text.isascii():  # ten C-level counts; str.isdigit per character costs a Python call each
+        return sum(map(text.count, "0123456789"))
+    return sum(map(str.isdigit, text))
+
+
+# Each detector's cheap necessary condition, given the text and its digit count.
+_GATES = {
+    "phone": lambda text, digits: digits >= 7,
+    "ssn": lambda text, digits: digits >= 9,
+    "dob": lambda text, digits: digits >= 4 and P.DOB_GATE.search(text) is not None,
+    "address": lambda text, digits: digits > 0 and P.ADDRESS_GATE.search(text) is not None,
+    "email": lambda text, digits: P.EMAIL_GATE.search(text) is not None,
+    "social": lambda text, digits: any(map(text.lower().__contains__, P.SOCIAL_KEYS)),
+}
+
+
 def _gates(text: str, wanted: set[str] | None) -> list[str]:
     """Detectors (of wanted, default all) whose cheap necessary condition holds for text."""
     names = _DETECTORS if wanted is None else wanted
-    lower = text.lower()
-    digits = sum(map(str.isdigit, text))
-    checks = {
-        "phone": lambda: digits >= 7,
-        "ssn": lambda: digits >= 9,
-        "dob": lambda: digits >= 4 and P.DOB_GATE.search(text) is not None,
-        "address": lambda: digits > 0 and P.ADDRESS_GATE.search(text) is not None,
-        "email": lambda: P.EMAIL_GATE.search(text) is not None,
-        "social": lambda: any(map(lower.__contains__, P.SOCIAL_KEYS)),
-    }
-    return [name for name in names if checks[name]()]
+    digits = _digit_count(text)
+    return [name for name in names if _GATES[name](text, digits)]
 
 
 def _scan(value: str, wanted: set[str] | None = None) -> list[PiiHit]:
@@ -211,6 +219,31 @@ def _wanted(mask: int) -> frozenset[str] | None:
     return None if "*" in names else frozenset(names)
 
 
+def _prefilter_bits(value: pl.Expr) -> pl.Expr:
+    """Bit k set where PREFILTERS[k] matches; 0 means no detector can match the value."""
+    return pl.sum_horizontal(
+        value.str.contains(rx).fill_null(False).cast(pl.UInt32) * (1 << k) for k, (rx, _) in enumerate(P.PREFILTERS)
+    )
+
+
+def scan_values(values: pl.Series) -> dict[str, list[PiiHit]]:
+    """The hits of each distinct value of `values` that has any (as scan_text would give them).
+
+    As in scan_frame, Python runs only on values a prefilter passes, and only the detectors it wakes.
+    """
+    candidates = (
+        values.cast(pl.String).to_frame("value").unique()
+        .with_columns(_prefilter_bits(pl.col("value")).alias("bits"))
+        .filter(pl.col("bits") > 0)
+    )
+    found = {}
+    for value, mask in candidates.iter_rows():
+        hits = _scan(value, _wanted(mask))
+        if hits:
+            found[value] = hits
+    return found
+
+
 def scan_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """One row (row_index, column, rule) per cell holding an identifier; rule is the cell's first hit.
 
@@ -218,10 +251,7 @@ def scan_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     needs; Python then runs only those detectors, once per distinct (value, detectors) pair.
     """
     empty = pl.DataFrame(schema={"row_index": pl.UInt32, "column": pl.String, "rule": pl.String})
-    bits = pl.sum_horizontal(
-        pl.col("value").str.contains(rx).fill_null(False).cast(pl.UInt32) * (1 << k)
-        for k, (rx, _) in enumerate(P.PREFILTERS)
-    )
+    bits = _prefilter_bits(pl.col("value"))
     parts = []
     for column in columns:
         values = frame.get_column(column)
