@@ -119,14 +119,21 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
 def complementary_suppression(system: System, values: np.ndarray, primary: np.ndarray, k: int, *,
                               protect_sums: bool = True, max_rounds: int = 100
                               ) -> tuple[np.ndarray, AuditReport, int]:
-    """Iterate relations pass + audit until the audit passes. Returns (mask, final audit, rounds)."""
+    """Iterate relations pass + audit until the audit passes. Returns (mask, final audit, rounds).
+
+    Rounds after the first attack only the cells hidden since, and those that failed: hiding more cells
+    removes equations, so a cell found safe stays safe. The final audit is the complete attack."""
     R, C, parents = relation_matrix(system)
     supp = primary.copy()
+    safe = np.zeros_like(supp)  # suppressed cells an earlier round proved safe
     for rounds in range(1, max_rounds + 1):
         supp = close_relations(system, values, supp, R, C, parents, k, protect_sums)
-        report = audit_system(system, values, supp)
+        report = audit_system(system, values, supp, check=supp & ~safe)
         if report.passed:
-            return supp, report, rounds
+            complete = report if not safe.any() else audit_system(system, values, supp)
+            return supp, complete, rounds
         failing = report.failures["cell_id"].drop_nulls().to_numpy()
+        safe |= supp
+        safe[failing] = False
         supp = fix_failures(system, values, supp, failing, R, parents)
     raise RuntimeError(f"complementary suppression did not converge in {max_rounds} rounds")
