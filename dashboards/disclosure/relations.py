@@ -244,7 +244,7 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
         # Merge atoms with identical membership signatures.
         sig = np.stack([g[3] for g in raw_groups], axis=1)
         sig = sig[(sig >= 0).any(axis=1)]
-        uniq_sig = np.unique(sig, axis=0)
+        uniq_sig = _unique_rows(sig)
         for j, (tname, c, pattern, _) in enumerate(raw_groups):
             col = uniq_sig[:, j]
             keep = np.flatnonzero(col >= 0)
@@ -256,6 +256,24 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
     ci = np.concatenate([g.atoms for g in groups]) if groups else np.zeros(0, np.int64)
     M = sp.csr_matrix((np.ones(ri.size), (ri, ci)), shape=(cells.height, atom_offset))
     return System(spec, cells, M, groups, n_atoms=atom_offset)
+
+
+def _unique_rows(sig: np.ndarray) -> np.ndarray:
+    """The distinct rows of `sig` (in no particular order). Same answer as np.unique(sig, axis=0), which
+    sorts whole rows and dominated build time at ~1M atoms: here rows are sorted by a 64-bit hash and
+    rows that share a hash are compared in full; a true collision falls back to np.unique."""
+    if sig.shape[0] == 0:
+        return sig
+    multipliers = np.random.default_rng(0).integers(1, 2**63, size=sig.shape[1], dtype=np.uint64) | np.uint64(1)
+    with np.errstate(over="ignore"):
+        h = (sig.astype(np.uint64) * multipliers).sum(axis=1, dtype=np.uint64)
+    order = np.argsort(h, kind="stable")
+    rows, hs = sig[order], h[order]
+    first = np.ones(rows.shape[0], dtype=bool)
+    first[1:] = hs[1:] != hs[:-1]
+    if (~first[1:] & (rows[1:] != rows[:-1]).any(axis=1)).any():
+        return np.unique(sig, axis=0)  # two different rows with one hash: settle it exactly
+    return rows[first]
 
 
 def _digit(key: int, labels_per_dim, j: int) -> int:
