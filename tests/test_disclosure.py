@@ -290,3 +290,38 @@ def test_measure_parts_leak_is_caught_and_suppress_fixes_it():
         ("accepted", "org=le"), ("declined", "org=ngo"), ("pending", "org=cw")}
     res = suppress({"flows": t}, spec)
     assert audit(res.frames, spec).passed
+
+
+# --- what the suppressor's later rounds rely on --------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_hiding_more_cells_never_narrows_a_range_so_later_rounds_check_only_new_cells(seed):
+    """complementary_suppression re-attacks only cells hidden since the last round (and those that failed):
+    sound only if hiding more cells can only widen every range. Checked with full intervals, and the
+    restricted audit finds exactly the failures of the complete one among the cells it is asked about."""
+    from dashboards.disclosure.audit import audit_system
+    from dashboards.disclosure.relations import build_system
+    frames, spec = realistic_set(seed, months=4, monthly_statewide=25.0, with_types=False)
+    rng = np.random.default_rng(seed)
+    before, after = {}, {}
+    for name, df in frames.items():  # before: the leaky pattern of test_fast_audit_agrees_with_naive_attacker
+        extra, more = pl.Series(rng.random(df.height) < 0.05), pl.Series(rng.random(df.height) < 0.15)
+        before[name] = hide(hide(df, "signals", pl.col("signals").is_between(1, K - 1) | extra),
+                            "cases", pl.col("cases").is_between(1, K - 1))
+        after[name] = hide(hide(before[name], "signals", more), "cases", more)
+    ranges = [{(r["table"], r["count"], r["key"]): (r["low"], r["high"])
+               for r in audit(f, spec, full=True).intervals.iter_rows(named=True)} for f in (before, after)]
+    assert ranges[1].keys() > ranges[0].keys()
+    widened = [(ranges[1][c][0] <= lo) and (ranges[1][c][1] >= hi) for c, (lo, hi) in ranges[0].items()]
+    assert all(widened)
+    assert any(ranges[1][c] != r for c, r in ranges[0].items())  # some range really did widen
+
+    system = build_system(spec, before)  # primary only: it leaks, so the restriction has something to miss
+    values, hidden = system.values(before, published=True)
+    complete = set(audit_system(system, values, hidden).failures["cell_id"].to_list())
+    assert complete
+    subset = np.zeros_like(hidden)
+    subset[sorted(complete)[: len(complete) // 2 + 1]] = True
+    subset |= rng.random(hidden.size) < 0.3
+    restricted = set(audit_system(system, values, hidden, check=subset).failures["cell_id"].to_list())
+    assert restricted == complete & set(np.flatnonzero(subset).tolist())

@@ -34,7 +34,8 @@ def relation_matrix(system: System) -> tuple[sp.csr_matrix, sp.csr_matrix, np.nd
     ch_cols = np.concatenate([ch for _, ch in system.relations])
     shape = (parents.size, n)
     C = sp.csr_matrix((np.ones(ch_cols.size), (ch_rows, ch_cols)), shape=shape)
-    P = sp.csr_matrix((np.ones(parents.size), (np.arange(parents.size), parents)), shape=shape)
+    has = parents >= 0  # parent -1: a two-sided block, every member is in C
+    P = sp.csr_matrix((np.ones(has.sum()), (np.flatnonzero(has), parents[has])), shape=shape)
     return (C + P).tocsr(), C, parents
 
 
@@ -60,7 +61,8 @@ def close_relations(system: System, values: np.ndarray, supp: np.ndarray, R: sp.
         flag = n_supp == 1
         if protect_sums:
             hidden = C @ np.where(supp, values, 0.0)
-            flag |= ~supp[parents] & (hidden >= 1) & (hidden <= k - 1)
+            # (only where there is a parent: a two-sided block's sum of hidden members is not known)
+            flag |= (parents >= 0) & ~supp[parents] & (hidden >= 1) & (hidden <= k - 1)
         todo = np.flatnonzero(flag)
         if todo.size == 0:
             return supp
@@ -71,7 +73,7 @@ def close_relations(system: System, values: np.ndarray, supp: np.ndarray, R: sp.
             while True:  # re-check: earlier picks in this pass may already have fixed it
                 s = supp[members]
                 hid = values[members][s & (members != p)].sum()
-                need = s.sum() == 1 or (protect_sums and not supp[p] and 1 <= hid <= k - 1)
+                need = s.sum() == 1 or (protect_sums and p >= 0 and not supp[p] and 1 <= hid <= k - 1)
                 if not need:
                     break
                 c = _pick(members, p, values, supp, phantom)
@@ -129,14 +131,21 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
 def complementary_suppression(system: System, values: np.ndarray, primary: np.ndarray, k: int, *,
                               protect_sums: bool = True, max_rounds: int = 100
                               ) -> tuple[np.ndarray, AuditReport, int]:
-    """Iterate relations pass + audit until the audit passes. Returns (mask, final audit, rounds)."""
+    """Iterate relations pass + audit until the audit passes. Returns (mask, final audit, rounds).
+
+    Rounds after the first attack only the cells hidden since, and those that failed: hiding more cells
+    removes equations, so a cell found safe stays safe. The final audit is the complete attack."""
     R, C, parents = relation_matrix(system)
     supp = primary.copy()
+    safe = np.zeros_like(supp)  # suppressed cells an earlier round proved safe
     for rounds in range(1, max_rounds + 1):
         supp = close_relations(system, values, supp, R, C, parents, k, protect_sums)
-        report = audit_system(system, values, supp)
+        report = audit_system(system, values, supp, check=supp & ~safe)
         if report.passed:
-            return supp, report, rounds
+            complete = report if not safe.any() else audit_system(system, values, supp)
+            return supp, complete, rounds
         failing = report.failures["cell_id"].drop_nulls().to_numpy()
+        safe |= supp
+        safe[failing] = False
         supp = fix_failures(system, values, supp, failing, R, parents)
     raise RuntimeError(f"complementary suppression did not converge in {max_rounds} rounds")

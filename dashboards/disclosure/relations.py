@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from dashboards.disclosure.spec import PublishedSet, TableSpec, suppressed_column
 
@@ -43,9 +44,10 @@ class System:
 
     @property
     def relations(self) -> list[tuple[int, np.ndarray]]:
-        """parent = sum(children), computed on first use (the audit never needs them)."""
+        """parent = sum(children), computed on first use (the audit never needs them). Parent -1: a
+        two-sided block, sum(members of one table) = sum(members of another) (see _grouping_blocks)."""
         if self._relations is None:
-            self._relations = _relations(self.groups, self.cells.height)
+            self._relations = _relations(self.groups, self.cells.height) + _grouping_blocks(self)
         return self._relations
 
     def values(self, frames: dict[str, pl.DataFrame], *, published: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -244,7 +246,7 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
         # Merge atoms with identical membership signatures.
         sig = np.stack([g[3] for g in raw_groups], axis=1)
         sig = sig[(sig >= 0).any(axis=1)]
-        uniq_sig = np.unique(sig, axis=0)
+        uniq_sig = _unique_rows(sig)
         for j, (tname, c, pattern, _) in enumerate(raw_groups):
             col = uniq_sig[:, j]
             keep = np.flatnonzero(col >= 0)
@@ -256,6 +258,24 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
     ci = np.concatenate([g.atoms for g in groups]) if groups else np.zeros(0, np.int64)
     M = sp.csr_matrix((np.ones(ri.size), (ri, ci)), shape=(cells.height, atom_offset))
     return System(spec, cells, M, groups, n_atoms=atom_offset)
+
+
+def _unique_rows(sig: np.ndarray) -> np.ndarray:
+    """The distinct rows of `sig` (in no particular order). Same answer as np.unique(sig, axis=0), which
+    sorts whole rows and dominated build time at ~1M atoms: here rows are sorted by a 64-bit hash and
+    rows that share a hash are compared in full; a true collision falls back to np.unique."""
+    if sig.shape[0] == 0:
+        return sig
+    multipliers = np.random.default_rng(0).integers(1, 2**63, size=sig.shape[1], dtype=np.uint64) | np.uint64(1)
+    with np.errstate(over="ignore"):
+        h = (sig.astype(np.uint64) * multipliers).sum(axis=1, dtype=np.uint64)
+    order = np.argsort(h, kind="stable")
+    rows, hs = sig[order], h[order]
+    first = np.ones(rows.shape[0], dtype=bool)
+    first[1:] = hs[1:] != hs[:-1]
+    if (~first[1:] & (rows[1:] != rows[:-1]).any(axis=1)).any():
+        return np.unique(sig, axis=0)  # two different rows with one hash: settle it exactly
+    return rows[first]
 
 
 def _digit(key: int, labels_per_dim, j: int) -> int:
@@ -296,4 +316,59 @@ def _relations(groups: list[Group], n_cells: int) -> list[tuple[int, np.ndarray]
             bounds = np.flatnonzero(np.diff(par)) + 1
             for p_chunk, c_chunk in zip(np.split(par, bounds), np.split(ch, bounds)):
                 rel.append((int(p_chunk[0]), c_chunk))
+    return rel
+
+
+MAX_BLOCK = 64  # larger blocks are implied by totals, or protected by their many members anyway
+
+
+def _grouping_blocks(system: System) -> list[tuple[int, np.ndarray]]:
+    """Relations through a hierarchy grouping (month of year), which nests with no other level.
+
+    A month-of-year table and a quarterly table cover the same atoms without either refining the other,
+    yet they meet in blocks: January + February + March of a sector, over all years, is the sum of the
+    sector's first quarters. Such a block is an additive relation with two sides; a lone hidden member is
+    recovered from it like from a margin. Enumerating the small blocks lets the relations pass and the
+    failure fixes protect cells pinned through them (the audit finds them either way, but without this
+    every fix lands in a relation that does not help, e.g. the whole March column gets hidden).
+    A block where one side is a single cell is an ordinary parent = sum(children) relation (the
+    month-of-year total of all sectors = its months in the statewide monthly table).
+    """
+    spec = system.spec
+    groupings = {g for h in spec.hierarchies for g in h.groupings}
+    if not groupings:
+        return []
+    n_cells = system.cells.height
+
+    def uses_grouping(g: Group) -> bool:
+        t = spec.table(g.table)
+        return any(t.level_of(d) in groupings for d in t.dimensions if d not in g.pattern)
+
+    rel: list[tuple[int, np.ndarray]] = []
+    for i, g1 in enumerate(system.groups):
+        if not uses_grouping(g1):
+            continue
+        for j, g2 in enumerate(system.groups):
+            if i == j or g1.family != g2.family or not np.array_equal(g1.atoms, g2.atoms):
+                continue
+            if uses_grouping(g2) and j < i:
+                continue  # both sides use a grouping: one direction is enough
+            # Bipartite graph g1 cells - g2 cells (shared atoms); its components are the blocks.
+            u1, c1 = np.unique(g1.cells, return_inverse=True)
+            u2, c2 = np.unique(g2.cells, return_inverse=True)
+            link = sp.csr_matrix((np.ones(c1.size, dtype=np.int8), (c1, c2)), shape=(u1.size, u2.size))
+            graph = sp.bmat([[None, link], [link.T, None]]).tocsr()
+            n_blocks, label = connected_components(graph, directed=False)
+            l1, l2 = label[: u1.size], label[u1.size:]
+            size1, size2 = np.bincount(l1, minlength=n_blocks), np.bincount(l2, minlength=n_blocks)
+            if (size1 == 1).all() or (size2 == 1).all():
+                continue  # one refines the other: an ordinary relation, already enumerated
+            for b in np.flatnonzero(size1 + size2 <= MAX_BLOCK):
+                m1, m2 = u1[l1 == b], u2[l2 == b]
+                if m2.size == 1:
+                    rel.append((int(m2[0]), m1))
+                elif m1.size == 1:
+                    rel.append((int(m1[0]), m2))
+                else:
+                    rel.append((-1, np.concatenate([m1, m2])))
     return rel
