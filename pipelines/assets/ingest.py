@@ -55,7 +55,8 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
     registered = agency_feeds()
     with warehouse.session() as con:
         ensure_raw_schema(con, list(all_contracts().values()))
-        outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run.run_id)
+        outcomes = ingest_files(con, candidates, validation, registered, run_id=context.run.run_id,
+                                scratch_dir=paths.home / "tmp")
         write_agency_reports(con, paths.home / "reports", [o.file_name for o in outcomes])
         for outcome in outcomes:
             # A refused or wholly quarantined file needs the sending agency's attention; single bad rows
