@@ -95,31 +95,6 @@ def test_audit_catches_region_recoverable_from_state_minus_other_regions(publish
     assert flagged(report, "area_quarterly", "cases", [f"region={target['region']}", f"quarter={target['quarter']}"])
 
 
-def test_audit_catches_venue_type_recoverable_from_its_sector_minus_other_venue_types(published_and_true):
-    frames, truth, spec = published_and_true
-    assert {"venue_type_yearly", "sector_seasonality"} <= {t.name for t in spec.tables}
-    target = small_hidden(frames, truth, "venue_type_yearly", "signals", pl.col("venue_type") != "all").row(0, named=True)
-    rest_of_sector = ((pl.col("year") == target["year"]) & (pl.col("sector_code") == target["sector_code"])
-                      & (pl.col("venue_type") != target["venue_type"]))  # its other venue types and the sector total
-    report = audit(reveal(frames, truth, "venue_type_yearly", "signals", rest_of_sector), spec)
-    assert flagged(report, "venue_type_yearly", "signals",
-                   [f"venue_type={target['venue_type']}", f"year={target['year']}"])
-
-
-def test_audit_catches_month_of_year_recoverable_across_the_quarterly_sector_counts(published_and_true):
-    """January + February + March of a sector, over every year, is the sum of its first quarters: a hidden
-    January is recovered from the published first quarters and the other two months."""
-    frames, truth, spec = published_and_true
-    target = small_hidden(frames, truth, "sector_seasonality", "signals",
-                          (pl.col("month_of_year") == 1) & (pl.col("sector_code") != "all")).row(0, named=True)
-    sector = pl.col("sector_code") == target["sector_code"]
-    leaky = reveal(frames, truth, "sector_seasonality", "signals", sector & pl.col("month_of_year").is_in([2, 3]))
-    leaky = reveal(leaky, truth, "industry_quarterly", "signals",
-                   sector & (pl.col("trafficking_type") == "all") & (pl.col("quarter").dt.month() == 1))
-    report = audit(leaky, spec)
-    assert flagged(report, "sector_seasonality", "signals", [f"sector_code={target['sector_code']}", "month_of_year=1,"])
-
-
 def test_derived_values_are_never_shown_over_a_suppressed_count(clean_demo_run):
     with duckdb.connect(str(clean_demo_run.home / "serving.duckdb"), read_only=True) as con:
         shown = con.execute("SELECT count(*) FROM area_quarterly WHERE signals_suppressed AND "

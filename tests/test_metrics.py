@@ -3,7 +3,6 @@ values equal an independent computation straight from the generated drop files."
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -14,11 +13,11 @@ import pytest
 from models.metric_catalog import load_catalog
 from models.metric_docs import DOCS_PAGE, render_metrics_page
 from models.stats import compare_rates, poisson_exact_ci
-from sources.reference import counties, industry_sectors, organisations
+from sources.reference import counties, organisations
 
 LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quarter_label", "sector_name",
                 "trafficking_type_label", "region_label", "referring_org_type_label", "receiving_org_type_label",
-                "service_label", "recent_quarters", "prior_quarters"}
+                "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year"}
 NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats"}
 
 
@@ -167,70 +166,9 @@ def test_outcome_counts_match_the_drop_files(clean_demo_run):
         assert shown.height > 0 and (shown[measure] == shown[f"{measure}_true"]).all(), measure
 
 
-def _signals_by_venue(inbox: Path) -> pl.DataFrame:
-    """Every hotline signal with its Polaris venue type (unspecified: 'not_specified') and sector."""
-    venues = industry_sectors().select(pl.col("venue_code").alias("venue_type"), "sector_code")
-    return (read_drops(inbox, "hotline_signals")
-            .with_columns(pl.col("venue_type").fill_null("not_specified"), (pl.col("is_case") == "true").alias("is_case"),
-                          pl.col("received_date").str.to_date().alias("received"))
-            .join(venues, on="venue_type", how="left"))
-
-
-def test_venue_type_and_sector_counts_match_the_drop_files(clean_demo_run):
-    signals = _signals_by_venue(clean_demo_run.home / "inbox").with_columns(
-        pl.col("received").dt.year().cast(pl.Int32).alias("year"))
-    by_venue = signals.group_by("year", "venue_type").agg(pl.len().alias("signals_true"),
-                                                          pl.col("is_case").sum().alias("cases_true"))
-    by_sector = signals.group_by("year", "sector_code").agg(pl.len().alias("signals_true"),
-                                                            pl.col("is_case").sum().alias("cases_true"))
-    published = serving(clean_demo_run, "SELECT * FROM venue_type_yearly")
-    venues = published.filter(pl.col("venue_type") != "all").join(by_venue, on=["year", "venue_type"], how="left")
-    sectors = published.filter((pl.col("venue_type") == "all") & (pl.col("sector_code") != "all")).join(
-        by_sector, on=["year", "sector_code"], how="left")
-    assert venues["venue_type"].n_unique() == industry_sectors().height  # every Polaris type, zeros included
-    for rows in (venues, sectors):
-        for measure in ("signals", "cases"):
-            shown = rows.filter(~pl.col(f"{measure}_suppressed"))
-            assert shown.height > 0 and (shown[measure] == shown[f"{measure}_true"].fill_null(0)).all(), measure
-            hidden = rows.filter(pl.col(f"{measure}_suppressed"))
-            assert hidden[measure].is_null().all()
-    assert venues["venue_name"].is_not_null().all() and sectors["sector_name"].is_not_null().all()
-
-
-def test_monthly_seasonality_index_equals_an_independent_profile(clean_demo_run):
-    period = dict(serving(clean_demo_run, "SELECT key, value FROM publication").iter_rows())
-    months = pl.date_range(pl.Series([period["period_start"]]).str.to_date().item(),
-                           pl.Series([period["period_end"]]).str.to_date().item(), "1mo", eager=True)
-    months_loaded = pl.DataFrame({"month_of_year": months.dt.month().cast(pl.Int32)}).group_by("month_of_year").agg(
-        pl.len().cast(pl.Int32).alias("months_true"))
-    counts = (_signals_by_venue(clean_demo_run.home / "inbox")
-              .filter(pl.col("received").is_between(months.min(), months.max().replace(day=28) + dt.timedelta(days=4)))
-              .group_by("sector_code", pl.col("received").dt.month().cast(pl.Int32).alias("month_of_year"))
-              .agg(pl.len().alias("signals_true")))
-    grid = (pl.DataFrame({"sector_code": industry_sectors()["sector_code"].unique()})
-            .join(months_loaded, how="cross")
-            .join(counts, on=["sector_code", "month_of_year"], how="left")
-            .with_columns(pl.col("signals_true").fill_null(0)))
-    grid = pl.concat([grid, grid.group_by("month_of_year").agg(pl.lit("all").alias("sector_code"), pl.col("months_true").first(),
-                                                                pl.col("signals_true").sum()).select(grid.columns)])
-    expected = grid.with_columns((pl.col("signals_true") / pl.col("months_true")).alias("average")).with_columns(
-        (pl.col("average") / pl.col("average").mean().over("sector_code")).alias("index_true"))
-    published = serving(clean_demo_run, "SELECT * FROM sector_seasonality").join(
-        expected, on=["sector_code", "month_of_year"], how="left")
-    assert published.height == 12 * (industry_sectors()["sector_code"].n_unique() + 1)
-    assert (published["months_loaded"] == published["months_true"]).all()
-    shown = published.filter(~pl.col("signals_suppressed"))
-    assert (shown["signals"] == shown["signals_true"]).all()
-    profiled = published.filter(pl.col("seasonal_index").is_not_null())
-    assert profiled.filter(pl.col("sector_code") == "all").height == 12  # the statewide profile is shown
-    assert np.allclose(profiled["seasonal_index"], profiled["index_true"])
-    partly_hidden = published.filter(pl.col("signals_suppressed").any().over("sector_code"))
-    assert partly_hidden["seasonal_index"].is_null().all()
-
-
 def test_static_dashboard_shows_the_new_metrics_from_the_serving_database(clean_demo_run):
     page = (clean_demo_run.home / "site" / "index.html").read_text(encoding="utf-8")
-    for anchor in ("h-changes", "h-hotspots", "h-rising", "h-venues", "h-seasonality", "h-timeliness", "h-outcomes"):
+    for anchor in ("h-changes", "h-hotspots", "h-rising", "h-timeliness", "h-outcomes"):
         assert f'id="{anchor}"' in page, anchor
     state = serving(clean_demo_run, "SELECT signals FROM area_quarterly WHERE area_level = 'state' AND quarter = "
                                     "(SELECT max(quarter) FROM area_quarterly WHERE months_loaded = 3)")

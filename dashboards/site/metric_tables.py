@@ -86,35 +86,6 @@ def rising(con) -> str:
                   body, "Not enough complete quarters yet.")
 
 
-def venue_types(con, min_cell: int) -> str:
-    rows = _rows(con, "venue_types")
-    year = f"{rows[0]['year']}{' (part year)' if rows[0]['months_loaded'] < 12 else ''}" if rows else ""
-    body = []
-    for r in rows:
-        total = r["venue_type"] == "all"
-        name = r["sector_name"] if total else r["venue_name"]
-        # sector totals are row headers; their venue types follow them, indented
-        head = f'<th scope="row">{_e(name)}</th>' if total else f'<td class="indent">{_e(name)}</td>'
-        body.append(f"<tr>{head}{_count(r, 'signals', min_cell)}{_count(r, 'cases', min_cell)}</tr>")
-    return _table(f"Signals and cases by Polaris venue type, grouped by sector, {year}",
-                  ["Sector / venue type", "Signals", "Cases"], body, "No signals have been published yet.")
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def seasonality(con) -> str:
-    profiles: dict[str, dict[int, Any]] = {}
-    for r in _rows(con, "seasonality"):
-        profiles.setdefault(r["sector_name"], {})[r["month_of_year"]] = r["seasonal_index"]
-    body = [f'<tr><th scope="row">{_e(sector)}</th>'
-            + "".join(_number(months.get(m), 2) for m in range(1, 13)) + "</tr>"
-            for sector, months in profiles.items()]
-    return _table("Seasonality: average signals in each calendar month over the sector's average month "
-                  "(1 = a typical month; — where a month's count is suppressed)",
-                  ["Sector", *MONTHS], body, "No signals have been published yet.")
-
-
 def timeliness(con, min_cell: int) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals', min_cell)}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
@@ -146,8 +117,6 @@ SECTIONS = (  # anchor, title, renderer, needs min_cell, tables it reads
     ("h-changes", "What changed this quarter", quarter_changes, True, {"area_quarterly"}),
     ("h-hotspots", "Emerging hotspots", hotspots, False, {"emerging_hotspots"}),
     ("h-rising", "Fastest-rising industries", rising, False, {"rising_industries"}),
-    ("h-venues", "Polaris venue types", venue_types, True, {"venue_type_yearly"}),
-    ("h-seasonality", "Seasonality by sector", seasonality, False, {"sector_seasonality"}),
     ("h-timeliness", "Referral coordination", timeliness, True, {"referral_timeliness", "child_welfare_notifications"}),
     ("h-outcomes", "Outcomes", funnel, True, {"case_funnel", "victim_outcomes_yearly"}),
 )
