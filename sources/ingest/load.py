@@ -33,9 +33,6 @@ from sources.ingest.warehouse_tables import raw_table
 BATCH_BYTES = 256 * 1024 * 1024
 # Pieces of a big file: small enough that its Polars frames (text + typed copies) stay a few hundred MB.
 CHUNK_BYTES = 64 * 1024 * 1024
-# The CSV parser's own in-memory DuckDB holds one parsed piece at a time: bounded like the warehouse (it
-# would otherwise take up to 80% of RAM for its buffer pool), spilling to the scratch folder if it must.
-READER_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -215,7 +212,8 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
             _insert(con, "raw.quarantine", frame)
             quarantined.update(dict(frame.group_by("file_name").len().iter_rows()))
 
-    reader = _csv_reader(scratch_dir)
+    reader = duckdb.connect()  # in-memory, only parses CSV (its parsed piece is a table there, which
+    # must fit in memory: a memory limit on it makes a piece of many small files fail rather than spill)
     con.execute("BEGIN TRANSACTION")
     try:
         by_feed: dict[str, list[_Drop]] = defaultdict(list)
@@ -254,17 +252,6 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
     finally:
         reader.close()
     return outcomes
-
-
-def _csv_reader(scratch_dir: Path | None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that only parses CSV pieces, with its memory bounded."""
-    reader = duckdb.connect()
-    reader.execute(f"SET memory_limit = '{READER_MEMORY_LIMIT}'")
-    if scratch_dir is not None:
-        spill = Path(scratch_dir) / "csv-reader"
-        spill.mkdir(parents=True, exist_ok=True)
-        reader.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
-    return reader
 
 
 def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConnection, chunk_bytes: int,
