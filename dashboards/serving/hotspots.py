@@ -17,12 +17,16 @@ from models.stats import emerging_hotspots, seasonal_factors
 
 KEYS = ["region", "sector_code"]
 WINDOW = 4
+SEASON_YEARS = 1  # whole years of history before a quarter for its seasonal factor
 
 
 def sector_seasons(protected_sectors: pl.DataFrame, complete_quarters: list) -> pl.DataFrame:
     """Seasonal factor per sector and quarter from the published statewide sector totals."""
     totals = protected_sectors.filter((pl.col("sector_code") != "all") & pl.col("quarter").is_in(complete_quarters))
-    return seasonal_factors(totals, "sector_code", period="quarter", count="signals")
+    # one whole year of statewide history is enough at these volumes (a sector's quarter is tens to
+    # hundreds of signals), and most deployments hold two or three years: waiting for two would leave
+    # the second year's seasonal peaks flagged as emerging
+    return seasonal_factors(totals, "sector_code", period="quarter", count="signals", min_years=SEASON_YEARS)
 
 
 def score_cells(true_cells: pl.DataFrame, complete_quarters: list, seasons: pl.DataFrame | None = None) -> pl.DataFrame:
