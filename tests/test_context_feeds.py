@@ -67,14 +67,14 @@ def context_definitions(home: Path):
     from pipelines.assets.briefing import quarterly_briefing
     from pipelines.assets.context import context_checks, context_drops
     from pipelines.assets.ingest import inbox_drops
-    from pipelines.assets.models import model_assets
+    from pipelines.assets.models import model_assets, modelled_months
     from pipelines.assets.reference import reference_data
     from pipelines.jobs import all_jobs
     from pipelines.resources import WarehouseResource
 
     return Definitions(
         # The briefing asset only so the jobs' selections resolve (it is never selected by the refresh).
-        assets=[reference_data, inbox_drops, context_drops, *model_assets, quarterly_briefing],
+        assets=[reference_data, inbox_drops, context_drops, *model_assets, modelled_months, quarterly_briefing],
         asset_checks=context_checks,
         jobs=all_jobs, executor=in_process_executor,
         resources={"warehouse": WarehouseResource(database=str(home / "warehouse.duckdb"), home=str(home))})

@@ -58,9 +58,15 @@ def test_no_agency_key_in_serving_database_or_site(clean_demo_run, agency_keys) 
         hexes = _hex_strings_in_text_columns(serving, None)
     finally:
         serving.close()
-    assert not [w for w, values in hexes.items() if values], "no 64-hex value at all is published"
+    # the one 64-hex column is the run manifest's file hashes, and each is the SHA-256 of an inbox file
+    file_hashes = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (clean_demo_run.home / "inbox").iterdir()}
+    assert [w for w, values in hexes.items() if values] == ["main.run_inputs.file_sha256"]
+    assert hexes["main.run_inputs.file_sha256"] <= file_hashes
+    assert not hexes["main.run_inputs.file_sha256"] & agency_keys
     page = (clean_demo_run.home / "site" / "index.html").read_text(encoding="utf-8")
     assert not {h.lower() for h in HEX64.findall(page)} & agency_keys
+    manifest = (clean_demo_run.home / "site" / "run_manifest.csv").read_text(encoding="utf-8")
+    assert {h.lower() for h in HEX64.findall(manifest)} <= file_hashes
 
 
 def test_staging_key_is_hmac_sha256_of_the_agency_key_under_the_task_force_secret(warehouse) -> None:

@@ -10,8 +10,8 @@ SELECT
     manifest.agency,
     coalesce(organisations.org_name, manifest.agency) AS org_name,
     manifest.feed,
-    CAST(row_number() OVER (ORDER BY manifest.processed_at, manifest.file_name, manifest.file_hash) AS BIGINT)
-        AS file_number,
+    -- by name, not by processing time: the same files give the same numbers however the runs went
+    CAST(row_number() OVER (ORDER BY manifest.file_name, manifest.file_hash) AS BIGINT) AS file_number,
     manifest.period,
     manifest.file_format,
     manifest.file_hash AS file_sha256,

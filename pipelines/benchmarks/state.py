@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-RUN_DEPENDENT_COLUMNS = {"_run_id", "_loaded_at", "run_id", "processed_at", "quarantined_at", "built_at"}
+RUN_DEPENDENT_COLUMNS = {"_run_id", "_loaded_at", "run_id", "processed_at", "quarantined_at", "built_at",
+                         "ingested_by_run"}
 MODEL_SCHEMAS = ("staging", "intermediate", "marts")
 
 
