@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -26,8 +27,11 @@ def code_version() -> str:
 
 
 def _git(*args: str) -> str:
+    git = shutil.which("git")  # a full path: no lookup of a bare name at run time
+    if git is None:
+        return ""
     try:
-        done = subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, text=True, timeout=10,
+        done = subprocess.run([git, "-C", str(REPO_ROOT), *args], capture_output=True, text=True, timeout=10,
                               check=False)
     except (OSError, subprocess.SubprocessError):
         return ""
