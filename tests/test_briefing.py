@@ -186,3 +186,16 @@ def test_dagster_asset_materializes_the_quarter_partition(briefing, clean_demo_r
     metadata = result.asset_materializations_for_node("briefing__quarterly_briefing")[0].metadata
     assert metadata["quarter"].value == report.quarter.label
     assert (clean_demo_run.home / "briefings" / f"{report.quarter.label}.pdf").exists()
+
+
+def test_briefing_shows_suppressed_feed_totals_as_suppressed(clean_demo_run, tmp_path):
+    """Feed totals are protected counts: a hidden one is written as suppressed, not a crash (make demo's
+    defective drops hide some; the clean test run has none, so one is hidden here)."""
+    serving = tmp_path / "serving.duckdb"
+    shutil.copy(clean_demo_run.home / "serving.duckdb", serving)
+    with duckdb.connect(str(serving)) as con:
+        con.execute("UPDATE feed_freshness SET rows_quarantined = NULL, rows_quarantined_suppressed = true, "
+                    "files = NULL, files_suppressed = true WHERE feed = 'referrals'")
+    report = build_briefing(serving, tmp_path / "briefings", tmp_path / "site")
+    text = " ".join(page.extract_text() for page in PdfReader(report.pdf_path).pages)
+    assert "Referrals" in text and "suppressed" in text.lower()

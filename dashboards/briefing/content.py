@@ -67,7 +67,7 @@ def cover(data: BriefingData) -> Section:
     if data.agency_quality is not None:
         by_feed: dict[str, set[str]] = {}
         for r in data.agency_quality:
-            if r["files"]:
+            if r["files"] or r.get("files_suppressed"):  # a hidden count of files is still some files
                 by_feed.setdefault(r["feed"], set()).add(r["org_name"])
         names = sorted({n for names in by_feed.values() for n in names})
         section.add(Paragraph(f"Agencies that reported ({len(names)}): " + "; ".join(names) + "."))
@@ -328,9 +328,11 @@ def outcomes(data: BriefingData) -> Section:
 def quality(data: BriefingData) -> Section:
     section = Section("quality", SECTION_TITLES["quality"])
     if data.feed_freshness is not None:
+        k = data.min_cell_count  # the feed totals are protected counts like any other
         section.add(Table(("Feed", "Data as of", "Files", "Rows loaded", "Rows quarantined"),
-                          tuple((f["feed_title"], _date(f["data_as_of"]), f"{f['files']:,}", f"{f['rows_loaded']:,}",
-                                 f"{f['rows_quarantined']:,}") for f in data.feed_freshness),
+                          tuple((f["feed_title"], _date(f["data_as_of"]), _protected(f, "files", k),
+                                 _protected(f, "rows_loaded", k), _protected(f, "rows_quarantined", k))
+                                for f in data.feed_freshness),
                           caption="Every file received since the start of the history, by feed.",
                           widths=(2.4, 2.0, 1.2, 1.6, 1.8)))
     section.add(_missing(data, "feed_freshness"))

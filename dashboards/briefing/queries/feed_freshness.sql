@@ -1,2 +1,3 @@
-SELECT feed, feed_title, data_as_of, last_file_loaded_at, files, rows_loaded, rows_quarantined
-FROM feed_freshness ORDER BY feed
+-- Every column: the row counts are declared counts (protected, with <count>_suppressed) since they are the
+-- sums of agency_data_quality over agencies.
+SELECT * FROM feed_freshness ORDER BY feed
