@@ -2,7 +2,7 @@
 
 Built the same way from the true frames (serving build, before suppression) and from the published
 frames (the disclosure audit, from the serving database alone): tables and dimensions from
-models/serving/published_tables.yaml, counts from the metric catalog, and three hierarchies taken from
+models/serving/published_tables.yaml, counts from the metric catalog, and five hierarchies taken from
 reference data and the published period: geography county < region < state, time month < quarter < year
 (plus calendar month of year), industry Polaris venue type < sector, and for each side of a referral
 organisation < organisation type.
