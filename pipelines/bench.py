@@ -172,17 +172,7 @@ def drop_to_dashboard(bench: Bench) -> Result:
     shutil.rmtree(home, ignore_errors=True)
     _checked(_cli(bench, home, "generate", "--scale", "mo", "--years", "3", "--seed", "7", "--quiet"), "mo generate")
     _checked(_cli(bench, home, "refresh"), "mo refresh")
-    env = bench.env(home)
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update({k: v for k, v in env.items() if k != "DAGSTER_HOME"})
-    try:
-        found = measure(home)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    found = measure(home, bench.env(home))
     return Result("drop to updated static dashboard (mo, daemon)", found["seconds"], None, None, found)
 
 

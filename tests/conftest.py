@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.pipeline import TEST_SECRET, run_pipeline
+from support.pipeline import TEST_SECRET, lantern_env, run_pipeline
 
 
 
@@ -33,17 +32,7 @@ def clean_demo_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     from sources.generator import generate
 
     home = tmp_path_factory.mktemp("clean_demo")
-    saved = {k: os.environ.get(k) for k in ("LANTERN_HOME", "LANTERN_LINKAGE_SECRET", "DAGSTER_HOME")}
-    os.environ["LANTERN_HOME"] = str(home)
-    os.environ["LANTERN_LINKAGE_SECRET"] = TEST_SECRET
-    os.environ.pop("DAGSTER_HOME", None)
-    try:
+    with lantern_env(home):
         summary = generate(home / "inbox", scale="mo", years=2, seed=11, defect_rate=0.0)
         result = run_pipeline(home)
         yield PipelineRun(home, result, summary)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

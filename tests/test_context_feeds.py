@@ -5,15 +5,14 @@ and regions by the documented rule, and turned into the context marts. Real Duck
 from __future__ import annotations
 
 import csv
-import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from support.pipeline import lantern_env
 
 from sources.context import context_feed_of, is_context_file, load_context_contract
 from sources.context.samples import (PUBLISHED_HOTLINE, FbiSample, national_totals, write_fbi_human_trafficking,
@@ -30,23 +29,6 @@ OWN_SIGNALS_FILE = "hotline_signals__HL-STATE__2024.csv"
 OWN_INTAKE = {2023: (30, 12), 2024: (25, 10)}  # the task force's own signals and cases per year
 FBI_HEADER = load_context_contract("fbi_cde_human_trafficking").header
 HOTLINE_HEADER = load_context_contract("national_hotline_state_statistics").header
-
-
-@contextmanager
-def lantern_env(home: Path):
-    """LANTERN_HOME and the linkage secret for one pipeline run, restored afterwards."""
-    names = ("LANTERN_HOME", "LANTERN_LINKAGE_SECRET", "DAGSTER_HOME")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(LANTERN_HOME=str(home), LANTERN_LINKAGE_SECRET="test-linkage-secret-not-for-production")
-    os.environ.pop("DAGSTER_HOME", None)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dataclass

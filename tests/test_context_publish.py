@@ -6,7 +6,6 @@ audit and the serving guard pass, and the static site shows the "Public context"
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 from support.browser import open_page, require_chromium
-from support.pipeline import TEST_SECRET, run_pipeline
+from support.pipeline import lantern_env, run_pipeline
 
 from sources.context.samples import write_fbi_human_trafficking, write_hotline_state_statistics
 from sources.reference import counties, deployment
@@ -41,10 +40,7 @@ def publish_run(tmp_path_factory: pytest.TempPathFactory) -> PublishRun:
     from sources.generator import generate
 
     home = tmp_path_factory.mktemp("context_publish")
-    saved = {k: os.environ.get(k) for k in ("LANTERN_HOME", "LANTERN_LINKAGE_SECRET", "DAGSTER_HOME")}
-    os.environ.update(LANTERN_HOME=str(home), LANTERN_LINKAGE_SECRET=TEST_SECRET)
-    os.environ.pop("DAGSTER_HOME", None)
-    try:
+    with lantern_env(home):
         summary = generate(home / "inbox", scale="mo", years=2, seed=11, defect_rate=0.0)
         last_year = max(int(m[:4]) for m in _own_months(home / "inbox"))
         # Published years up to the data's last year, so complete years of own intake have a national figure.
@@ -52,12 +48,6 @@ def publish_run(tmp_path_factory: pytest.TempPathFactory) -> PublishRun:
         write_fbi_human_trafficking(home / "inbox" / FBI_FILE, deployment(), counties())
         assert summary is not None
         yield PublishRun(home, run_pipeline(home))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _own_months(inbox: Path) -> set[str]:

@@ -43,10 +43,11 @@ def _late_drop(home: Path) -> Path:
     return target
 
 
-def measure(home: Path, timeout_s: float = 900.0, settle_s: float = 90.0) -> dict:
+def measure(home: Path, env: dict[str, str] | None = None, timeout_s: float = 900.0, settle_s: float = 90.0) -> dict:
+    """`env`: extra environment for the daemon (the linkage secret); LANTERN_HOME and DAGSTER_HOME are set here."""
     dagster_home = home / "dagster-daemon-home"
     dagster_home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "LANTERN_HOME": str(home), "DAGSTER_HOME": str(dagster_home)}
+    env = {**os.environ, **(env or {}), "LANTERN_HOME": str(home), "DAGSTER_HOME": str(dagster_home)}
     daemon = subprocess.Popen([str(DAEMON), "run", "-w", str(REPO / "workspace.yaml")], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

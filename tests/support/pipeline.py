@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 # The linkage secret every test run uses (never a production secret).
 TEST_SECRET = "test-linkage-secret-not-for-production"
+
+
+@contextmanager
+def lantern_env(home: Path):
+    """LANTERN_HOME and the test linkage secret for pipeline runs in this process (an ephemeral Dagster
+    instance: DAGSTER_HOME unset), restored afterwards."""
+    names = ("LANTERN_HOME", "LANTERN_LINKAGE_SECRET", "DAGSTER_HOME")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(LANTERN_HOME=str(home), LANTERN_LINKAGE_SECRET=TEST_SECRET)
+    os.environ.pop("DAGSTER_HOME", None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_pipeline(home: Path):
