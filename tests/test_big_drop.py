@@ -84,3 +84,48 @@ def test_reading_in_pieces_loads_and_quarantines_the_same_rows_as_reading_whole(
     _, loaded_whole, quarantined_whole = _ingest(defective_drop, tmp_path / "whole.duckdb", 1 << 40, tmp_path)
     assert loaded_in_pieces == loaded_whole
     assert quarantined_in_pieces == quarantined_whole
+
+
+KILLED_INGEST = """
+import os, signal, sys
+from pathlib import Path
+import sources.ingest.load as load
+sys.path.insert(0, {tests!r})
+from test_big_drop import _ingest
+
+raw_inserts = 0
+insert = load._insert
+def insert_then_die(con, table, frame):
+    global raw_inserts
+    if table == "raw.hotline_signals":
+        raw_inserts += 1
+        if raw_inserts == 4:  # three pieces are committed by now
+            os.kill(os.getpid(), signal.SIGKILL)
+    insert(con, table, frame)
+load._insert = insert_then_die
+_ingest(Path({drop!r}), Path({warehouse!r}), {piece_bytes}, Path({scratch!r}))
+"""
+
+
+def test_a_big_drop_killed_between_pieces_is_undone_and_loaded_again_in_full(defective_drop: Path, tmp_path: Path):
+    import subprocess
+    import sys
+
+    warehouse = tmp_path / "killed.duckdb"
+    script = KILLED_INGEST.format(tests=str(Path(__file__).parent), drop=str(defective_drop),
+                                  warehouse=str(warehouse), piece_bytes=PIECE_BYTES, scratch=str(tmp_path))
+    died = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert died.returncode == -9, died.stderr[-2000:]
+    with duckdb.connect(str(warehouse)) as con:  # committed pieces are there, but marked unfinished
+        partial = con.execute("SELECT count(*) FROM raw.hotline_signals").fetchone()[0]
+        assert partial > 0
+        assert con.execute("SELECT count(*) FROM raw.file_manifest").fetchone()[0] == 0
+        assert con.execute("SELECT file_name FROM raw.files_in_progress").fetchall() == [(defective_drop.name,)]
+
+    outcome, loaded, quarantined = _ingest(defective_drop, warehouse, PIECE_BYTES, tmp_path)  # the next run
+    _, loaded_clean, quarantined_clean = _ingest(defective_drop, tmp_path / "clean.duckdb", PIECE_BYTES, tmp_path)
+    assert outcome.rows_loaded + outcome.rows_quarantined == outcome.rows_read == count_data_rows(defective_drop)
+    assert loaded == loaded_clean  # the killed run's pieces were taken out, not loaded twice
+    assert quarantined == quarantined_clean
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute("SELECT count(*) FROM raw.files_in_progress").fetchone()[0] == 0

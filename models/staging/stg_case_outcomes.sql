@@ -15,3 +15,5 @@ FROM raw.case_outcomes AS o
 JOIN reference.organisations AS reporting ON reporting.org_id = o._agency
 LEFT JOIN reference.counties AS c ON c.fips = o.county_fips
 WHERE in_partition(o.event_date)
+  -- a big file still being loaded piece by piece counts once its last piece is in (sources/ingest/load.py)
+  AND o._file_hash NOT IN (SELECT file_hash FROM raw.files_in_progress)

@@ -24,3 +24,5 @@ FROM raw.hotline_signals AS s
 LEFT JOIN reference.counties AS c ON c.fips = s.county_fips
 LEFT JOIN reference.industry_sectors AS v ON v.venue_code = s.venue_type
 WHERE in_partition(s.received_date)
+  -- a big file still being loaded piece by piece counts once its last piece is in (sources/ingest/load.py)
+  AND s._file_hash NOT IN (SELECT file_hash FROM raw.files_in_progress)

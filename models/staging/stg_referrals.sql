@@ -23,3 +23,5 @@ JOIN reference.organisations AS referring ON referring.org_id = r.referring_org_
 JOIN reference.organisations AS receiving ON receiving.org_id = r.receiving_org_id
 LEFT JOIN reference.counties AS referring_county ON referring_county.fips = referring.county_fips
 WHERE in_partition(r.referral_date)
+  -- a big file still being loaded piece by piece counts once its last piece is in (sources/ingest/load.py)
+  AND r._file_hash NOT IN (SELECT file_hash FROM raw.files_in_progress)

@@ -2,8 +2,11 @@
 
 Files are taken in batches (bounded by bytes); each batch is one transaction, so a crash leaves the
 warehouse as it was before the batch and the next run simply processes those files again. A file bigger
-than CHUNK_BYTES is a batch of its own and is read, validated and inserted piece by piece (still one
-transaction), so memory stays bounded however big one drop is.
+than CHUNK_BYTES is a batch of its own and is read, validated and inserted piece by piece, one commit per
+piece, so memory stays bounded however big one drop is (DuckDB holds an open transaction's inserts in
+memory). Such a file is listed in raw.files_in_progress until its manifest row is written in the last
+commit; staging ignores its rows until then, and a run that died half-way has them deleted by the next
+ingest (discard_unfinished_files), so the file is processed again from the start.
 """
 
 from __future__ import annotations
@@ -103,11 +106,12 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: Val
     """Ingest the agency-feed files among `paths`; public context files are left to their own asset.
 
     Files over `chunk_bytes` are split into pieces in a scratch folder (default: the system's temporary
-    folder) and ingested piece by piece in one transaction.
+    folder) and ingested piece by piece, a commit per piece (see the module docstring).
     """
     from sources.context import is_context_file
 
     paths = [p for p in paths if not is_context_file(p)]
+    discard_unfinished_files(con)
     outcomes: list[FileOutcome] = []
     batch: list[tuple[Path, str]] = []
     batch_bytes = 0
@@ -214,6 +218,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
 
     reader = duckdb.connect()  # in-memory, only parses CSV (its parsed piece is a table there, which
     # must fit in memory: a memory limit on it makes a piece of many small files fail rather than spill)
+    piecewise = [d for d in drops if d.problem is None and d.path.stat().st_size > chunk_bytes]
+    if piecewise:
+        _mark_in_progress(con, piecewise, now, run_id)
     con.execute("BEGIN TRANSACTION")
     try:
         by_feed: dict[str, list[_Drop]] = defaultdict(list)
@@ -238,6 +245,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                         pl.lit(now).alias("_loaded_at"),
                     ))
                     loaded.update(dict(valid.group_by(FILE_NAME).len().iter_rows()))
+                if piecewise:  # release the piece's inserts (an open transaction keeps them in memory)
+                    con.execute("COMMIT")
+                    con.execute("BEGIN TRANSACTION")
         for drop in drops:
             if drop.problem is not None:
                 rule, message = drop.problem
@@ -245,13 +255,43 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                                                   count_data_rows(drop.path), rule, message, now, run_id))
         outcomes = [_outcome(drop, loaded, quarantined) for drop in drops]
         _insert(con, "raw.file_manifest", _manifest(drops, outcomes, now, run_id))
+        if piecewise:
+            con.execute("DELETE FROM raw.files_in_progress WHERE run_id IS NOT DISTINCT FROM ? "
+                        "AND file_hash IN (SELECT unnest(?))", [run_id, [d.file_hash for d in piecewise]])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        if piecewise:  # pieces already committed: take them out again, the file is processed afresh later
+            discard_unfinished_files(con)
         raise
     finally:
         reader.close()
     return outcomes
+
+
+def _mark_in_progress(con: duckdb.DuckDBPyConnection, drops: list[_Drop], now: datetime, run_id: str | None) -> None:
+    _insert(con, "raw.files_in_progress", pl.DataFrame({
+        "file_name": [d.path.name for d in drops], "file_hash": [d.file_hash for d in drops],
+        "feed": [d.feed for d in drops], "started_at": [now] * len(drops), "run_id": [run_id] * len(drops)}))
+
+
+def discard_unfinished_files(con: duckdb.DuckDBPyConnection) -> int:
+    """Delete the rows of files whose piece-by-piece ingest never finished (a killed run); returns how many
+    files. Their manifest row was never written, so the next ingest reads them again from the start."""
+    unfinished = con.execute("SELECT DISTINCT file_name, file_hash, feed FROM raw.files_in_progress").fetchall()
+    if not unfinished:
+        return 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for file_name, file_hash, feed in unfinished:
+            con.execute(f"DELETE FROM {raw_table(feed)} WHERE _file_name = ? AND _file_hash = ?", [file_name, file_hash])
+            con.execute("DELETE FROM raw.quarantine WHERE file_name = ? AND file_hash = ?", [file_name, file_hash])
+        con.execute("DELETE FROM raw.files_in_progress")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(unfinished)
 
 
 def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConnection, chunk_bytes: int,
