@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 from dagster import DagsterInstance, Definitions
 
+from dashboards.serving import forget_pattern
 from pipelines.definitions import build_definitions
 from pipelines.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
@@ -111,6 +112,9 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
         else:
             ranges = contiguous_ranges(pending)
         result.months = ranges
+        if full:  # a full rebuild also suppresses from nothing, not from the last pattern
+            with warehouse_writer_lock(paths.warehouse), duckdb.connect(str(paths.warehouse)) as con:
+                forget_pattern(con)
         for start, end in ranges:
             _run(definitions, "models", active, result, log_level, tags=range_tags(start, end))
             if not result.success:

@@ -144,3 +144,37 @@ def test_planted_rise_is_flagged_as_emerging_and_published_with_its_evidence(tmp
     withheld = published_hotspots(cells, one_hidden, sectors, quarters)
     assert withheld.filter((pl.col("region") == "C") & (pl.col("sector_code") == "hospitality")
                            & (pl.col("quarter") == dt.date(2025, 7, 1))).is_empty()
+
+
+def test_the_pattern_kept_for_the_next_build_is_the_published_one_and_stays_in_the_warehouse(
+        clean_demo_run, published_and_true):
+    frames, truth, spec = published_and_true
+    with duckdb.connect(str(clean_demo_run.home / "warehouse.duckdb"), read_only=True) as con:
+        kept = con.execute("SELECT table_name, count_name, cell_key, true_value FROM meta.suppression_pattern").pl()
+    with duckdb.connect(str(clean_demo_run.home / "serving.duckdb"), read_only=True) as con:
+        stats = dict(con.execute("SELECT key, value FROM publication").fetchall())
+        serving_columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns").fetchall()}
+    assert kept.height == int(stats["cells_suppressed_primary"]) + int(stats["cells_suppressed_complementary"])
+    assert "true_value" not in serving_columns  # the true values of hidden cells are never published
+    hidden = set()
+    for t in spec.tables:
+        published = frames[t.name].with_row_index("_row")
+        for c in t.counts:
+            for row in published.filter(pl.col(f"{c}_suppressed")).iter_rows(named=True):
+                key = ", ".join(f"{d}={row[d]}" for d in t.dimensions)
+                hidden.add((t.name, c, key, float(truth[t.name][c][row["_row"]])))
+    assert set(kept.iter_rows()) == hidden
+
+
+def test_a_full_rebuild_forgets_the_pattern_and_another_threshold_ignores_it(tmp_path):
+    from dashboards.serving.build import earlier_pattern, forget_pattern, record_pattern
+
+    pattern = pl.DataFrame({"table_name": ["t"], "count_name": ["signals"], "cell_key": ["region=A"],
+                            "true_value": [4.0]})
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        earlier_pattern(con, K)  # creates the table
+        record_pattern(con, pattern, K, "run-1")
+        assert earlier_pattern(con, K).equals(pattern)
+        assert earlier_pattern(con, K + 5).is_empty()
+        forget_pattern(con)
+        assert earlier_pattern(con, K).is_empty()

@@ -15,6 +15,9 @@ from dashboards.disclosure.relations import build_system
 from dashboards.disclosure.spec import PublishedSet, suppressed_column
 
 
+PATTERN_SCHEMA = {"table_name": pl.Utf8, "count_name": pl.Utf8, "cell_key": pl.Utf8, "true_value": pl.Float64}
+
+
 @dataclass
 class SuppressionResult:
     frames: dict[str, pl.DataFrame]  # counts NULL where suppressed, plus <count>_suppressed
@@ -23,18 +26,27 @@ class SuppressionResult:
     n_complementary: int
     rounds: int
     seconds: float
+    hidden: pl.DataFrame  # every suppressed cell with its TRUE value (PATTERN_SCHEMA): private, never published
+    n_reused: int = 0  # cells hidden because an earlier pattern hid them at the same value
 
 
 def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sums: bool = True,
-             max_rounds: int = 100) -> SuppressionResult:
+             max_rounds: int = 100, earlier: pl.DataFrame | None = None) -> SuppressionResult:
     """Apply disclosure control to true counts. Derived columns (rates...) are not touched here:
-    recompute or protect them afterwards with rates.protect_derived on the returned frames."""
+    recompute or protect them afterwards with rates.protect_derived on the returned frames.
+
+    `earlier` (an earlier result's `hidden`) starts the search from that pattern: a cell it hid at the value
+    it has now is hidden again from the start. A nightly run then settles only what new data changed
+    (the search from nothing takes dozens of rounds at national scale), and a cell hidden last night is
+    not shown tonight at an unchanged value. The final pattern passes the same complete audit either way.
+    """
     t0 = time.perf_counter()
     system = build_system(spec, frames)
     values, _ = system.values(frames, published=False)
     k = spec.min_cell_count
     primary = primary_mask(values, k)
-    supp, report, rounds = complementary_suppression(system, values, primary, k,
+    reused = _reused(system, values, earlier)
+    supp, report, rounds = complementary_suppression(system, values, primary | reused, k,
                                                      protect_sums=protect_sums, max_rounds=max_rounds)
     out = dict(frames)  # tables outside the spec pass through untouched
     cells = system.cells
@@ -51,5 +63,23 @@ def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sum
             df = df.insert_column(df.columns.index(c) + 1, flag)
         out[t.name] = df
     real = cells["row"].to_numpy() >= 0
+    hidden = (_cell_keys(system, values).filter(pl.Series(supp & real))
+              .select(list(PATTERN_SCHEMA)).cast(PATTERN_SCHEMA))
     return SuppressionResult(out, report, int(primary[real].sum()), int((supp & ~primary)[real].sum()),
-                             rounds, time.perf_counter() - t0)
+                             rounds, time.perf_counter() - t0, hidden, int((reused & ~primary).sum()))
+
+
+def _cell_keys(system, values: np.ndarray) -> pl.DataFrame:
+    return system.cells.select("cell_id", pl.col("table").alias("table_name"), pl.col("count").alias("count_name"),
+                               pl.col("key").alias("cell_key")).with_columns(pl.Series("true_value", values))
+
+
+def _reused(system, values: np.ndarray, earlier: pl.DataFrame | None) -> np.ndarray:
+    """Cells the earlier pattern hid whose true value has not changed since (absent rows never count)."""
+    mask = np.zeros(system.cells.height, dtype=bool)
+    if earlier is None or earlier.is_empty():
+        return mask
+    same = _cell_keys(system, values).join(earlier.cast(PATTERN_SCHEMA), on=list(PATTERN_SCHEMA), how="semi")
+    mask[same["cell_id"].to_numpy()] = True
+    mask &= system.cells["row"].to_numpy() >= 0
+    return mask

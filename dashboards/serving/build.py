@@ -40,6 +40,7 @@ class ServingReport:
     cells_suppressed: int
     cells_primary: int  # suppressed because the count is 1 .. k-1
     cells_complementary: int  # suppressed so that no primary cell can be worked out
+    cells_hidden_again: int  # complementary cells the last build hid at the same value (its pattern reused)
     suppress_seconds: float
     seconds: float
 
@@ -86,7 +87,9 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
         "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
     truth = true_frames(warehouse)
     spec = published_set(first_month, last_month)
-    result = suppress({t.name: truth[t.name] for t in spec.tables}, spec)
+    result = suppress({t.name: truth[t.name] for t in spec.tables}, spec,
+                      earlier=earlier_pattern(warehouse, settings.min_cell_count))
+    record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id)
     frames = derive({**truth, **result.frames}, settings.unreliable_at_or_below)
     frames["rising_industries"] = with_q_values(frames["rising_industries"])
     frames["emerging_hotspots"] = published_hotspots(
@@ -108,13 +111,45 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     frames["caveats"] = pl.DataFrame(caveats())
     write_database(frames, path, warehouse)
     return ServingReport(path, {n: f.height for n, f in frames.items()}, cells, suppressed, result.n_primary,
-                         result.n_complementary, result.seconds, time.perf_counter() - started)
+                         result.n_complementary, result.n_reused, result.seconds, time.perf_counter() - started)
+
+
+def earlier_pattern(warehouse: duckdb.DuckDBPyConnection, min_cell_count: int) -> pl.DataFrame:
+    warehouse.execute(_query("suppression_pattern_table"))
+    return warehouse.execute(_query("earlier_suppression_pattern"), {"min_cell_count": min_cell_count}).pl()
+
+
+def forget_pattern(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """The next build suppresses from nothing (`lantern refresh --full`)."""
+    warehouse.execute(_query("suppression_pattern_table"))
+    warehouse.execute("DELETE FROM meta.suppression_pattern")
+
+
+def record_pattern(warehouse: duckdb.DuckDBPyConnection, hidden: pl.DataFrame, min_cell_count: int,
+                   run_id: str | None) -> None:
+    """Replace the recorded pattern with this build's (one transaction: the old one or the new one)."""
+    rows = hidden.with_columns(pl.lit(min_cell_count, pl.Int32).alias("min_cell_count"),
+                               pl.lit(run_id, pl.Utf8).alias("run_id"))
+    warehouse.execute("BEGIN TRANSACTION")
+    try:
+        warehouse.execute("DELETE FROM meta.suppression_pattern")
+        warehouse.register("lantern_pattern", rows.to_arrow())
+        warehouse.execute("INSERT INTO meta.suppression_pattern BY NAME SELECT * FROM lantern_pattern")
+        warehouse.unregister("lantern_pattern")
+        warehouse.execute("COMMIT")
+    except BaseException:
+        warehouse.execute("ROLLBACK")
+        raise
+
+
+def _query(name: str) -> str:
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def run_manifest(warehouse: duckdb.DuckDBPyConnection, run_inputs: pl.DataFrame) -> dict[str, str]:
     """The run manifest's stamp (its per-file part is the `run_inputs` table, one SHA-256 per file):
     which code built this database and from how many inputs."""
-    unrecognised = warehouse.execute((QUERIES / "unrecognised_files.sql").read_text(encoding="utf-8")).fetchone()[0]
+    unrecognised = warehouse.execute(_query("unrecognised_files")).fetchone()[0]
     return {
         "code_version": code_version(), "duckdb_version": duckdb.__version__,
         "input_files": str(run_inputs.height),
