@@ -15,6 +15,7 @@ from dashboards.serving.build import true_frames
 from dashboards.serving.audit import published_tables
 from dashboards.serving.hotspots import published_hotspots, score_cells, sector_seasons
 from dashboards.serving.published_set import published_set
+from dashboards.serving.satellites import satellites
 from pipelines.resources import prepare_session
 from sources.generator import generate
 from sources.generator.summary import PlantedRise
@@ -154,7 +155,10 @@ def test_the_pattern_kept_for_the_next_build_is_the_published_one_and_stays_in_t
     with duckdb.connect(str(clean_demo_run.home / "serving.duckdb"), read_only=True) as con:
         stats = dict(con.execute("SELECT key, value FROM publication").fetchall())
         serving_columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns").fetchall()}
-    assert kept.height == int(stats["cells_suppressed_primary"]) + int(stats["cells_suppressed_complementary"])
+    in_satellites = sum(int(frames[name][f"{c}_suppressed"].sum()) for name, (sat, _) in satellites().items()
+                        for c in sat.counts)  # protected on their own, from their parents: no pattern kept
+    assert kept.height == (int(stats["cells_suppressed_primary"]) + int(stats["cells_suppressed_complementary"])
+                           - in_satellites)
     assert "true_value" not in serving_columns  # the true values of hidden cells are never published
     hidden = set()
     for t in spec.tables:
@@ -178,3 +182,26 @@ def test_a_full_rebuild_forgets_the_pattern_and_another_threshold_ignores_it(tmp
         assert earlier_pattern(con, K + 5).is_empty()
         forget_pattern(con)
         assert earlier_pattern(con, K).is_empty()
+
+
+def test_audit_catches_a_venue_type_recoverable_from_its_sector_year_minus_the_other_venue_types(clean_demo_run,
+                                                                                                published_and_true):
+    from dashboards.disclosure.satellite import audit_satellite
+    from dashboards.serving.satellites import satellites, yearly_parents
+
+    frames, truth, spec = published_and_true
+    sat, parent_table = satellites()["venue_type_yearly"]
+    published = frames["venue_type_yearly"]
+    parents = yearly_parents(sat, frames[parent_table])
+    assert audit_serving_database(clean_demo_run.home / "serving.duckdb").passed
+    assert audit_satellite(sat, published, parents, K).passed
+    shown_sectors = parents.filter(pl.col("signals").is_not_null()).select("year", "sector_code")
+    candidates = small_hidden(frames, truth, "venue_type_yearly", "signals").join(
+        shown_sectors.with_columns(pl.col("year").cast(published["year"].dtype)), on=["year", "sector_code"])
+    target = candidates.row(0, named=True)
+    rest = ((pl.col("year") == target["year"]) & (pl.col("sector_code") == target["sector_code"])
+            & (pl.col("venue_type") != target["venue_type"]))
+    leaky = reveal(frames, truth, "venue_type_yearly", "signals", rest)["venue_type_yearly"]
+    report = audit_satellite(sat, leaky, parents, K)
+    assert any(f"venue_type={target['venue_type']}" in key and f"year={target['year']}" in key
+               for key in report.failures["key"].to_list())

@@ -13,11 +13,12 @@ import pytest
 from models.metric_catalog import load_catalog
 from models.metric_docs import DOCS_PAGE, render_metrics_page
 from models.stats import compare_rates, poisson_exact_ci
-from sources.reference import counties, organisations
+from sources.reference import counties, industry_sectors, organisations
 
 LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quarter_label", "sector_name",
                 "trafficking_type_label", "region_label", "referring_org_type_label", "receiving_org_type_label",
-                "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year"}
+                "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year",
+                "venue_name"}
 NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats"}
 
 
@@ -168,9 +169,36 @@ def test_outcome_counts_match_the_drop_files(clean_demo_run):
 
 def test_static_dashboard_shows_the_new_metrics_from_the_serving_database(clean_demo_run):
     page = (clean_demo_run.home / "site" / "index.html").read_text(encoding="utf-8")
-    for anchor in ("h-changes", "h-hotspots", "h-rising", "h-timeliness", "h-outcomes"):
+    for anchor in ("h-changes", "h-hotspots", "h-rising", "h-venues", "h-timeliness", "h-outcomes"):
         assert f'id="{anchor}"' in page, anchor
     state = serving(clean_demo_run, "SELECT signals FROM area_quarterly WHERE area_level = 'state' AND quarter = "
                                     "(SELECT max(quarter) FROM area_quarterly WHERE months_loaded = 3)")
     section = page[page.index('id="h-changes"'):page.index('id="h-hotspots"')]
     assert f'<td class="num">{state["signals"].item():,}</td>' in section
+
+
+def test_venue_type_counts_match_the_drop_files_and_add_up_to_the_shown_sector_years(clean_demo_run):
+    venues = industry_sectors().select(pl.col("venue_code").alias("venue_type"), "sector_code")
+    signals = (read_drops(clean_demo_run.home / "inbox", "hotline_signals")
+               .with_columns(pl.col("venue_type").fill_null("not_specified"), (pl.col("is_case") == "true").alias("is_case"),
+                             pl.col("received_date").str.to_date().dt.year().cast(pl.Int32).alias("year")))
+    by_venue = signals.group_by("year", "venue_type").agg(pl.len().alias("signals_true"),
+                                                          pl.col("is_case").sum().alias("cases_true"))
+    published = serving(clean_demo_run, "SELECT * FROM venue_type_yearly").join(by_venue, on=["year", "venue_type"],
+                                                                               how="left")
+    assert published["venue_type"].n_unique() == venues.height  # every Polaris type, zeros included
+    for measure in ("signals", "cases"):
+        shown = published.filter(~pl.col(f"{measure}_suppressed"))
+        assert shown.height > 0 and (shown[measure] == shown[f"{measure}_true"].fill_null(0)).all(), measure
+        hidden = published.filter(pl.col(f"{measure}_suppressed"))
+        assert hidden.height > 0 and hidden[measure].is_null().all()
+        assert not hidden[f"{measure}_true"].fill_null(0).is_between(11, 10**9).all()  # some hidden are small
+    # Where a sector-year has every venue shown, the venues add up to the sector's published quarters.
+    quarters = serving(clean_demo_run, "SELECT year(quarter) AS year, sector_code, sum(signals) AS sector_signals, "
+                                       "bool_or(signals_suppressed) AS hidden FROM quarterly_by_sector GROUP BY ALL")
+    complete = (published.group_by("year", "sector_code")
+                .agg(pl.col("signals").sum(), pl.col("signals_suppressed").any().alias("any_hidden"))
+                .filter(~pl.col("any_hidden"))
+                .join(quarters.with_columns(pl.col("year").cast(pl.Int32)), on=["year", "sector_code"]))
+    assert complete.height > 0 and (complete["signals"] == complete["sector_signals"]).all()
+    assert not complete["hidden"].any()  # a sector-year hidden in the main set shows no venue at all

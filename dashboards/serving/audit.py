@@ -9,19 +9,44 @@ import duckdb
 import polars as pl
 
 from dashboards.disclosure import AuditReport, audit
+from dashboards.disclosure.satellite import audit_satellite
 from dashboards.serving.published_set import published_set
+from dashboards.serving.satellites import satellites, yearly_parents
 
 
 def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date, dt.date]:
+    """Every table under disclosure control (the main set and the satellites), as published."""
     with duckdb.connect(str(serving_db), read_only=True) as con:
         period = dict(con.execute(
             "SELECT key, value FROM publication WHERE key IN ('period_start', 'period_end')").fetchall())
         spec = published_set(dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"]))
-        frames = {t.name: con.execute(f"SELECT * FROM {t.name}").pl() for t in spec.tables}
+        names = [t.name for t in spec.tables] + list(satellites())
+        frames = {name: con.execute(f"SELECT * FROM {name}").pl() for name in names}
     return frames, dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"])
 
 
 def audit_serving_database(serving_db: Path) -> AuditReport:
-    """Attack every published table together (every margin, every grain pair, every measure relation)."""
+    """Attack every published table together (every margin, every grain pair, every measure relation), and
+    each satellite against its parent totals as the main set shows them."""
     frames, first, last = published_tables(serving_db)
-    return audit(frames, published_set(first, last))
+    spec = published_set(first, last)
+    report = audit(frames, spec)
+    for name, (sat, parent_table) in satellites().items():
+        found = audit_satellite(sat, frames[name], yearly_parents(sat, frames[parent_table]), spec.min_cell_count)
+        report = merged(report, found, cells=frames[name].height * len(sat.counts),
+                        suppressed=sum(int(frames[name][c].is_null().sum()) for c in sat.counts))
+    return report
+
+
+def merged(main: AuditReport, satellite: AuditReport, *, cells: int, suppressed: int) -> AuditReport:
+    """One report. The satellite's own cells are added; its parent totals are the main set's already."""
+    return AuditReport(
+        passed=main.passed and satellite.passed,
+        failures=pl.concat([main.failures, satellite.failures]),
+        n_cells=main.n_cells + cells,
+        n_suppressed=main.n_suppressed + suppressed,
+        n_lp=main.n_lp + satellite.n_lp,
+        seconds=main.seconds + satellite.seconds,
+        exactly_recovered=main.exactly_recovered + satellite.exactly_recovered,
+        notes=[*main.notes, *satellite.notes],
+    )

@@ -20,10 +20,13 @@ import polars as pl
 import yaml
 
 from dashboards.disclosure import suppress
+from dashboards.disclosure.satellite import protect
+from dashboards.disclosure.spec import suppressed_column
 from dashboards.serving.derive import derive
 from dashboards.serving.hotspots import published_hotspots
 from dashboards.serving.provenance import code_version
 from dashboards.serving.published_set import published_set
+from dashboards.serving.satellites import satellites, yearly_parents
 from models import serving_models
 from models.stats import benjamini_hochberg
 from sources.reference import deployment
@@ -90,28 +93,39 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     result = suppress({t.name: truth[t.name] for t in spec.tables}, spec,
                       earlier=earlier_pattern(warehouse, settings.min_cell_count))
     record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id)
-    frames = derive({**truth, **result.frames}, settings.unreliable_at_or_below)
+    protected = {**truth, **result.frames}
+    for name, (sat, parent_table) in satellites().items():
+        protected[name] = protect(sat, truth[name], yearly_parents(sat, truth[parent_table]),
+                                  yearly_parents(sat, result.frames[parent_table]), settings.min_cell_count)
+    frames = derive(protected, settings.unreliable_at_or_below)
     frames["rising_industries"] = with_q_values(frames["rising_industries"])
     frames["emerging_hotspots"] = published_hotspots(
         truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"],
         complete_quarters)
 
     cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables)
-    suppressed = result.n_primary + result.n_complementary
+    n_primary, n_complementary = result.n_primary, result.n_complementary
+    for name, (sat, _) in satellites().items():
+        for c in sat.counts:
+            cells += truth[name].height
+            primary = int(truth[name][c].is_between(1, settings.min_cell_count - 1).sum())
+            n_primary += primary
+            n_complementary += int(frames[name][suppressed_column(c)].sum()) - primary
+    suppressed = n_primary + n_complementary
     stamp = {
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "run_id": run_id or "",
         "state_name": settings.state_name, "region_scheme": settings.region_scheme,
         "region_label": settings.region_scheme_label, "min_cell_count": str(settings.min_cell_count),
         "period_start": str(first_month), "period_end": str(last_month), "cells_published": str(cells),
-        "cells_suppressed_primary": str(result.n_primary),
-        "cells_suppressed_complementary": str(result.n_complementary),
+        "cells_suppressed_primary": str(n_primary),
+        "cells_suppressed_complementary": str(n_complementary),
         **run_manifest(warehouse, frames["run_inputs"]),
     }
     frames["publication"] = pl.DataFrame({"key": list(stamp), "value": list(stamp.values())})
     frames["caveats"] = pl.DataFrame(caveats())
     write_database(frames, path, warehouse)
-    return ServingReport(path, {n: f.height for n, f in frames.items()}, cells, suppressed, result.n_primary,
-                         result.n_complementary, result.n_reused, result.seconds, time.perf_counter() - started)
+    return ServingReport(path, {n: f.height for n, f in frames.items()}, cells, suppressed, n_primary,
+                         n_complementary, result.n_reused, result.seconds, time.perf_counter() - started)
 
 
 def earlier_pattern(warehouse: duckdb.DuckDBPyConnection, min_cell_count: int) -> pl.DataFrame:

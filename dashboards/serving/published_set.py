@@ -55,8 +55,8 @@ def count_tables() -> list[TableSpec]:
     specs = []
     for name, (_, table) in serving_models().items():
         counts = catalog.counts_of(name)
-        if not counts:
-            continue
+        if not counts or table.get("satellite"):
+            continue  # satellites are protected on their own against their parents (serving/satellites.py)
         derived = {column: metric.counts_behind(main)
                    for main, (metric, placement) in catalog.derived_of(name).items() if metric.counts_behind(main)
                    for column in placement.columns}

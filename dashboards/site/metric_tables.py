@@ -86,6 +86,21 @@ def rising(con) -> str:
                   body, "Not enough complete quarters yet.")
 
 
+def venue_types(con, min_cell: int) -> str:
+    rows = _rows(con, "venue_types")
+    year = f"{rows[0]['year']}{' (part year)' if rows[0]['months_loaded'] < 12 else ''}" if rows else ""
+    body, sector = [], None
+    for r in rows:
+        if r["sector_name"] != sector:  # a sector's total heads its venue types
+            sector = r["sector_name"]
+            body.append(f'<tr><th scope="row">{_e(sector)}</th>{_number(r["sector_signals"], 0)}'
+                        f'{_number(r["sector_cases"], 0)}</tr>')
+        body.append(f'<tr><td class="indent">{_e(r["venue_name"])}</td>{_count(r, "signals", min_cell)}'
+                    f'{_count(r, "cases", min_cell)}</tr>')
+    return _table(f"Signals and cases by Polaris venue type, grouped by sector, {year}",
+                  ["Sector / venue type", "Signals", "Cases"], body, "No signals have been published yet.")
+
+
 def timeliness(con, min_cell: int) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals', min_cell)}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
@@ -117,6 +132,7 @@ SECTIONS = (  # anchor, title, renderer, needs min_cell, tables it reads
     ("h-changes", "What changed this quarter", quarter_changes, True, {"area_quarterly"}),
     ("h-hotspots", "Emerging hotspots", hotspots, False, {"emerging_hotspots"}),
     ("h-rising", "Fastest-rising industries", rising, False, {"rising_industries"}),
+    ("h-venues", "Polaris venue types", venue_types, True, {"venue_type_yearly", "quarterly_by_sector"}),
     ("h-timeliness", "Referral coordination", timeliness, True, {"referral_timeliness", "child_welfare_notifications"}),
     ("h-outcomes", "Outcomes", funnel, True, {"case_funnel", "victim_outcomes_yearly"}),
 )

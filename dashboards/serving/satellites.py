@@ -1,0 +1,47 @@
+"""The published tables declared as satellites (published_tables.yaml `satellite:`), and their parent totals.
+
+Today one: venue_type_yearly splits each statewide sector-year total by Polaris venue type. Its parents are
+the years of quarterly_by_sector: a sector-year total is known exactly when every quarter of it is shown,
+and unknown (NULL) when any is hidden.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboards.disclosure.satellite import Satellite
+from dashboards.disclosure.spec import suppressed_column
+from dashboards.serving.published_set import industry
+from models import serving_models
+from models.metric_catalog import load_catalog
+
+
+def satellites() -> dict[str, tuple[Satellite, str]]:
+    """name -> (its Satellite declaration, the main table its parents come from)."""
+    catalog = load_catalog()
+    found = {}
+    for name, (_, table) in serving_models().items():
+        declared = table.get("satellite")
+        if not declared:
+            continue
+        child, parent = declared["child"], declared["parent"]
+        nesting = industry().mapping.select(child, parent)
+        keys = tuple(d for d in table["dimensions"] if d != child)
+        found[name] = (Satellite(name, child, parent, keys, tuple(catalog.counts_of(name)), nesting),
+                       declared["parent_table"])
+    return found
+
+
+def yearly_parents(sat: Satellite, quarterly: pl.DataFrame) -> pl.DataFrame:
+    """Parent totals per year from a quarterly table; a count is NULL when any of its quarters is hidden."""
+    if sat.keys != ("year",):
+        raise ValueError(f"{sat.table}: yearly parents need the satellite keyed by year alone, not {sat.keys}")
+    hidden = [pl.col(c).is_null() | (pl.col(suppressed_column(c)).fill_null(False)
+                                     if suppressed_column(c) in quarterly.columns else pl.lit(False))
+              for c in sat.counts]
+    return (quarterly.with_columns(pl.col("quarter").dt.year().cast(pl.Int32).alias("year"),
+                                   *[h.alias(f"_{c}_hidden") for h, c in zip(hidden, sat.counts)])
+            .group_by("year", sat.parent)
+            .agg([pl.when(pl.col(f"_{c}_hidden").any()).then(None).otherwise(pl.col(c).sum()).alias(c)
+                  for c in sat.counts])
+            .sort("year", sat.parent))
