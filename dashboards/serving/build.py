@@ -20,13 +20,11 @@ import polars as pl
 import yaml
 
 from dashboards.disclosure import suppress
-from dashboards.disclosure.satellite import protect
-from dashboards.disclosure.spec import suppressed_column
 from dashboards.serving.derive import derive
 from dashboards.serving.hotspots import published_hotspots
 from dashboards.serving.provenance import code_version
 from dashboards.serving.published_set import published_set
-from dashboards.serving.satellites import satellites, yearly_parents
+from dashboards.serving.satellites import protect_satellites
 from models import serving_models
 from models.stats import benjamini_hochberg
 from sources.reference import deployment
@@ -93,24 +91,15 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     result = suppress({t.name: truth[t.name] for t in spec.tables}, spec,
                       earlier=earlier_pattern(warehouse, settings.min_cell_count))
     record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id)
-    protected = {**truth, **result.frames}
-    for name, (sat, parent_table) in satellites().items():
-        protected[name] = protect(sat, truth[name], yearly_parents(sat, truth[parent_table]),
-                                  yearly_parents(sat, result.frames[parent_table]), settings.min_cell_count)
-    frames = derive(protected, settings.unreliable_at_or_below)
+    satellite = protect_satellites(truth, result.frames, settings.min_cell_count)
+    frames = derive({**truth, **result.frames, **satellite.frames}, settings.unreliable_at_or_below)
     frames["rising_industries"] = with_q_values(frames["rising_industries"])
     frames["emerging_hotspots"] = published_hotspots(
         truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"],
         complete_quarters)
 
-    cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables)
-    n_primary, n_complementary = result.n_primary, result.n_complementary
-    for name, (sat, _) in satellites().items():
-        for c in sat.counts:
-            cells += truth[name].height
-            primary = int(truth[name][c].is_between(1, settings.min_cell_count - 1).sum())
-            n_primary += primary
-            n_complementary += int(frames[name][suppressed_column(c)].sum()) - primary
+    cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables) + satellite.cells
+    n_primary, n_complementary = result.n_primary + satellite.primary, result.n_complementary + satellite.complementary
     suppressed = n_primary + n_complementary
     stamp = {
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "run_id": run_id or "",

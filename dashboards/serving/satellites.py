@@ -7,9 +7,11 @@ and unknown (NULL) when any is hidden.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
-from dashboards.disclosure.satellite import Satellite
+from dashboards.disclosure.satellite import Satellite, protect
 from dashboards.disclosure.spec import suppressed_column
 from dashboards.serving.published_set import industry
 from models import serving_models
@@ -45,3 +47,27 @@ def yearly_parents(sat: Satellite, quarterly: pl.DataFrame) -> pl.DataFrame:
             .agg([pl.when(pl.col(f"_{c}_hidden").any()).then(None).otherwise(pl.col(c).sum()).alias(c)
                   for c in sat.counts])
             .sort("year", sat.parent))
+
+
+@dataclass
+class ProtectedSatellites:
+    frames: dict[str, pl.DataFrame]  # each satellite table, suppressed
+    cells: int  # count cells published in them
+    primary: int  # hidden because 1 .. k-1
+    complementary: int  # hidden to protect those, or because their parent total is not shown
+
+
+def protect_satellites(truth: dict[str, pl.DataFrame], protected_main: dict[str, pl.DataFrame],
+                       min_cell_count: int) -> ProtectedSatellites:
+    """Every satellite protected against its parents as the (already protected) main set shows them."""
+    out = ProtectedSatellites({}, 0, 0, 0)
+    for name, (sat, parent_table) in satellites().items():
+        frame = protect(sat, truth[name], yearly_parents(sat, truth[parent_table]),
+                        yearly_parents(sat, protected_main[parent_table]), min_cell_count)
+        out.frames[name] = frame
+        for c in sat.counts:
+            primary = int(truth[name][c].is_between(1, min_cell_count - 1).sum())
+            out.cells += frame.height
+            out.primary += primary
+            out.complementary += int(frame[suppressed_column(c)].sum()) - primary
+    return out
