@@ -57,9 +57,10 @@ def _open_dashboard(superset_server, slug: str, username: str, password: str, sc
         page.fill("#password", password)
         page.click('[data-test="login-button"]')
         page.wait_for_url(f"**/superset/dashboard/{slug}/**", timeout=60_000)
+        # generous: on a 2-core machine with other work running, a dashboard's first render once took > 90 s
         page.wait_for_function(
             "() => { const s = (" + CHART_STATE + ")(); return s.holders > 0 && !s.state.includes('loading'); }",
-            timeout=90_000)
+            timeout=180_000)
         page.wait_for_timeout(1500)  # let echarts finish its entry animation before the screenshot
         # a viewport as tall as the dashboard: a full-page screenshot resizes the page and catches the
         # charts mid-redraw (blank)
@@ -72,7 +73,7 @@ def _open_dashboard(superset_server, slug: str, username: str, password: str, sc
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     return open_page(f"{superset_server.url}/login/?next=/superset/dashboard/{slug}/", None,
                      actions=log_in_and_wait, evaluate="(" + CHART_STATE + ")()", viewport=(1280, 2400),
-                     timeout_ms=120_000)
+                     timeout_ms=240_000)
 
 
 @pytest.mark.parametrize("dashboard", DASHBOARDS)
