@@ -99,13 +99,13 @@ def test_suppressed_cells_never_shown_as_zero(built: tuple[SiteReport, str], ser
     rows = specs["chart-trend-signals"]["data"]["values"]
     assert expected > 0
     assert sum(r["suppressed"] for r in rows) == expected
-    assert all(r["text"] == "suppressed (1–10)" for r in rows if r["suppressed"])
+    assert all(r["text"] == "suppressed" for r in rows if r["suppressed"])
     assert seen_suppressed >= expected
     # Region I is suppressed in the fixture: its rate is suppressed, never 0.
     regions = {r["region"]: r for r in specs["chart-region-bars"]["data"]["values"]}
-    assert regions["I"]["rate"] is None and regions["I"]["rate_text"] == "suppressed (1–10)"
+    assert regions["I"]["rate"] is None and regions["I"]["rate_text"] == "suppressed"
     assert regions["G"]["flag"] == "unreliable" and "unreliable" in regions["G"]["rate_text"]
-    assert '<td class="num suppressed">suppressed (1–10)</td>' in page
+    assert '<td class="num suppressed">suppressed</td>' in page
 
 
 def test_protect_is_a_last_line_of_defence() -> None:

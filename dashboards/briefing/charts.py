@@ -15,7 +15,7 @@ import vl_convert
 from dashboards.site import geo
 
 from .data import BriefingData, Row
-from .numbers import suppressed_text
+from .numbers import SUPPRESSED
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu Sans"
@@ -62,10 +62,9 @@ def quarterly_trend(data: BriefingData) -> Spec | None:
     rows = data.state_trend or []
     if not rows:
         return None
-    k = data.min_cell_count
     values = [{"quarter": f"{r['quarter'].year}Q{(r['quarter'].month - 1) // 3 + 1}", "signals": r["signals"],
                "current": r["quarter"] == data.quarter.start, "label_y": r["signals"] or 0,
-               "text": suppressed_text(k) if r["signals_suppressed"] else f"{r['signals']:,}"} for r in rows]
+               "text": SUPPRESSED if r["signals_suppressed"] else f"{r['signals']:,}"} for r in rows]
     x = {"field": "quarter", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
     return _spec(
         data={"values": values}, width=440, height=150,
@@ -135,7 +134,6 @@ def sectors(data: BriefingData) -> Spec | None:
     now = [r for r in (data.industry or []) if r["sector_code"] != "all"]
     if not now:
         return None
-    k = data.min_cell_count
     before = {r["sector_code"]: r for r in (data.industry_year_before or [])}
     values, order = [], [r["sector_name"] for r in sorted(now, key=lambda r: -(r["signals"] or 0))]
     for r in now:
@@ -146,12 +144,12 @@ def sectors(data: BriefingData) -> Spec | None:
             suppressed = bool(row["signals_suppressed"])
             values.append({"sector": r["sector_name"], "period": period, "rank": rank, "signals": row["signals"],
                            "label_x": row["signals"] or 0,
-                           "text": "suppressed" if suppressed else f"{row['signals']:,}"})
+                           "text": SUPPRESSED if suppressed else f"{row['signals']:,}"})
     sort = order
     periods = [data.quarter.label, f"{data.quarter.year - 1}Q{data.quarter.number}"]
     return _spec(
         data={"values": values}, width=330,
-        title=f"Signals by sector, {periods[0]} (black) and {periods[1]} (grey); suppressed (1-{k - 1}) not drawn",
+        title=f"Signals by sector, {periods[0]} (black) and {periods[1]} (grey); suppressed values not drawn",
         facet={"row": {"field": "sector", "type": "nominal", "sort": sort, "title": None,
                        "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 10, "labelLimit": 190}}},
         spacing=2,

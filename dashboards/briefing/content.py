@@ -11,7 +11,7 @@ from .data import BriefingData, Row
 from .document import Bullets, Chart, Document, Paragraph, Section, Table
 from .narrative import (change_cell, change_of, change_sentence, hotspot_sentence, label, rising_sentence,
                         significance_word)
-from .numbers import NOT_PUBLISHED, SUPPRESSED, count, derived, share, suppressed_note, suppressed_text
+from .numbers import NOT_PUBLISHED, SUPPRESSED, count, derived, share, suppressed_note
 
 AREA_TABLE = "area_quarterly"
 HEADLINE_COUNTS = ("signals", "cases", "people_in_cases", "minors_in_cases")
@@ -75,8 +75,8 @@ def cover(data: BriefingData) -> Section:
         section.add(_missing(data, "agency_quality"))
     section.add(Paragraph(
         f"Prepared by the task force's data platform from the disclosure-controlled serving database of {state}. "
-        f"No number from 1 to {data.min_cell_count - 1} is shown: such values read \"{suppressed_text(data.min_cell_count)}\", "
-        "and a suppressed value is not zero. Every sentence is generated from the published numbers by a fixed "
+        f"No number from 1 to {data.min_cell_count - 1} is shown: such values read \"{SUPPRESSED}\", as do other "
+        "values hidden so that they cannot be worked out from totals; a suppressed value is not zero. Every sentence is generated from the published numbers by a fixed "
         "template; a change is called a rise or a fall only when its 95% confidence interval excludes zero.", "note"))
     section.add(Bullets(tuple(SECTION_TITLES[s] for s in SECTION_TITLES if s != "cover")))
     return section

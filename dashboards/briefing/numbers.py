@@ -10,13 +10,9 @@ NOT_PUBLISHED = "not published"
 SUPPRESSED = "suppressed"  # in tables; every page's footer says what it means
 
 
-def suppressed_text(min_cell: int) -> str:
-    """The long form, for running text."""
-    return f"suppressed (1-{min_cell - 1})"
-
-
 def suppressed_note(min_cell: int) -> str:
-    return f"suppressed = a value from 1 to {min_cell - 1}, hidden to protect victims (not zero)"
+    return (f"suppressed = hidden to protect victims: a count from 1 to {min_cell - 1}, or one hidden so that "
+            "such a count cannot be worked out from totals (not zero)")
 
 
 def count(row: dict[str, Any] | None, column: str, min_cell: int) -> str:

@@ -2,7 +2,8 @@
 
 Suppressed cells are never plotted as values: lines break, bars are left out, and the cell is drawn
 with the page's hatch pattern (`url(#lantern-suppressed)`, defined in template.html) and labelled
-"suppressed (1–10)" in tooltips.
+"suppressed" in tooltips (not "1-10": a cell hidden to protect another can hold any count; the page's
+small-numbers caveat says what suppressed means).
 """
 
 from __future__ import annotations
@@ -34,19 +35,18 @@ CONFIG: Spec = {
 }
 
 
-def suppressed_text(min_cell: int) -> str:
-    return f"suppressed (1–{min_cell - 1})"
+SUPPRESSED = "suppressed"
 
 
 def count_text(value: int | None, suppressed: bool, min_cell: int) -> str:
     if suppressed:
-        return suppressed_text(min_cell)
+        return SUPPRESSED
     return "no data" if value is None else f"{value:,}"
 
 
 def rate_text(rate: float | None, flag: str | None, min_cell: int) -> str:
     if flag == "suppressed" or rate is None:
-        return suppressed_text(min_cell) if flag == "suppressed" else "no data"
+        return SUPPRESSED if flag == "suppressed" else "no data"
     return f"{rate:,.1f}" + (" (unreliable: 20 or fewer signals)" if flag == "unreliable" else "")
 
 
@@ -94,7 +94,7 @@ def trend(data: SiteData, measure: str) -> Spec:
     if any(r["suppressed"] for r in rows):
         strip: Spec = {
             "width": 880, "height": {"step": 14},
-            "title": {"text": f"Months {suppressed_text(data.min_cell_count)}: not drawn above",
+            "title": {"text": "Months suppressed: not drawn above",
                       "fontSize": 11, "fontWeight": "normal", "color": "#555"},
             "transform": [{"filter": "datum.suppressed"}],
             "mark": {"type": "rect", "fill": SUPPRESSED_FILL, "stroke": "#777", "strokeWidth": 0.5},
@@ -120,7 +120,7 @@ def _region_rows(data: SiteData) -> list[Row]:
             "signals_text": count_text(r["signals"], r["signals_suppressed"], data.min_cell_count),
             "cases_text": count_text(r["cases"], r["cases_suppressed"], data.min_cell_count),
             "rate_text": rate_text(rate, flag, data.min_cell_count),
-            "label": (suppressed_text(data.min_cell_count) if rate is None
+            "label": (SUPPRESSED if rate is None
                       else f"{rate:,.1f}" + (" unreliable" if flag == "unreliable" else "")),
             "label_x": rate if rate is not None else 0,
         })

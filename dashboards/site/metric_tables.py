@@ -1,7 +1,7 @@
 """The page's metric tables (changes, hotspots, rising industries, referral timeliness, outcomes), read
 from the serving database with queries/*.sql and rendered as accessible HTML tables.
 
-Every value comes from the serving database as published: a suppressed count reads "suppressed (1-10)",
+Every value comes from the serving database as published: a suppressed count reads "suppressed",
 a value that cannot be shown reads "—".
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from .charts import SUPPRESSED
 from .data import _rows
 
 Row = dict[str, Any]
@@ -24,7 +25,7 @@ def _e(value: Any) -> str:
 
 def _count(row: Row, column: str, min_cell: int) -> str:
     if row.get(f"{column}_suppressed"):
-        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+        return f'<td class="num suppressed">{SUPPRESSED}</td>'
     value = row.get(column)
     return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
 
@@ -163,10 +164,10 @@ FBI_CAVEAT = "fbi_context"
 def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> str:
     """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"."""
     if row.get(f"{column}_suppressed"):
-        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+        return f'<td class="num suppressed">{SUPPRESSED}</td>'
     value = row.get(column)
     if value is not None and 0 < value < min_cell:  # last line of defence, whatever the database says
-        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+        return f'<td class="num suppressed">{SUPPRESSED}</td>'
     if reported is False:
         return '<td class="num" title="No agency reported">—</td>'
     return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
@@ -174,7 +175,7 @@ def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> 
 
 def _ratio(value: Any, flag: Any = None, min_cell: int = 11) -> str:
     if flag == "suppressed":
-        return f'<td class="num suppressed">suppressed (1–{min_cell - 1})</td>'
+        return f'<td class="num suppressed">{SUPPRESSED}</td>'
     if value is None:
         return '<td class="num">—</td>'
     note = ' <span class="ci">unreliable</span>' if flag == "unreliable" else ""
@@ -226,7 +227,7 @@ def render_context_section(serving_db: Path, min_cell: int) -> str:
             '<p class="lede">What is published nationally, beside our own intake. The national hotline\'s state '
             "table gives the state's signals and cases; coverage is our own intake divided by it (complete years "
             "only; it can exceed 100%, since other tip lines feed the task force). Suppressed values read "
-            f"“suppressed (1–{min_cell - 1})”, never 0.</p>"
+            "“suppressed”, never 0.</p>"
             f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
             f'<div class="table-scroll">{context_hotline(con, min_cell)}</div>'
             f'<h3 id="h-context-fbi">FBI-reported offenses and clearances</h3>'
