@@ -2,9 +2,9 @@
 
 One run generates (or reuses) the us and stress drops, then measures, each in its own process: DuckDB's
 read floor, full refreshes, an incremental refresh (one day of us volume on a stress warehouse), the
-static site, the briefing, Superset chart data (a server the bench starts unless one is given), a 1 GB defective drop, and the
-pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process tree) and rows per
-second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md. A partial run
+static site, the briefing, Superset chart data (a server the bench starts unless one is given), a 1 GB
+defective drop, and the pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process
+tree) and rows per second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md. A partial run
 (`--only CASE ...`) merges into the previous results.json: other cases keep their figures and the time
 they were measured.
 
@@ -15,7 +15,6 @@ does not exist yet (so the bench records that instead of failing).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -38,8 +37,8 @@ REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
 START_MARK, END_MARK = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 PYTHON = sys.executable
-# The re-keying secret for bench runs: the environment's, or one made for this run (children inherit it).
 BENCH_SUPERSET_PORT = 8097  # not the default 8088: a Superset the user runs is left alone
+# The re-keying secret for bench runs: the environment's, or one made for this run (children inherit it).
 BENCH_SECRET = os.environ.get("LANTERN_LINKAGE_SECRET") or secrets.token_hex(32)
 SCALES = {"us": 3, "stress": 3}  # years of history
 SEED = 7

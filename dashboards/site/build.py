@@ -78,10 +78,10 @@ def _built_at(value: str | None) -> str:
         return value
 
 
-def _cell(value: int | None, suppressed: bool, min_cell: int) -> str:
+def _cell(value: int | None, suppressed: bool) -> str:
     if suppressed:
         return f'<td class="num suppressed">{charts.SUPPRESSED}</td>'
-    return f'<td class="num">{_e(charts.count_text(value, False, min_cell))}</td>'
+    return f'<td class="num">{_e(charts.count_text(value, False))}</td>'
 
 
 def _region_table(data: SiteData) -> str:
@@ -95,8 +95,8 @@ def _region_table(data: SiteData) -> str:
         rows.append(
             f"<tr><th scope=\"row\">{_e(r['region_label'])}</th>"
             f"<td class=\"num\">{_e(population)}</td>"
-            f"{_cell(r['signals'], r['signals_suppressed'], data.min_cell_count)}"
-            f"{_cell(r['cases'], r['cases_suppressed'], data.min_cell_count)}{rate_cell}"
+            f"{_cell(r['signals'], r['signals_suppressed'])}"
+            f"{_cell(r['cases'], r['cases_suppressed'])}{rate_cell}"
             f"<td class=\"flag\">{_e('unreliable' if flag == 'unreliable' else '')}</td></tr>"
         )
     return (f"<table><caption>Regions, {data.region_year}</caption><thead><tr><th scope=\"col\">Region</th>"
@@ -110,7 +110,7 @@ def _referral_body(data: SiteData) -> str:
         return "<p>No referral data has been published yet.</p>"
     rows = []
     for r in data.referrals:
-        cells = "".join(_cell(r[k], r[f"{k}_suppressed"], data.min_cell_count)
+        cells = "".join(_cell(r[k], r[f"{k}_suppressed"])
                         for k in ("referrals", "accepted", "declined", "pending"))
         rows.append(f"<tr><td>{_e(r['referring_org_type_label'])}</td><td>{_e(r['receiving_org_type_label'])}</td>"
                     f"{cells}</tr>")
@@ -186,7 +186,6 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
         "run_id": _e(pub.get("run_id") or "unknown"),
         "min_cell_count": _e(min_cell),
         "max_suppressed": _e(min_cell - 1),
-        "suppressed_range": _e(f"1–{min_cell - 1}"),
         "region_year": _e(f"{data.region_year}{partial}"),
         "region_lede": _e(f"Hotline signals per 100,000 residents in {data.region_year}"
                           + (", the latest complete year," if data.region_year_complete else " so far,")
@@ -218,7 +217,7 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     started = time.perf_counter()
     data = load(Path(serving_db))
     specs = charts.all_charts(data)
-    page = render(data, specs, render_metric_sections(Path(serving_db), data.min_cell_count),
+    page = render(data, specs, render_metric_sections(Path(serving_db)),
                   render_context_section(Path(serving_db), data.min_cell_count)).encode("utf-8")
     site_dir = Path(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)

@@ -38,13 +38,13 @@ CONFIG: Spec = {
 SUPPRESSED = "suppressed"
 
 
-def count_text(value: int | None, suppressed: bool, min_cell: int) -> str:
+def count_text(value: int | None, suppressed: bool) -> str:
     if suppressed:
         return SUPPRESSED
     return "no data" if value is None else f"{value:,}"
 
 
-def rate_text(rate: float | None, flag: str | None, min_cell: int) -> str:
+def rate_text(rate: float | None, flag: str | None) -> str:
     if flag == "suppressed" or rate is None:
         return SUPPRESSED if flag == "suppressed" else "no data"
     return f"{rate:,.1f}" + (" (unreliable: 20 or fewer signals)" if flag == "unreliable" else "")
@@ -71,7 +71,7 @@ def trend(data: SiteData, measure: str) -> Spec:
     rows = [
         {"month": r["month"], "type": r["trafficking_type_label"], "value": r[measure],
          "suppressed": r[f"{measure}_suppressed"],
-         "text": count_text(r[measure], r[f"{measure}_suppressed"], data.min_cell_count)}
+         "text": count_text(r[measure], r[f"{measure}_suppressed"])}
         for r in data.monthly
     ]
     colour = {"field": "type", "type": "nominal", "title": "Trafficking type", "scale": _type_scale(data.monthly),
@@ -117,9 +117,9 @@ def _region_rows(data: SiteData) -> list[Row]:
         out.append({
             "region": r["region"], "region_label": r["region_label"], "order": order, "rate": rate, "flag": flag,
             "population": f"{r['population']:,}" if r["population"] is not None else "no data",
-            "signals_text": count_text(r["signals"], r["signals_suppressed"], data.min_cell_count),
-            "cases_text": count_text(r["cases"], r["cases_suppressed"], data.min_cell_count),
-            "rate_text": rate_text(rate, flag, data.min_cell_count),
+            "signals_text": count_text(r["signals"], r["signals_suppressed"]),
+            "cases_text": count_text(r["cases"], r["cases_suppressed"]),
+            "rate_text": rate_text(rate, flag),
             "label": (SUPPRESSED if rate is None
                       else f"{rate:,.1f}" + (" unreliable" if flag == "unreliable" else "")),
             "label_x": rate if rate is not None else 0,
@@ -216,8 +216,8 @@ def sectors(data: SiteData) -> Spec:
     rows = [
         {"quarter": r["quarter_label"], "sector": r["sector_name"], "value": r["signals"],
          "suppressed": r["signals_suppressed"],
-         "signals_text": count_text(r["signals"], r["signals_suppressed"], data.min_cell_count),
-         "cases_text": count_text(r["cases"], r["cases_suppressed"], data.min_cell_count)}
+         "signals_text": count_text(r["signals"], r["signals_suppressed"]),
+         "cases_text": count_text(r["cases"], r["cases_suppressed"])}
         for r in data.sectors
     ]
     x = {"field": "quarter", "type": "ordinal", "title": None,
@@ -244,7 +244,7 @@ def referrals(data: SiteData) -> Spec:
     flows, parts = [], []
     for i, r in enumerate(data.referrals):
         flow = f"{r['referring_org_type_label']} → {r['receiving_org_type_label']}"
-        texts = {k: count_text(r[k], r[f"{k}_suppressed"], data.min_cell_count)
+        texts = {k: count_text(r[k], r[f"{k}_suppressed"])
                  for k in ("referrals", "accepted", "declined", "pending")}
         flows.append({"flow": flow, "order": i, "referrals": r["referrals"],
                       "label": f"{r['referrals']:,}" if r["referrals"] is not None else texts["referrals"],

@@ -23,7 +23,7 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _count(row: Row, column: str, min_cell: int) -> str:
+def _count(row: Row, column: str) -> str:
     if row.get(f"{column}_suppressed"):
         return f'<td class="num suppressed">{SUPPRESSED}</td>'
     value = row.get(column)
@@ -56,10 +56,10 @@ def _table(caption: str, headers: list[str], rows: list[str], empty: str) -> str
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def quarter_changes(con, min_cell: int) -> str:
+def quarter_changes(con) -> str:
     rows = _rows(con, "quarter_changes")
     quarter = rows[0]["quarter_label"] if rows else ""
-    body = [f"<tr><th scope=\"row\">{_e(r['area_name'])}</th>{_count(r, 'signals', min_cell)}"
+    body = [f"<tr><th scope=\"row\">{_e(r['area_name'])}</th>{_count(r, 'signals')}"
             f"{_change(r, 'signals_qoq_')}{_change(r, 'signals_yoy_')}</tr>" for r in rows]
     return _table(f"Signals in {quarter}: change on the previous quarter and on a year earlier (95% interval)",
                   ["Area", "Signals", "vs previous quarter", "vs a year earlier"], body,
@@ -87,7 +87,7 @@ def rising(con) -> str:
                   body, "Not enough complete quarters yet.")
 
 
-def venue_types(con, min_cell: int) -> str:
+def venue_types(con) -> str:
     rows = _rows(con, "venue_types")
     year = f"{rows[0]['year']}{' (part year)' if rows[0]['months_loaded'] < 12 else ''}" if rows else ""
     body, sector = [], None
@@ -96,17 +96,17 @@ def venue_types(con, min_cell: int) -> str:
             sector = r["sector_name"]
             body.append(f'<tr><th scope="row">{_e(sector)}</th>{_number(r["sector_signals"], 0)}'
                         f'{_number(r["sector_cases"], 0)}</tr>')
-        body.append(f'<tr><td class="indent">{_e(r["venue_name"])}</td>{_count(r, "signals", min_cell)}'
-                    f'{_count(r, "cases", min_cell)}</tr>')
+        body.append(f'<tr><td class="indent">{_e(r["venue_name"])}</td>{_count(r, "signals")}'
+                    f'{_count(r, "cases")}</tr>')
     return _table(f"Signals and cases by Polaris venue type, grouped by sector, {year}",
                   ["Sector / venue type", "Signals", "Cases"], body, "No signals have been published yet.")
 
 
-def timeliness(con, min_cell: int) -> str:
-    body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals', min_cell)}"
+def timeliness(con) -> str:
+    body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals')}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
             f"{_number(r['median_days_referral_to_service'], 0)}{_number(r['p90_days_referral_to_service'], 0)}"
-            f"{_count(r, 'referrals_pending_over_30_days', min_cell)}{_count(r, 'notifications', min_cell)}"
+            f"{_count(r, 'referrals_pending_over_30_days')}{_count(r, 'notifications')}"
             f"{_share(r['share_notified_within_1_day'])}{_share(r['share_notified_within_3_days'])}"
             f"{_number(r['median_notification_delay_days'], 0)}</tr>" for r in _rows(con, "referral_timeliness")]
     return _table("Referral timeliness and child-welfare notification (§ 566.223), by year",
@@ -115,13 +115,13 @@ def timeliness(con, min_cell: int) -> str:
                    "Median delay (days)"], body, "No referral data has been published yet.")
 
 
-def funnel(con, min_cell: int) -> str:
+def funnel(con) -> str:
     stages = ("situations_signalled", "situations_case", "situations_investigated", "situations_charged",
               "situations_convicted")
-    body = [f"<tr><th scope=\"row\">{r['cohort_year']}</th>{''.join(_count(r, s, min_cell) for s in stages)}"
+    body = [f"<tr><th scope=\"row\">{r['cohort_year']}</th>{''.join(_count(r, s) for s in stages)}"
             f"{_number(r['median_days_signal_to_investigation'], 0)}{_number(r['median_days_investigation_to_charge'], 0)}"
-            f"{_number(r['median_days_charge_to_conviction'], 0)}{_count(r, 'compensation_awards', min_cell)}"
-            f"{_count(r, 'visa_certifications_signed', min_cell)}{_count(r, 'restitution_orders', min_cell)}</tr>"
+            f"{_number(r['median_days_charge_to_conviction'], 0)}{_count(r, 'compensation_awards')}"
+            f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}</tr>"
             for r in _rows(con, "case_funnel")]
     return _table("From signal to conviction, by year of first signal; victim outcomes by year of the event",
                   ["Year", "Signalled", "Cases", "Investigated", "Charged", "Convicted", "Days to investigation",
@@ -129,25 +129,25 @@ def funnel(con, min_cell: int) -> str:
                    "Restitution orders"], body, "No outcome data has been published yet.")
 
 
-SECTIONS = (  # anchor, title, renderer, needs min_cell, tables it reads
-    ("h-changes", "What changed this quarter", quarter_changes, True, {"area_quarterly"}),
-    ("h-hotspots", "Emerging hotspots", hotspots, False, {"emerging_hotspots"}),
-    ("h-rising", "Fastest-rising industries", rising, False, {"rising_industries"}),
-    ("h-venues", "Polaris venue types", venue_types, True, {"venue_type_yearly", "quarterly_by_sector"}),
-    ("h-timeliness", "Referral coordination", timeliness, True, {"referral_timeliness", "child_welfare_notifications"}),
-    ("h-outcomes", "Outcomes", funnel, True, {"case_funnel", "victim_outcomes_yearly"}),
+SECTIONS = (  # anchor, title, renderer, tables it reads
+    ("h-changes", "What changed this quarter", quarter_changes, {"area_quarterly"}),
+    ("h-hotspots", "Emerging hotspots", hotspots, {"emerging_hotspots"}),
+    ("h-rising", "Fastest-rising industries", rising, {"rising_industries"}),
+    ("h-venues", "Polaris venue types", venue_types, {"venue_type_yearly", "quarterly_by_sector"}),
+    ("h-timeliness", "Referral coordination", timeliness, {"referral_timeliness", "child_welfare_notifications"}),
+    ("h-outcomes", "Outcomes", funnel, {"case_funnel", "victim_outcomes_yearly"}),
 )
 
 
-def render_metric_sections(serving_db: Path, min_cell: int) -> str:
+def render_metric_sections(serving_db: Path) -> str:
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         parts = []
-        for anchor, title, render, needs_min_cell, tables in SECTIONS:
+        for anchor, title, render, tables in SECTIONS:
             if not tables <= present:
                 continue  # a serving database from before these metrics: show what it has
-            body = render(con, min_cell) if needs_min_cell else render(con)
+            body = render(con)
             parts.append(f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{_e(title)}</h2>'
                          f'<div class="table-scroll">{body}</div></section>')
         return "\n".join(parts)
@@ -173,7 +173,7 @@ def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> 
     return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
 
 
-def _ratio(value: Any, flag: Any = None, min_cell: int = 11) -> str:
+def _ratio(value: Any, flag: Any = None) -> str:
     if flag == "suppressed":
         return f'<td class="num suppressed">{SUPPRESSED}</td>'
     if value is None:
@@ -207,7 +207,7 @@ def context_fbi(con, min_cell: int) -> str:
             f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'])}"
             f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'])}"
             f"{_known_count(r, 'cleared', min_cell, r['reported'])}"
-            f"{_ratio(r['clearance_rate'], r['clearance_rate_flag'], min_cell)}</tr>")
+            f"{_ratio(r['clearance_rate'], r['clearance_rate_flag'])}</tr>")
     return _table("FBI-reported human-trafficking offenses and clearances, by year and region",
                   ["Year", "Region", "Offenses reported", "Commercial sex acts", "Involuntary servitude", "Cleared",
                    "Clearance rate"], body, "No FBI file has been loaded.")
