@@ -81,6 +81,37 @@ def test_late_record_recomputes_only_its_month_and_equals_a_full_rebuild(lantern
         assert rows == _mart_rows(rebuilt, table), table
 
 
+def test_a_night_starts_from_the_kept_suppression_pattern_and_refresh_full_from_nothing(lantern_home: Path):
+    """The pipeline reads the pattern the last build kept (a cell hidden then, at its value now, is hidden
+    again) and `lantern refresh --full` forgets it. A big published cell planted in the kept pattern shows
+    both: hidden on the next night, shown again after a full refresh."""
+    generate(lantern_home / "inbox", scale="mo", years=1, seed=6, defect_rate=0.0)
+    assert run_pipeline(lantern_home).success
+    serving, warehouse = lantern_home / "serving.duckdb", lantern_home / "warehouse.duckdb"
+
+    def shown(quarter, sector) -> bool:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            return not con.execute("SELECT signals_suppressed FROM quarterly_by_sector WHERE quarter = ? AND "
+                                   "sector_code = ?", [quarter, sector]).fetchone()[0]
+
+    with duckdb.connect(str(serving), read_only=True) as con:
+        quarter, sector, signals = con.execute(
+            "SELECT quarter, sector_code, signals FROM quarterly_by_sector WHERE NOT signals_suppressed "
+            "ORDER BY signals DESC LIMIT 1").fetchone()
+    key = f"quarter={quarter}, sector_code={sector}"
+    with duckdb.connect(str(warehouse)) as con:
+        k = con.execute("SELECT any_value(min_cell_count) FROM meta.suppression_pattern").fetchone()[0]
+        con.execute("INSERT INTO meta.suppression_pattern VALUES ('quarterly_by_sector', 'signals', ?, ?, ?, 'planted')",
+                    [key, float(signals), k])
+
+    assert run_pipeline(lantern_home).success
+    assert not shown(quarter, sector)  # the kept pattern was the starting point
+    assert run_pipeline(lantern_home, full=True).success
+    assert shown(quarter, sector)  # a full refresh suppressed from nothing
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM meta.suppression_pattern WHERE cell_key = ?", [key]).fetchone()[0] == 0
+
+
 def _late_copy(home: Path, nth_file: int, signal_id: str) -> str:
     """A new file holding one late hotline record for an old month; returns that month (YYYY-MM-01)."""
     old = pl.read_csv(sorted((home / "inbox").glob("hotline_signals__HL-NATL__*.csv"))[nth_file], infer_schema=False)

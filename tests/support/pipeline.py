@@ -28,7 +28,7 @@ def lantern_env(home: Path):
                 os.environ[name] = value
 
 
-def run_pipeline(home: Path):
+def run_pipeline(home: Path, full: bool = False):
     from dagster import DagsterInstance
 
     from pipelines.definitions import build_definitions
@@ -36,4 +36,5 @@ def run_pipeline(home: Path):
     from pipelines.settings import Paths
 
     with DagsterInstance.ephemeral() as instance:
-        return run_refresh(instance=instance, definitions=build_definitions(Paths(home)))
+        return run_refresh(instance=instance, definitions=build_definitions(Paths(home)), full=full,
+                           paths=Paths(home))
