@@ -7,7 +7,7 @@ through the schedule and sensors in pipelines/automation.py.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import duckdb
@@ -100,7 +100,8 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
     paths = paths or lantern_paths()
     definitions = definitions or build_definitions(paths)
     result = RefreshResult(success=True)
-    with (instance or dagster_instance()) as active:
+    # An instance the caller passes stays the caller's to close (it may read the runs' events afterwards).
+    with (nullcontext(instance) if instance is not None else dagster_instance()) as active:
         _run(definitions, "ingest", active, result, log_level)
         if not result.success:
             return result
@@ -112,7 +113,7 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
         else:
             ranges = contiguous_ranges(pending)
         result.months = ranges
-        if full:  # a full rebuild also suppresses from nothing, not from the last pattern
+        if full:  # a full rebuild also suppresses and proves from nothing, not from the last build's memory
             with warehouse_writer_lock(paths.warehouse), duckdb.connect(str(paths.warehouse)) as con:
                 forget_pattern(con)
         for start, end in ranges:

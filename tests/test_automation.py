@@ -81,13 +81,45 @@ def test_late_record_recomputes_only_its_month_and_equals_a_full_rebuild(lantern
         assert rows == _mart_rows(rebuilt, table), table
 
 
+def _publish_metadata(instance: DagsterInstance, run_id: str) -> dict[str, object]:
+    """The serving build's materialization metadata and the disclosure audit's, as plain values."""
+    from dagster import DagsterEventType
+
+    found = {}
+    for kind, prefix in ((DagsterEventType.ASSET_MATERIALIZATION, "build"),
+                         (DagsterEventType.ASSET_CHECK_EVALUATION, "audit")):
+        for entry in instance.all_logs(run_id, of_type=kind):
+            data = entry.dagster_event.event_specific_data
+            event = getattr(data, "materialization", data)
+            if getattr(event, "check_name", "disclosure_audit") == "disclosure_audit" and \
+                    event.asset_key.path == ["serving", "serving_database"]:
+                found.update({f"{prefix}.{k}": v.value for k, v in event.metadata.items()})
+    return found
+
+
 def test_a_night_starts_from_the_kept_suppression_pattern_and_refresh_full_from_nothing(lantern_home: Path):
     """The pipeline reads the pattern the last build kept (a cell hidden then, at its value now, is hidden
     again) and `lantern refresh --full` forgets it. A big published cell planted in the kept pattern shows
-    both: hidden on the next night, shown again after a full refresh."""
+    both: hidden on the next night, shown again after a full refresh. The proofs the build keeps answer the
+    blocking audit and the next night's unchanged components; a full refresh proves everything afresh."""
+    from dashboards.serving import earlier_proofs
+    from dashboards.serving.audit import published_tables
+    from dashboards.serving.published_set import published_set
+    from dashboards.disclosure import audit
+
     generate(lantern_home / "inbox", scale="mo", years=1, seed=6, defect_rate=0.0)
-    assert run_pipeline(lantern_home).success
+    instance = DagsterInstance.ephemeral()
+    first = run_pipeline(lantern_home, instance=instance)
+    assert first.success
     serving, warehouse = lantern_home / "serving.duckdb", lantern_home / "warehouse.duckdb"
+    night_one = _publish_metadata(instance, first.run_id)
+    assert night_one["build.components_proven_by_last_build"] == 0 < night_one["build.components_solved"]
+    assert night_one["audit.components_proven_before"] > 0  # the check reused what the build proved
+    frames, period_start, period_end = published_tables(serving)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        kept = earlier_proofs(con)
+    proven = audit(frames, published_set(period_start, period_end), proofs=kept)
+    assert proven.passed and proven.components_proven_before == proven.components > 0 and proven.n_lp == 0
 
     def shown(quarter, sector) -> bool:
         with duckdb.connect(str(serving), read_only=True) as con:
@@ -104,12 +136,17 @@ def test_a_night_starts_from_the_kept_suppression_pattern_and_refresh_full_from_
         con.execute("INSERT INTO meta.suppression_pattern VALUES ('quarterly_by_sector', 'signals', ?, ?, ?, 'planted')",
                     [key, float(signals), k])
 
-    assert run_pipeline(lantern_home).success
+    second = run_pipeline(lantern_home, instance=instance)
+    assert second.success
     assert not shown(quarter, sector)  # the kept pattern was the starting point
-    assert run_pipeline(lantern_home, full=True).success
+    assert _publish_metadata(instance, second.run_id)["build.components_proven_by_last_build"] > 0
+    rebuilt = run_pipeline(lantern_home, full=True, instance=instance)
+    assert rebuilt.success
     assert shown(quarter, sector)  # a full refresh suppressed from nothing
+    assert _publish_metadata(instance, rebuilt.run_id)["build.components_proven_by_last_build"] == 0  # proved afresh
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM meta.suppression_pattern WHERE cell_key = ?", [key]).fetchone()[0] == 0
+    instance.dispose()
 
 
 def _late_copy(home: Path, nth_file: int, signal_id: str) -> str:

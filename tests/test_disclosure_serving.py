@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -170,18 +171,24 @@ def test_the_pattern_kept_for_the_next_build_is_the_published_one_and_stays_in_t
     assert set(kept.iter_rows()) == hidden
 
 
-def test_a_full_rebuild_forgets_the_pattern_and_another_threshold_ignores_it(tmp_path):
-    from dashboards.serving.build import earlier_pattern, forget_pattern, record_pattern
+def test_a_full_rebuild_forgets_the_pattern_and_the_proofs_and_another_threshold_ignores_the_pattern(tmp_path):
+    from dashboards.disclosure.proofs import Proof, ProofCache
+    from dashboards.serving.disclosure_memory import earlier_pattern, earlier_proofs, forget_pattern, record_pattern
 
     pattern = pl.DataFrame({"table_name": ["t"], "count_name": ["signals"], "cell_key": ["region=A"],
                             "true_value": [4.0]})
+    proofs = ProofCache(known={"used": Proof(np.array([0.0, 3.0]), np.array([12.0, np.inf]), 4),
+                               "unused": Proof(np.array([1.0]), np.array([2.0]), 2)}, used={"used"})
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        earlier_pattern(con, K)  # creates the table
-        record_pattern(con, pattern, K, "run-1")
+        record_pattern(con, pattern, K, "run-1", proofs)
         assert earlier_pattern(con, K).equals(pattern)
         assert earlier_pattern(con, K + 5).is_empty()
+        kept = earlier_proofs(con)
+        assert set(kept.known) == {"used"}  # a proof this run did not use is not carried over
+        assert kept.known["used"].low.tolist() == [0.0, 3.0] and kept.known["used"].high.tolist() == [12.0, np.inf]
+        assert kept.known["used"].n_lp == 4
         forget_pattern(con)
-        assert earlier_pattern(con, K).is_empty()
+        assert earlier_pattern(con, K).is_empty() and not earlier_proofs(con).known
 
 
 def test_audit_catches_a_venue_type_recoverable_from_its_sector_year_minus_the_other_venue_types(clean_demo_run,

@@ -26,6 +26,7 @@ try:  # HiGHS as scipy ships it: one model per component, re-solved for each obj
 except ImportError:  # pragma: no cover - a scipy without it falls back to linprog
     _highs = None
 
+from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.relations import System, build_system
 from dashboards.disclosure.spec import PublishedSet, suppressed_column
 
@@ -42,6 +43,8 @@ class AuditReport:
     seconds: float
     exactly_recovered: int = 0  # suppressed cells pinned to 0 or >= k (allowed, but worth knowing)
     intervals: pl.DataFrame | None = None  # every suppressed cell's [low, high] when full=True
+    components: int = 0  # independent parts of the attacker's system that needed an LP
+    components_proven_before: int = 0  # of those, answered by an earlier run's proof of the very same LP
     notes: list[str] = field(default_factory=list)
 
     def raise_if_failed(self) -> None:
@@ -51,6 +54,7 @@ class AuditReport:
     def summary(self) -> str:
         head = (f"disclosure audit {'PASSED' if self.passed else 'FAILED'}: {self.n_cells} cells, "
                 f"{self.n_suppressed} suppressed, {self.failures.height} failing, {self.n_lp} LPs, "
+                f"{self.components_proven_before} of {self.components} components proven before, "
                 f"{self.seconds:.2f}s")
         rows = [f"  {r['table']}.{r['count']} [{r['key']}] -> [{r['low']}, {r['high']}] {r['reason']}"
                 for r in self.failures.head(20).iter_rows(named=True)]
@@ -61,12 +65,14 @@ class DisclosureError(RuntimeError):
     pass
 
 
-def audit(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, full: bool = False) -> AuditReport:
-    """Audit published frames (suppressed counts are NULL and/or flagged `<count>_suppressed`)."""
+def audit(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, full: bool = False,
+          proofs: ProofCache | None = None) -> AuditReport:
+    """Audit published frames (suppressed counts are NULL and/or flagged `<count>_suppressed`).
+    `proofs`: earlier answers to identical component LPs (proofs.py); they spare solves, never checks."""
     t0 = time.perf_counter()
     system = build_system(spec, frames)
     values, suppressed = system.values(frames, published=True)
-    report = audit_system(system, values, suppressed, full=full)
+    report = audit_system(system, values, suppressed, full=full, proofs=proofs)
     bad = _derived_violations(frames, spec)
     if bad:
         extra = pl.DataFrame([(None, *b) for b in bad], schema=report.failures.schema, orient="row")
@@ -95,7 +101,8 @@ def _derived_violations(frames, spec: PublishedSet) -> list[tuple]:
 
 
 def audit_system(system: System, values: np.ndarray, suppressed: np.ndarray, *,
-                 full: bool = False, check: np.ndarray | None = None) -> AuditReport:
+                 full: bool = False, check: np.ndarray | None = None, proofs: ProofCache | None = None
+                 ) -> AuditReport:
     """Core attack on a system with known `values` where not `suppressed`.
 
     `check` (a cell mask) limits the ranges computed to those suppressed cells; the others are neither
@@ -142,7 +149,7 @@ def audit_system(system: System, values: np.ndarray, suppressed: np.ndarray, *,
     if np.any(np.abs(rhs[nfree == 0]) > EPS) or np.any(fixed[~free] < -EPS):
         raise ValueError("published tables are inconsistent: some totals do not add up")
     live = nfree > 0
-    Af, rhs = Af[live], rhs[live]
+    Af, rhs, eq = Af[live], rhs[live], eq[live]
 
     sup = np.flatnonzero(suppressed if check is None else suppressed & check)
     S = M[sup].tocsr()
@@ -155,7 +162,7 @@ def audit_system(system: System, values: np.ndarray, suppressed: np.ndarray, *,
     exact = np.diff(Sf.indptr) == 0
     lo_all[exact] = hi_all[exact] = s_known[exact]
 
-    n_lp = 0
+    n_lp = n_components = n_proven = 0
     if free_ids.size and (~exact).any():
         # Components of the free atoms linked by equations and by suppressed cells.
         B = sp.vstack([Af, Sf]).tocsr()
@@ -168,9 +175,16 @@ def audit_system(system: System, values: np.ndarray, suppressed: np.ndarray, *,
             cs = np.flatnonzero((sup_lab == comp) & ~exact)
             va = np.flatnonzero(atom_lab == comp)
             er = np.flatnonzero(eq_lab == comp)
-            lo, hi, n = _bound_component(Af[er][:, va], rhs[er], Sf[cs][:, va], s_known[cs], ubf[va], k, full)
+            parts = (Af[er][:, va], rhs[er], Sf[cs][:, va], s_known[cs], ubf[va])
+            if proofs is None:
+                lo, hi, n = _bound_component(*parts, k, full)
+            else:
+                lo, hi, n, proven = proofs.bound(*parts, system.name_rank[eq[er]], system.name_rank[sup[cs]],
+                                                 k, full, _bound_component)
+                n_proven += proven
             lo_all[cs], hi_all[cs] = lo, hi
             n_lp += n
+            n_components += 1
 
     lo_int = np.ceil(lo_all - EPS) + 0.0  # +0.0: no "-0.0" in reports
     hi_int = np.floor(hi_all + EPS)
@@ -196,6 +210,8 @@ def audit_system(system: System, values: np.ndarray, suppressed: np.ndarray, *,
         seconds=time.perf_counter() - t0,
         exactly_recovered=rec,
         intervals=intervals,
+        components=n_components,
+        components_proven_before=n_proven,
     )
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dashboards.disclosure.audit import AuditReport, audit_system
+from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.relations import System
 
 
@@ -129,20 +130,21 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
 
 
 def complementary_suppression(system: System, values: np.ndarray, primary: np.ndarray, k: int, *,
-                              protect_sums: bool = True, max_rounds: int = 100
+                              protect_sums: bool = True, max_rounds: int = 100, proofs: ProofCache | None = None
                               ) -> tuple[np.ndarray, AuditReport, int]:
     """Iterate relations pass + audit until the audit passes. Returns (mask, final audit, rounds).
 
     Rounds after the first attack only the cells hidden since, and those that failed: hiding more cells
-    removes equations, so a cell found safe stays safe. The final audit is the complete attack."""
+    removes equations, so a cell found safe stays safe. The final audit is the complete attack.
+    `proofs` answers component LPs solved in an earlier run (or round) without solving them again."""
     R, C, parents = relation_matrix(system)
     supp = primary.copy()
     safe = np.zeros_like(supp)  # suppressed cells an earlier round proved safe
     for rounds in range(1, max_rounds + 1):
         supp = close_relations(system, values, supp, R, C, parents, k, protect_sums)
-        report = audit_system(system, values, supp, check=supp & ~safe)
+        report = audit_system(system, values, supp, check=supp & ~safe, proofs=proofs)
         if report.passed:
-            complete = report if not safe.any() else audit_system(system, values, supp)
+            complete = report if not safe.any() else audit_system(system, values, supp, proofs=proofs)
             return supp, complete, rounds
         failing = report.failures["cell_id"].drop_nulls().to_numpy()
         safe |= supp

@@ -41,6 +41,7 @@ class System:
     groups: list[Group]
     n_atoms: int = 0
     _relations: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
+    _name_rank: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def relations(self) -> list[tuple[int, np.ndarray]]:
@@ -49,6 +50,15 @@ class System:
         if self._relations is None:
             self._relations = _relations(self.groups, self.cells.height) + _grouping_blocks(self)
         return self._relations
+
+    @property
+    def name_rank(self) -> np.ndarray:
+        """Each cell's rank by name (table, count, key): an order of cells that does not depend on row order
+        or on which other cells exist, so one component lines up the same way night after night."""
+        if self._name_rank is None:
+            names = self.cells.select(pl.concat_str("table", "count", "key", separator="\x1f"))
+            self._name_rank = names.to_series().rank("ordinal").to_numpy().astype(np.int64)
+        return self._name_rank
 
     def values(self, frames: dict[str, pl.DataFrame], *, published: bool) -> tuple[np.ndarray, np.ndarray]:
         """Cell values and suppression flags read from frames.

@@ -11,6 +11,7 @@ import polars as pl
 from dashboards.disclosure.audit import AuditReport
 from dashboards.disclosure.complementary import complementary_suppression
 from dashboards.disclosure.primary import primary_mask
+from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.relations import build_system
 from dashboards.disclosure.spec import PublishedSet, suppressed_column
 
@@ -31,7 +32,8 @@ class SuppressionResult:
 
 
 def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sums: bool = True,
-             max_rounds: int = 100, earlier: pl.DataFrame | None = None) -> SuppressionResult:
+             max_rounds: int = 100, earlier: pl.DataFrame | None = None,
+             proofs: ProofCache | None = None) -> SuppressionResult:
     """Apply disclosure control to true counts. Derived columns (rates...) are not touched here:
     recompute or protect them afterwards with rates.protect_derived on the returned frames.
 
@@ -39,6 +41,8 @@ def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sum
     it has now is hidden again from the start. A nightly run then settles only what new data changed
     (the search from nothing takes dozens of rounds at national scale), and a cell hidden last night is
     not shown tonight at an unchanged value. The final pattern passes the same complete audit either way.
+    `proofs` (proofs.ProofCache) answers the audit's component LPs that an earlier run solved exactly as
+    posed tonight; it gains tonight's new ones.
     """
     t0 = time.perf_counter()
     system = build_system(spec, frames)
@@ -46,8 +50,8 @@ def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sum
     k = spec.min_cell_count
     primary = primary_mask(values, k)
     reused = _reused(system, values, earlier)
-    supp, report, rounds = complementary_suppression(system, values, primary | reused, k,
-                                                     protect_sums=protect_sums, max_rounds=max_rounds)
+    supp, report, rounds = complementary_suppression(system, values, primary | reused, k, protect_sums=protect_sums,
+                                                     max_rounds=max_rounds, proofs=proofs)
     out = dict(frames)  # tables outside the spec pass through untouched
     cells = system.cells
     for t in spec.tables:

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from dashboards.disclosure import AuditReport, audit
+from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.satellite import audit_satellite
 from dashboards.serving.published_set import published_set
 from dashboards.serving.satellites import satellites, yearly_parents
@@ -25,12 +26,13 @@ def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date
     return frames, dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"])
 
 
-def audit_serving_database(serving_db: Path) -> AuditReport:
+def audit_serving_database(serving_db: Path, proofs: ProofCache | None = None) -> AuditReport:
     """Attack every published table together (every margin, every grain pair, every measure relation), and
-    each satellite against its parent totals as the main set shows them."""
+    each satellite against its parent totals as the main set shows them. The attack is built from the file
+    alone; `proofs` only answers component LPs identical to ones solved before (disclosure/proofs.py)."""
     frames, first, last = published_tables(serving_db)
     spec = published_set(first, last)
-    report = audit(frames, spec)
+    report = audit(frames, spec, proofs=proofs)
     for name, (sat, parent_table) in satellites().items():
         found = audit_satellite(sat, frames[name], yearly_parents(sat, frames[parent_table]), spec.min_cell_count)
         report = merged(report, found, cells=frames[name].height * len(sat.counts),
@@ -49,4 +51,6 @@ def merged(main: AuditReport, satellite: AuditReport, *, cells: int, suppressed:
         seconds=main.seconds + satellite.seconds,
         exactly_recovered=main.exactly_recovered + satellite.exactly_recovered,
         notes=[*main.notes, *satellite.notes],
+        components=main.components + satellite.components,
+        components_proven_before=main.components_proven_before + satellite.components_proven_before,
     )

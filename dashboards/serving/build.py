@@ -21,6 +21,7 @@ import yaml
 
 from dashboards.disclosure import suppress
 from dashboards.serving.derive import derive
+from dashboards.serving.disclosure_memory import earlier_pattern, earlier_proofs, record_pattern
 from dashboards.serving.hotspots import published_hotspots
 from dashboards.serving.provenance import code_version
 from dashboards.serving.published_set import published_set
@@ -42,6 +43,9 @@ class ServingReport:
     cells_primary: int  # suppressed because the count is 1 .. k-1
     cells_complementary: int  # suppressed so that no primary cell can be worked out
     cells_hidden_again: int  # complementary cells the last build hid at the same value (its pattern reused)
+    components_solved: int  # component LPs the suppressor's audits solved
+    components_proven_before: int  # component LPs answered by a proof of the same LP (earlier build or round)
+    components_proven_by_last_build: int  # of those, answered by a proof the last build kept
     suppress_seconds: float
     seconds: float
 
@@ -88,9 +92,10 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
         "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
     truth = true_frames(warehouse)
     spec = published_set(first_month, last_month)
+    proofs = earlier_proofs(warehouse)
     result = suppress({t.name: truth[t.name] for t in spec.tables}, spec,
-                      earlier=earlier_pattern(warehouse, settings.min_cell_count))
-    record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id)
+                      earlier=earlier_pattern(warehouse, settings.min_cell_count), proofs=proofs)
+    record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id, proofs)
     satellite = protect_satellites(truth, result.frames, settings.min_cell_count)
     frames = derive({**truth, **result.frames, **satellite.frames}, settings.unreliable_at_or_below)
     frames["rising_industries"] = with_q_values(frames["rising_industries"])
@@ -114,35 +119,8 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     frames["caveats"] = pl.DataFrame(caveats())
     write_database(frames, path, warehouse)
     return ServingReport(path, {n: f.height for n, f in frames.items()}, cells, suppressed, n_primary,
-                         n_complementary, result.n_reused, result.seconds, time.perf_counter() - started)
-
-
-def earlier_pattern(warehouse: duckdb.DuckDBPyConnection, min_cell_count: int) -> pl.DataFrame:
-    warehouse.execute(_query("suppression_pattern_table"))
-    return warehouse.execute(_query("earlier_suppression_pattern"), {"min_cell_count": min_cell_count}).pl()
-
-
-def forget_pattern(warehouse: duckdb.DuckDBPyConnection) -> None:
-    """The next build suppresses from nothing (`lantern refresh --full`)."""
-    warehouse.execute(_query("suppression_pattern_table"))
-    warehouse.execute("DELETE FROM meta.suppression_pattern")
-
-
-def record_pattern(warehouse: duckdb.DuckDBPyConnection, hidden: pl.DataFrame, min_cell_count: int,
-                   run_id: str | None) -> None:
-    """Replace the recorded pattern with this build's (one transaction: the old one or the new one)."""
-    rows = hidden.with_columns(pl.lit(min_cell_count, pl.Int32).alias("min_cell_count"),
-                               pl.lit(run_id, pl.Utf8).alias("run_id"))
-    warehouse.execute("BEGIN TRANSACTION")
-    try:
-        warehouse.execute("DELETE FROM meta.suppression_pattern")
-        warehouse.register("lantern_pattern", rows.to_arrow())
-        warehouse.execute("INSERT INTO meta.suppression_pattern BY NAME SELECT * FROM lantern_pattern")
-        warehouse.unregister("lantern_pattern")
-        warehouse.execute("COMMIT")
-    except BaseException:
-        warehouse.execute("ROLLBACK")
-        raise
+                         n_complementary, result.n_reused, proofs.misses, proofs.hits, proofs.hits_from_earlier_runs,
+                         result.seconds, time.perf_counter() - started)
 
 
 def _query(name: str) -> str:

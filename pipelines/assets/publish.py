@@ -33,6 +33,9 @@ def serving_database(context: AssetExecutionContext, warehouse: WarehouseResourc
         "cells_suppressed": report.cells_suppressed, "cells_suppressed_primary": report.cells_primary,
         "cells_suppressed_complementary": report.cells_complementary,
         "cells_hidden_again": report.cells_hidden_again,
+        "components_solved": report.components_solved,
+        "components_proven_before": report.components_proven_before,
+        "components_proven_by_last_build": report.components_proven_by_last_build,
         "suppressed_share": round(report.suppressed_share, 4), "suppress_seconds": round(report.suppress_seconds, 2),
         "seconds": round(report.seconds, 2), **{f"rows_{name}": rows for name, rows in report.tables.items()},
     })

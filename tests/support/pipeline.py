@@ -28,13 +28,15 @@ def lantern_env(home: Path):
                 os.environ[name] = value
 
 
-def run_pipeline(home: Path, full: bool = False):
+def run_pipeline(home: Path, full: bool = False, instance=None):
+    """`lantern refresh` on `home`, on an ephemeral Dagster instance unless one is given (to read its events)."""
     from dagster import DagsterInstance
 
     from pipelines.definitions import build_definitions
     from pipelines.run import run_refresh
     from pipelines.settings import Paths
 
-    with DagsterInstance.ephemeral() as instance:
-        return run_refresh(instance=instance, definitions=build_definitions(Paths(home)), full=full,
-                           paths=Paths(home))
+    if instance is not None:
+        return run_refresh(instance=instance, definitions=build_definitions(Paths(home)), full=full, paths=Paths(home))
+    with DagsterInstance.ephemeral() as ephemeral:
+        return run_pipeline(home, full, ephemeral)
