@@ -135,3 +135,21 @@ def test_only_the_proofs_a_run_used_are_kept_for_the_next():
     suppress(frames, spec, proofs=second)
     assert "stale" in second.known and "stale" not in set(second.to_frame()["proof_key"])
     assert second.misses == 0
+
+
+def test_cell_keys_read_as_python_writes_the_values_whatever_the_column_type():
+    """Cell keys match the suppression pattern from night to night, so they must not depend on how a
+    column's type is read (a date, an int, a boolean, a missing value)."""
+    import datetime as dt
+
+    from dashboards.disclosure.relations import _implicit_labels, _row_labels
+
+    frame = pl.DataFrame({"month": [dt.date(2025, 1, 1), None], "year": [2025, 2026], "minor": [True, False],
+                          "sector": ["hospitality", "all"]})
+    assert _row_labels(frame, ["month", "year", "minor", "sector"]).tolist() == [
+        "month=2025-01-01, year=2025, minor=True, sector=hospitality",
+        "month=None, year=2026, minor=False, sector=all"]
+    regions, sectors = np.array(["R1", "R2", "R3"]), np.array(["a", "b"])
+    keys = np.array([0 * 2 + 1, 2 * 2 + 0])  # (R1, b) and (R3, a) as mixed-radix keys
+    assert _implicit_labels(keys, [("region", regions), ("sector", sectors)], ("type",), "all") == [
+        "region=R1, sector=b, type=all", "region=R3, sector=a, type=all"]

@@ -44,7 +44,7 @@ class AuditReport:
     exactly_recovered: int = 0  # suppressed cells pinned to 0 or >= k (allowed, but worth knowing)
     intervals: pl.DataFrame | None = None  # every suppressed cell's [low, high] when full=True
     components: int = 0  # independent parts of the attacker's system that needed an LP
-    components_proven_before: int = 0  # of those, answered by an earlier run's proof of the very same LP
+    components_proven_before: int = 0  # of those, answered by a proof of the very same LP (proofs.py)
     notes: list[str] = field(default_factory=list)
 
     def raise_if_failed(self) -> None:

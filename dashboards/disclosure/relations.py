@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from dashboards.disclosure.spec import PublishedSet, TableSpec, suppressed_column
 
 MAX_ATOMS = 20_000_000  # a guard: beyond this the product grid needs a smarter representation
+CELL_SCHEMA = {"table": pl.Utf8, "count": pl.Utf8, "row": pl.Int64, "family": pl.Int64, "key": pl.Utf8}
 
 
 @dataclass
@@ -173,7 +174,8 @@ def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.
 def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
     """Cells of every table (plus implicit zero cells for absent rows) and their atom membership."""
     level_to_h = {lv: h.name for h in spec.hierarchies for lv in h.all_levels}
-    cell_rows: list[dict] = []
+    cell_chunks: list[pl.DataFrame] = []  # the cells, group by group; n_cells of them so far
+    n_cells = 0
     groups: list[Group] = []
     atom_offset = 0
     for fam_id, family in enumerate(_families(spec)):
@@ -197,6 +199,7 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
         for t in tables:
             df = frames[t.name]
             dims = list(t.dimensions)
+            row_labels = _row_labels(df, dims)
             total = {d: _is_total(df[d], spec.total_marker) for d in dims}
             pattern_id = np.zeros(df.height, dtype=np.int64)
             for j, d in enumerate(dims):
@@ -228,10 +231,9 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
                     if c not in family:
                         continue
                     covered = np.isin(measure_idx, [leaves_m.index(l) for l in _leaves_of_measure(spec, c)])
-                    base = len(cell_rows)
-                    for r in rows:
-                        cell_rows.append({"table": t.name, "count": c, "row": int(r), "family": fam_id,
-                                          "key": _label(df, dims, r, spec.total_marker)})
+                    base = n_cells
+                    cell_chunks.append(_cell_chunk(t.name, c, rows, fam_id, row_labels[rows]))
+                    n_cells += rows.size
                     atom_cell = np.full(n, -1, dtype=np.int64)
                     pos = np.searchsorted(row_key[order], atom_key[covered])
                     pos_c = np.minimum(pos, rows.size - 1) if rows.size else pos
@@ -243,13 +245,10 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
                     if missing.size:
                         mk, inv = np.unique(atom_key[missing], return_inverse=True)
                         first = missing[np.unique(inv, return_index=True)[1]]
-                        pbase = len(cell_rows)
-                        for a in first:
-                            parts = [f"{d}={labels_per_dim[j][1][_digit(atom_key[a], labels_per_dim, j)]}"
-                                     for j, d in enumerate(keyed)] + [f"{d}={spec.total_marker}" for d in pattern]
-                            cell_rows.append({"table": t.name, "count": c, "row": -1, "family": fam_id,
-                                              "key": ", ".join(parts)})
-                        atom_cell[missing] = pbase + inv
+                        keys = _implicit_labels(atom_key[first], labels_per_dim, pattern, spec.total_marker)
+                        cell_chunks.append(_cell_chunk(t.name, c, np.full(first.size, -1), fam_id, keys))
+                        atom_cell[missing] = n_cells + inv
+                        n_cells += first.size
                     raw_groups.append((t.name, c, pattern, atom_cell))
         if not raw_groups:
             continue  # every table of the family is empty (e.g. a feed not loaded yet): no cell to protect
@@ -262,8 +261,7 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
             keep = np.flatnonzero(col >= 0)
             groups.append(Group(tname, c, pattern, fam_id, keep + atom_offset, col[keep]))
         atom_offset += uniq_sig.shape[0]
-    cells = pl.DataFrame(cell_rows, schema={"table": pl.Utf8, "count": pl.Utf8, "row": pl.Int64,
-                                            "family": pl.Int64, "key": pl.Utf8}).with_row_index("cell_id")
+    cells = pl.concat([pl.DataFrame(schema=CELL_SCHEMA), *cell_chunks]).with_row_index("cell_id")
     ri = np.concatenate([g.cells for g in groups]) if groups else np.zeros(0, np.int64)
     ci = np.concatenate([g.atoms for g in groups]) if groups else np.zeros(0, np.int64)
     M = sp.csr_matrix((np.ones(ri.size), (ri, ci)), shape=(cells.height, atom_offset))
@@ -288,16 +286,46 @@ def _unique_rows(sig: np.ndarray) -> np.ndarray:
     return rows[first]
 
 
-def _digit(key: int, labels_per_dim, j: int) -> int:
-    """Recover the j-th mixed-radix digit of a combined key (for labelling implicit cells)."""
+def _cell_chunk(table: str, count: str, rows: np.ndarray, family: int, keys) -> pl.DataFrame:
+    return pl.DataFrame({"table": [table] * len(rows), "count": [count] * len(rows), "row": rows,
+                         "family": [family] * len(rows), "key": keys}, schema=CELL_SCHEMA)
+
+
+def _as_text(column: pl.Series) -> pl.Series:
+    """A dimension value as Python's str() writes it: a cell's key must not depend on the column's dtype
+    reading (the suppression pattern is matched by key from one night to the next)."""
+    dtype = column.dtype
+    if dtype == pl.Boolean:
+        text = column.replace_strict({True: "True", False: "False"}, return_dtype=pl.Utf8)
+    elif dtype in (pl.Utf8, pl.Categorical, pl.Date) or dtype.is_integer():
+        text = column.cast(pl.Utf8)
+    else:  # anything else: Python's own formatting, one value at a time
+        text = pl.Series([None if v is None else str(v) for v in column.to_list()], dtype=pl.Utf8)
+    return text.fill_null("None")
+
+
+def _row_labels(df: pl.DataFrame, dims: list[str]) -> np.ndarray:
+    """"d1=v1, d2=v2" for every row: the key of each published cell."""
+    if not dims or df.height == 0:
+        return np.full(df.height, "", dtype=object)
+    parts = pl.DataFrame({d: _as_text(df[d]) for d in dims})
+    return parts.select(pl.concat_str([pl.format(f"{d}={{}}", pl.col(d)) for d in dims], separator=", ")
+                        ).to_series().to_numpy()
+
+
+def _implicit_labels(keys: np.ndarray, labels_per_dim: list[tuple[str, np.ndarray]], totals: tuple[str, ...],
+                     marker: str) -> list[str]:
+    """Keys of implicit (absent, zero) cells from their combined mixed-radix keys: keyed dimensions first,
+    then the totals."""
     radices = [u.size for _, u in labels_per_dim]
-    for r in reversed(radices[j + 1:]):
-        key //= r
-    return int(key % radices[j])
-
-
-def _label(df: pl.DataFrame, dims: list[str], r: int, marker: str) -> str:
-    return ", ".join(f"{d}={df[d][int(r)]}" for d in dims)
+    values, parts = {}, []
+    for j, (d, uniq) in enumerate(labels_per_dim):
+        divisor = int(np.prod(radices[j + 1:], dtype=np.int64))
+        values[f"k{j}"] = pl.Series(uniq.astype(str)).gather((keys // divisor) % radices[j])
+        parts.append(pl.format(f"{d}={{}}", pl.col(f"k{j}")))
+    parts += [pl.lit(f"{d}={marker}") for d in totals]
+    frame = pl.DataFrame(values) if values else pl.DataFrame({"_": np.zeros(keys.size)})
+    return frame.select(pl.concat_str(parts, separator=", ")).to_series().to_list() if parts else [""] * keys.size
 
 
 def _relations(groups: list[Group], n_cells: int) -> list[tuple[int, np.ndarray]]:
