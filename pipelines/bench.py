@@ -1,8 +1,8 @@
 """`make bench`: time Lantern at national (us) and stress scale against its targets (issue #8).
 
 One run generates (or reuses) the us and stress drops, then measures, each in its own process: DuckDB's
-read floor, full refreshes, an incremental refresh (one day of us volume on a stress warehouse), the
-static site, the briefing, Superset chart data (a server the bench starts unless one is given), a 1 GB
+read floor, full refreshes, nightly refreshes (one day of us volume on the us and the stress warehouse; on
+the us warehouse also a night with nothing new and one with a week), the static site, the briefing, Superset chart data (a server the bench starts unless one is given), a 1 GB
 defective drop, and the pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process
 tree) and rows per second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md. A partial run
 (`--only CASE ...`) merges into the previous results.json: other cases keep their figures and the time
@@ -145,23 +145,33 @@ def full_refresh(bench: Bench, scale: str) -> Result:
     return Result(f"{scale} full refresh", measured.seconds, measured.peak_rss_mb, _rows_read(home))
 
 
-def incremental_refresh(bench: Bench, scale: str = "stress") -> Result:
-    """One day of us volume on top of the warehouse the `scale` full refresh left (the nightly case)."""
+def incremental_refresh(bench: Bench, scale: str = "stress", days: int = 1) -> Result:
+    """`days` days of us volume on top of the warehouse the `scale` full refresh left (the nightly case)."""
     home = bench.home(scale)
     if not (home / "warehouse.duckdb").exists():
         raise NotAvailable(f"needs the {scale} full refresh first")
-    day = bench.root / "drops" / f"us-one-day-for-{scale}"
-    shutil.rmtree(day, ignore_errors=True)
+    new = bench.root / "drops" / (f"us-one-day-for-{scale}" if days == 1 else f"us-{days}-days-for-{scale}")
+    shutil.rmtree(new, ignore_errors=True)
     made = _last_json(_checked(run_measured(
-        [PYTHON, "-m", "pipelines.benchmarks.workers", "one-day", str(bench.drops("us")), str(day)],
-        env={"PYTHONPATH": str(REPO)}, cwd=REPO), "one-day drops").stdout)
-    for path in day.iterdir():
+        [PYTHON, "-m", "pipelines.benchmarks.workers", "new-days", str(bench.drops("us")), str(new), str(days)],
+        env={"PYTHONPATH": str(REPO)}, cwd=REPO), "new-days drops").stdout)
+    for path in new.iterdir():
         (home / "inbox" / path.name).unlink(missing_ok=True)
         (home / "inbox" / path.name).symlink_to(path.resolve())
     before = _rows_read(home)
     measured = _checked(_cli(bench, home, "refresh"), "incremental refresh")
-    return Result(f"{scale} incremental refresh (+1 day of us)", measured.seconds, measured.peak_rss_mb,
+    what = "1 day" if days == 1 else f"{days} days"
+    return Result(f"{scale} incremental refresh (+{what} of us)", measured.seconds, measured.peak_rss_mb,
                   _rows_read(home) - before, made)
+
+
+def quiet_night(bench: Bench, scale: str = "us") -> Result:
+    """A nightly refresh with nothing new in the inbox: what a night costs before any new data."""
+    home = bench.home(scale)
+    if not (home / "warehouse.duckdb").exists():
+        raise NotAvailable(f"needs the {scale} full refresh first")
+    measured = _checked(_cli(bench, home, "refresh"), "quiet night")
+    return Result(f"{scale} nightly refresh, nothing new", measured.seconds, measured.peak_rss_mb, 0)
 
 
 def drop_to_dashboard(bench: Bench) -> Result:
@@ -267,6 +277,8 @@ CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("stress_floor", lambda b: read_floor(b, "stress")),
     ("stress_full_refresh", lambda b: full_refresh(b, "stress")),
     ("us_incremental", lambda b: incremental_refresh(b, "us")),
+    ("us_quiet_night", quiet_night),
+    ("us_week", lambda b: incremental_refresh(b, "us", days=7)),
     ("stress_incremental", incremental_refresh),
     ("drop_to_dashboard", drop_to_dashboard),
     ("static_site", static_site),
@@ -293,6 +305,11 @@ def targets(results: dict[str, Result]) -> list[dict]:
                  "measured": f"{100 * us_night / us_full:.1f}% ({us_night:.1f} s / {us_full:.0f} s)"
                  if us_full and us_night else "n/a",
                  "met": bool(us_full and us_night and us_night <= 0.03 * us_full)})
+    quiet, week = seconds("us_quiet_night"), seconds("us_week")
+    rows.append({"target": "us nightly cost follows the new data: nothing new / +1 day / +7 days (issue #5; no target)",
+                 "measured": " / ".join(f"{v:.1f} s" if v else "n/a" for v in (quiet, us_night, week))
+                 if quiet or us_night or week else "n/a",
+                 "met": None})
     drop = seconds("drop_to_dashboard")
     rows.append({"target": "drop to updated dashboard at mo scale (issue #5 asks for the figure; no target)",
                  "measured": f"{drop:.0f} s" if drop else "n/a", "met": None})

@@ -2,7 +2,7 @@
 
     python -m pipelines.benchmarks.workers floor INBOX
     python -m pipelines.benchmarks.workers big-drop INBOX HOME TARGET_BYTES
-    python -m pipelines.benchmarks.workers one-day SOURCE_INBOX TARGET_INBOX
+    python -m pipelines.benchmarks.workers new-days SOURCE_INBOX TARGET_INBOX [DAYS]
 
 Each prints one JSON object on its last line of output.
 """
@@ -115,9 +115,10 @@ def big_drop(inbox: Path, home: Path, target_bytes: int) -> dict:
     }
 
 
-def one_day(source: Path, target: Path) -> dict:
-    """A day of drops: from each file of the source inbox's last month, its share of rows for one day, with
-    identifiers made new (prefix) so they add to, rather than repeat, what the warehouse holds."""
+def new_days(source: Path, target: Path, days: int = 1) -> dict:
+    """`days` days of drops: from each file of the source inbox's last month, its share of rows for that many
+    days, with identifiers made new (prefix) so they add to, rather than repeat, what the warehouse holds.
+    Each length has its own prefix and file names, so a week lands beside a day already loaded."""
     files = [p for p in _drops(source) if "_resent" not in p.name]
     last = max(parse_drop_name(p).period[:7] for p in files)
     target.mkdir(parents=True, exist_ok=True)
@@ -132,15 +133,17 @@ def one_day(source: Path, target: Path) -> dict:
         if frame.height == 0:
             continue
         key = load_contract(name.feed).primary_key[0]
-        day = frame.head(math.ceil(frame.height / 30)).with_columns(pl.format("d1-{}", pl.col(key).cast(pl.Utf8)).alias(key))
-        out = target / drop_file_name(name.feed, name.agency, f"{last}-28", name.file_format, tag="-day")
+        day = frame.head(math.ceil(frame.height * days / 30)).with_columns(
+            pl.format(f"d{days}-{{}}", pl.col(key).cast(pl.Utf8)).alias(key))
+        out = target / drop_file_name(name.feed, name.agency, f"{last}-28", name.file_format,
+                                      tag="-day" if days == 1 else f"-{days}days")
         if name.file_format == "parquet":
             day.write_parquet(out)
         else:
             day.write_csv(out)
         rows += day.height
         written += 1
-    return {"rows": rows, "files": written, "month": last}
+    return {"rows": rows, "files": written, "month": last, "days": days}
 
 
 def main(argv: list[str]) -> int:
@@ -149,8 +152,8 @@ def main(argv: list[str]) -> int:
         result = floor(Path(args[0]))
     elif command == "big-drop":
         result = big_drop(Path(args[0]), Path(args[1]), int(args[2]))
-    elif command == "one-day":
-        result = one_day(Path(args[0]), Path(args[1]))
+    elif command == "new-days":
+        result = new_days(Path(args[0]), Path(args[1]), int(args[2]) if len(args) > 2 else 1)
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(result))
