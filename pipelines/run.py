@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 from dagster import DagsterInstance, Definitions
 
-from dashboards.serving import forget_pattern
+from dashboards.serving import forget_disclosure_memory
 from pipelines.definitions import build_definitions
 from pipelines.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
@@ -115,7 +115,7 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
         result.months = ranges
         if full:  # a full rebuild also suppresses and proves from nothing, not from the last build's memory
             with warehouse_writer_lock(paths.warehouse), duckdb.connect(str(paths.warehouse)) as con:
-                forget_pattern(con)
+                forget_disclosure_memory(con)
         for start, end in ranges:
             _run(definitions, "models", active, result, log_level, tags=range_tags(start, end))
             if not result.success:

@@ -173,7 +173,8 @@ def test_the_pattern_kept_for_the_next_build_is_the_published_one_and_stays_in_t
 
 def test_a_full_rebuild_forgets_the_pattern_and_the_proofs_and_another_threshold_ignores_the_pattern(tmp_path):
     from dashboards.disclosure.proofs import Proof, ProofCache
-    from dashboards.serving.disclosure_memory import earlier_pattern, earlier_proofs, forget_pattern, record_pattern
+    from dashboards.serving.disclosure_memory import (earlier_pattern, earlier_proofs, forget_disclosure_memory,
+                                                      record_pattern)
 
     pattern = pl.DataFrame({"table_name": ["t"], "count_name": ["signals"], "cell_key": ["region=A"],
                             "true_value": [4.0]})
@@ -187,7 +188,7 @@ def test_a_full_rebuild_forgets_the_pattern_and_the_proofs_and_another_threshold
         assert set(kept.known) == {"used"}  # a proof this run did not use is not carried over
         assert kept.known["used"].low.tolist() == [0.0, 3.0] and kept.known["used"].high.tolist() == [12.0, np.inf]
         assert kept.known["used"].n_lp == 4
-        forget_pattern(con)
+        forget_disclosure_memory(con)
         assert earlier_pattern(con, K).is_empty() and not earlier_proofs(con).known
 
 

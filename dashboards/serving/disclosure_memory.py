@@ -50,7 +50,7 @@ def earlier_proofs(warehouse: duckdb.DuckDBPyConnection) -> ProofCache:
     return ProofCache.from_frame(warehouse.execute(_query("earlier_disclosure_proofs")).pl())
 
 
-def forget_pattern(warehouse: duckdb.DuckDBPyConnection) -> None:
+def forget_disclosure_memory(warehouse: duckdb.DuckDBPyConnection) -> None:
     """The next build suppresses from nothing and proves every component afresh (`lantern refresh --full`)."""
     _create_tables(warehouse)
     warehouse.execute("DELETE FROM meta.suppression_pattern")
