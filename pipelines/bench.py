@@ -2,9 +2,10 @@
 
 One run generates (or reuses) the us and stress drops, then measures, each in its own process: DuckDB's
 read floor, full refreshes, nightly refreshes (one day of us volume on the us and the stress warehouse; on
-the us warehouse also a night with nothing new and one with a week), the static site, the briefing, Superset chart data (a server the bench starts unless one is given), a 1 GB
-defective drop, and the pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process
-tree) and rows per second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md. A partial run
+the us warehouse also a night with nothing new and one with a week), the static site, the briefing,
+Superset chart data (a server the bench starts unless one is given), a 1 GB defective drop, and the
+pipeline part of `make demo` at mo scale. Wall time, peak resident memory (process tree) and rows per
+second go to $LANTERN_HOME/bench/results.json and to the table in BENCHMARKS.md. A partial run
 (`--only CASE ...`) merges into the previous results.json: other cases keep their figures and the time
 they were measured.
 

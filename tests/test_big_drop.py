@@ -107,9 +107,31 @@ _ingest(Path({drop!r}), Path({warehouse!r}), {piece_bytes}, Path({scratch!r}))
 """
 
 
-def test_a_big_drop_killed_between_pieces_is_undone_and_loaded_again_in_full(defective_drop: Path, tmp_path: Path):
+def _staged_signals(warehouse: Path, home: Path) -> int:
+    """Rows the staging model takes from raw (reference tables loaded, session prepared as the pipeline does)."""
+    from models import discover_models
+    from pipelines.resources import prepare_session
+    from sources.reference import reference_tables
+
+    [staging] = [m for m in discover_models() if m.table == "staging.stg_hotline_signals"]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+        for name, frame in reference_tables().items():
+            con.register("lantern_reference", frame.to_arrow())
+            con.execute(f"CREATE OR REPLACE TABLE reference.{name} AS SELECT * FROM lantern_reference")
+            con.unregister("lantern_reference")
+        prepare_session(con, home)
+        return con.execute(f"SELECT count(*) FROM ({staging.sql})").fetchone()[0]
+
+
+def test_a_big_drop_killed_between_pieces_is_undone_and_loaded_again_in_full(defective_drop: Path, tmp_path: Path,
+                                                                            monkeypatch):
     import subprocess
     import sys
+
+    from support.pipeline import TEST_SECRET
+
+    monkeypatch.setenv("LANTERN_LINKAGE_SECRET", TEST_SECRET)
 
     warehouse = tmp_path / "killed.duckdb"
     script = KILLED_INGEST.format(tests=str(Path(__file__).parent), drop=str(defective_drop),
@@ -121,6 +143,7 @@ def test_a_big_drop_killed_between_pieces_is_undone_and_loaded_again_in_full(def
         assert partial > 0
         assert con.execute("SELECT count(*) FROM raw.file_manifest").fetchone()[0] == 0
         assert con.execute("SELECT file_name FROM raw.files_in_progress").fetchall() == [(defective_drop.name,)]
+    assert _staged_signals(warehouse, tmp_path) == 0  # a models run now would not take in a half-loaded file
 
     outcome, loaded, quarantined = _ingest(defective_drop, warehouse, PIECE_BYTES, tmp_path)  # the next run
     _, loaded_clean, quarantined_clean = _ingest(defective_drop, tmp_path / "clean.duckdb", PIECE_BYTES, tmp_path)
@@ -129,3 +152,4 @@ def test_a_big_drop_killed_between_pieces_is_undone_and_loaded_again_in_full(def
     assert quarantined == quarantined_clean
     with duckdb.connect(str(warehouse)) as con:
         assert con.execute("SELECT count(*) FROM raw.files_in_progress").fetchone()[0] == 0
+    assert _staged_signals(warehouse, tmp_path) > 0  # once finished, the file is staged

@@ -142,11 +142,11 @@ def test_cell_keys_read_as_python_writes_the_values_whatever_the_column_type():
     column's type is read (a date, an int, a boolean, a missing value)."""
     import datetime as dt
 
-    from dashboards.disclosure.relations import _implicit_labels, _row_labels
+    from dashboards.disclosure.relations import _implicit_labels, cell_labels
 
     frame = pl.DataFrame({"month": [dt.date(2025, 1, 1), None], "year": [2025, 2026], "minor": [True, False],
                           "sector": ["hospitality", "all"]})
-    assert _row_labels(frame, ["month", "year", "minor", "sector"]).tolist() == [
+    assert cell_labels(frame, ["month", "year", "minor", "sector"]).tolist() == [
         "month=2025-01-01, year=2025, minor=True, sector=hospitality",
         "month=None, year=2026, minor=False, sector=all"]
     regions, sectors = np.array(["R1", "R2", "R3"]), np.array(["a", "b"])

@@ -199,7 +199,7 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
         for t in tables:
             df = frames[t.name]
             dims = list(t.dimensions)
-            row_labels = _row_labels(df, dims)
+            row_labels = cell_labels(df, dims)
             total = {d: _is_total(df[d], spec.total_marker) for d in dims}
             pattern_id = np.zeros(df.height, dtype=np.int64)
             for j, d in enumerate(dims):
@@ -304,8 +304,8 @@ def _as_text(column: pl.Series) -> pl.Series:
     return text.fill_null("None")
 
 
-def _row_labels(df: pl.DataFrame, dims: list[str]) -> np.ndarray:
-    """"d1=v1, d2=v2" for every row: the key of each published cell."""
+def cell_labels(df: pl.DataFrame, dims: list[str]) -> np.ndarray:
+    """"d1=v1, d2=v2" for every row: the key of each published cell (the one place that writes it)."""
     if not dims or df.height == 0:
         return np.full(df.height, "", dtype=object)
     parts = pl.DataFrame({d: _as_text(df[d]) for d in dims})

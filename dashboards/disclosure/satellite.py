@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dashboards.disclosure.audit import AuditReport, audit
+from dashboards.disclosure.relations import cell_labels
 from dashboards.disclosure.spec import Hierarchy, PublishedSet, TableSpec, suppressed_column
 from dashboards.disclosure.suppress import PATTERN_SCHEMA, suppress
 
@@ -62,7 +63,7 @@ def _keys_as_text(frame: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
 
 def _labels(frame: pl.DataFrame, dims: list[str]) -> pl.Series:
     """Cell keys as the disclosure system labels them (relations.build_system)."""
-    return pl.Series([", ".join(f"{d}={row[d]}" for d in dims) for row in frame.select(dims).iter_rows(named=True)])
+    return pl.Series(cell_labels(frame, dims), dtype=pl.Utf8)
 
 
 def _parent_of_child(sat: Satellite, frame: pl.DataFrame) -> pl.DataFrame:

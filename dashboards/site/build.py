@@ -80,7 +80,7 @@ def _built_at(value: str | None) -> str:
 
 def _cell(value: int | None, suppressed: bool) -> str:
     if suppressed:
-        return f'<td class="num suppressed">{charts.SUPPRESSED}</td>'
+        return charts.SUPPRESSED_CELL
     return f'<td class="num">{_e(charts.count_text(value, False))}</td>'
 
 
@@ -88,8 +88,7 @@ def _region_table(data: SiteData) -> str:
     rows = []
     for r in sorted(data.regions, key=lambda r: r["region_label"]):
         rate = r["signals_per_100k"]
-        rate_cell = (f'<td class="num suppressed">{charts.SUPPRESSED}</td>'
-                     if rate is None else f'<td class="num">{rate:,.1f}</td>')
+        rate_cell = charts.SUPPRESSED_CELL if rate is None else f'<td class="num">{rate:,.1f}</td>'
         flag = r["signals_per_100k_flag"]
         population = "" if r["population"] is None else f"{r['population']:,}"
         rows.append(

@@ -36,6 +36,7 @@ CONFIG: Spec = {
 
 
 SUPPRESSED = "suppressed"
+SUPPRESSED_CELL = f'<td class="num suppressed">{SUPPRESSED}</td>'  # a hidden value in every HTML table
 
 
 def count_text(value: int | None, suppressed: bool) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from .charts import SUPPRESSED
+from .charts import SUPPRESSED_CELL
 from .data import _rows
 
 Row = dict[str, Any]
@@ -25,7 +25,7 @@ def _e(value: Any) -> str:
 
 def _count(row: Row, column: str) -> str:
     if row.get(f"{column}_suppressed"):
-        return f'<td class="num suppressed">{SUPPRESSED}</td>'
+        return SUPPRESSED_CELL
     value = row.get(column)
     return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
 
@@ -164,10 +164,10 @@ FBI_CAVEAT = "fbi_context"
 def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> str:
     """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"."""
     if row.get(f"{column}_suppressed"):
-        return f'<td class="num suppressed">{SUPPRESSED}</td>'
+        return SUPPRESSED_CELL
     value = row.get(column)
     if value is not None and 0 < value < min_cell:  # last line of defence, whatever the database says
-        return f'<td class="num suppressed">{SUPPRESSED}</td>'
+        return SUPPRESSED_CELL
     if reported is False:
         return '<td class="num" title="No agency reported">—</td>'
     return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
@@ -175,7 +175,7 @@ def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> 
 
 def _ratio(value: Any, flag: Any = None) -> str:
     if flag == "suppressed":
-        return f'<td class="num suppressed">{SUPPRESSED}</td>'
+        return SUPPRESSED_CELL
     if value is None:
         return '<td class="num">—</td>'
     note = ' <span class="ci">unreliable</span>' if flag == "unreliable" else ""
