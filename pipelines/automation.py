@@ -15,7 +15,7 @@ from dagster import (AssetKey, DefaultScheduleStatus, DefaultSensorStatus, Dagst
                      run_failure_sensor, run_status_sensor, sensor)
 
 from pipelines.assets.ingest import MONTHS_TOUCHED
-from pipelines.jobs import ingest_job, models_job, publish_job
+from pipelines.jobs import ingest_job, models_job, publish_job, release_job
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.settings import lantern_paths
 from sources.context import is_context_file
@@ -33,6 +33,28 @@ def nightly_schedule() -> ScheduleDefinition:
         description="Every night: ingest whatever arrived; the sensors then recompute the touched months and "
                     "publish (serving database, static site, Superset).",
     )
+
+
+def release_schedule() -> ScheduleDefinition:
+    """Cuts a protected release when the calendar has closed a month no kept release covers yet."""
+    settings = deployment()
+
+    def due(context) -> RunRequest | SkipReason:
+        from dashboards.release import kept_releases, release_due
+
+        as_of = context.scheduled_execution_time.date() if context.scheduled_execution_time else None
+        kept = kept_releases(lantern_paths().home)
+        if as_of is None or not release_due(as_of, kept[-1].cutoff if kept else None):
+            return SkipReason(f"no release due on {as_of}")
+        return RunRequest(run_key=f"release:{as_of}",
+                          run_config={"ops": {"serving__serving_database": {"config": {"as_of": str(as_of)}}}})
+
+    return ScheduleDefinition(
+        name="release_calendar", job=release_job, cron_schedule=settings.release_cron,
+        execution_timezone=settings.timezone, default_status=DefaultScheduleStatus.RUNNING,
+        execution_fn=due,
+        description="Protected releases on the calendar (deployment.yaml `releases:`): closed months only, kept "
+                    "for good; the nightly refresh never changes what partners and the public see.")
 
 
 def new_files(inbox_listing: dict[str, tuple[int, int]], cursor: dict) -> tuple[dict[str, str], dict]:

@@ -2,6 +2,7 @@
 
 from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 
+from dashboards.release import earlier_cells_changed, kept_releases
 from dashboards.serving import audit_serving_database, candidate_path, earlier_proofs
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
@@ -80,8 +81,15 @@ def monthly_referrals_reconcile(warehouse: WarehouseResource) -> AssetCheckResul
 def disclosure_audit(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.session() as con:
         proofs = earlier_proofs(con)  # answers to component LPs the build already solved exactly as posed here
-    report = audit_serving_database(candidate_path(lantern_paths().serving), proofs)
-    return AssetCheckResult(passed=report.passed, severity=AssetCheckSeverity.ERROR, metadata={
+    paths = lantern_paths()
+    candidate = candidate_path(paths.serving)
+    report = audit_serving_database(candidate, proofs)
+    # Across releases: the attacker holds every kept release. Each must be carried in the candidate exactly,
+    # so the candidate publishes all they did and the attack on it is the attack on all of them together.
+    changed = earlier_cells_changed(candidate, [r.serving for r in kept_releases(paths.home)])
+    return AssetCheckResult(passed=report.passed and changed.is_empty(), severity=AssetCheckSeverity.ERROR, metadata={
+        "releases_attacked_together": len(kept_releases(paths.home)) + 1,
+        "earlier_cells_changed": changed.height, "first_earlier_cells_changed": str(changed.head(10).rows()),
         "threshold": deployment().min_cell_count, "cells": report.n_cells, "cells_suppressed": report.n_suppressed,
         "linear_programs": report.n_lp, "components": report.components,
         "components_proven_before": report.components_proven_before, "seconds": round(report.seconds, 2),

@@ -51,6 +51,20 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
+def _release(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from pipelines.run import run_release
+
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    result = run_release(log_level="INFO" if args.verbose else "WARNING", as_of=as_of)
+    print(result.summary())
+    if result.success:
+        print(f"Releases kept in: {lantern_paths().releases}")
+        print(f"Latest release:   {lantern_paths().serving} (static dashboard {lantern_paths().site / 'index.html'})")
+    return 0 if result.success else 1
+
+
 def _backfill(args: argparse.Namespace) -> int:
     from pipelines.run import run_refresh
 
@@ -102,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Lantern: trafficking-trend data platform for a state task force. Agencies' file drops land in "
             "$LANTERN_HOME/inbox (default ./data/inbox); a refresh ingests them into the DuckDB warehouse, "
-            "builds the metrics, and publishes a disclosure-controlled serving database and a static dashboard."
+            "builds the metrics and the internal (exact) database every night, and on a calendar cuts protected "
+            "releases (closed months, disclosure-controlled, kept for good) for the static dashboard and briefing."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -124,13 +139,24 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=_generate)
 
     refresh = commands.add_parser("refresh", help="run the whole pipeline once, in this process",
-                                  description="Ingest new drops, rebuild every model, check, publish the serving "
-                                              "database and rebuild the static dashboard.")
+                                  description="Ingest new drops, rebuild every model, check, publish the internal "
+                                              "database; then cut the protected release if the calendar has one "
+                                              "due (as the release schedule does).")
     refresh.add_argument("--verbose", action="store_true", help="log every step")
     refresh.add_argument("--full", action="store_true",
                          help="recompute every month, not only those new records touched (after a change of "
                               "reference data or model logic)")
     refresh.set_defaults(handler=_refresh)
+
+    release = commands.add_parser("release", help="cut the protected release the calendar has due",
+                                  description="Cut a protected release of the months closed by --as-of (default "
+                                              "today; deployment.yaml `releases:`), audit it together with every "
+                                              "kept release, keep it under $LANTERN_HOME/releases/<id>/ and point "
+                                              "serving.duckdb and the static dashboard to it. Does nothing when "
+                                              "the latest release already covers every closed month.")
+    release.add_argument("--as-of", help="the day the release is cut, YYYY-MM-DD (default: today)")
+    release.add_argument("--verbose", action="store_true", help="log every step")
+    release.set_defaults(handler=_release)
 
     backfill = commands.add_parser("backfill", help="recompute a range of months and publish",
                                    description="Recompute the month-partitioned models for a range of months "

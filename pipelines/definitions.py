@@ -10,27 +10,30 @@ from pipelines.assets.briefing import briefing_job, quarterly_briefing
 from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
 from pipelines.assets.models import model_assets, modelled_months
-from pipelines.assets.publish import serving_database, serving_published, static_dashboard
+from pipelines.assets.publish import (internal_database, internal_published, serving_database, serving_published,
+                                     static_dashboard)
 from pipelines.assets.reference import reference_data
-from pipelines.automation import all_sensors, nightly_schedule
+from pipelines.automation import all_sensors, nightly_schedule, release_schedule
 from pipelines.checks import all_checks
 from pipelines.freshness import freshness_checks
 from pipelines.jobs import all_jobs
 from pipelines.resources import WarehouseResource
-from pipelines.serving_guard import serving_holds_aggregates_only
+from pipelines.serving_guard import internal_holds_aggregates_only, serving_holds_aggregates_only
 from pipelines.settings import Paths, lantern_paths
 
-superset_dashboards = superset_dashboards_asset(serving_published.key)
+superset_dashboards = superset_dashboards_asset(internal_published.key)
 
-all_assets = [reference_data, inbox_drops, context_drops, *model_assets, modelled_months, serving_database, serving_published,
-              static_dashboard, superset_dashboards, quarterly_briefing]
+all_assets = [reference_data, inbox_drops, context_drops, *model_assets, modelled_months, internal_database,
+              internal_published, serving_database, serving_published, static_dashboard, superset_dashboards,
+              quarterly_briefing]
 
 def build_definitions(paths: Paths) -> Definitions:
     return Definitions(
         assets=all_assets,
-        asset_checks=[*all_checks, serving_holds_aggregates_only, *freshness_checks, *context_checks],
+        asset_checks=[*all_checks, serving_holds_aggregates_only, internal_holds_aggregates_only, *freshness_checks,
+                      *context_checks],
         jobs=[*all_jobs, briefing_job],
-        schedules=[nightly_schedule()],
+        schedules=[nightly_schedule(), release_schedule()],
         sensors=all_sensors,
         resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home))},
         executor=in_process_executor,

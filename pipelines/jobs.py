@@ -9,6 +9,7 @@ from pipelines.assets.models import MODELLED_MONTHS_KEY, partitioned_model_keys
 INGEST = AssetSelection.key_prefixes(["reference"], ["raw"])
 PARTITIONED_MODELS = AssetSelection.assets(*partitioned_model_keys, MODELLED_MONTHS_KEY)
 BRIEFING = AssetSelection.assets(BRIEFING_KEY)  # quarterly-partitioned: its own job
+RELEASE = AssetSelection.groups("release")  # on the release calendar, not every night
 
 ingest_job = define_asset_job(
     "ingest", selection=INGEST,
@@ -19,12 +20,17 @@ models_job = define_asset_job(
     description="Recompute the month-partitioned staging and mart tables for a month or a range of months.")
 
 publish_job = define_asset_job(
-    "publish", selection=AssetSelection.all() - INGEST - PARTITIONED_MODELS - BRIEFING,
-    description="Rebuild whole-history models, the serving database (swapped in), the static site and "
-                "Superset dashboards.")
+    "publish", selection=AssetSelection.all() - INGEST - PARTITIONED_MODELS - BRIEFING - RELEASE,
+    description="Rebuild whole-history models, the internal database (exact, swapped in) and the Superset "
+                "dashboards. Protected releases are not touched.")
+
+release_job = define_asset_job(
+    "release", selection=RELEASE,
+    description="Cut a protected release (closed months), audit it with every kept release, keep it, point "
+                "serving.duckdb and the static site to it.")
 
 refresh_job = define_asset_job(
-    "refresh", selection=AssetSelection.all() - BRIEFING,
+    "refresh", selection=AssetSelection.all() - BRIEFING - RELEASE,
     description="Everything for a range of months: ingest, models, publish (use for a full rebuild).")
 
-all_jobs = [ingest_job, models_job, publish_job, refresh_job]
+all_jobs = [ingest_job, models_job, publish_job, release_job, refresh_job]

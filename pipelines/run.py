@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 from dagster import DagsterInstance, Definitions
 
+from dashboards.release import kept_releases, release_cutoff, release_due, release_id
 from dashboards.serving import forget_disclosure_memory
 from pipelines.definitions import build_definitions
 from pipelines.modelled_months import pending_months
@@ -28,6 +30,7 @@ class RefreshResult:
     run_ids: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     months: list[tuple[str, str]] = field(default_factory=list)
+    release_note: str = ""
 
     @property
     def run_id(self) -> str:
@@ -38,6 +41,8 @@ class RefreshResult:
         lines = [f"Refresh {'succeeded' if self.success else 'FAILED'}: {len(self.run_ids)} run(s); "
                  f"months recomputed: {ranges}"]
         lines += [f"  {failure}" for failure in self.failures]
+        if self.release_note:
+            lines.append(f"Protected release: {self.release_note}")
         return "\n".join(lines)
 
 
@@ -50,6 +55,10 @@ def _run(definitions: Definitions, job_name: str, instance: DagsterInstance, res
     job = definitions.resolve_job_def(job_name)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     outcome = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags or {})
+    return _collect(outcome, job_name, result)
+
+
+def _collect(outcome, job_name: str, result: RefreshResult):
     result.run_ids.append(outcome.run_id)
     for event in outcome.all_events:
         if event.is_step_failure:
@@ -94,9 +103,11 @@ def _pending_months(paths: Paths) -> list[str]:
 
 def run_refresh(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
                 log_level: str = "WARNING", full: bool = False, months: tuple[str, str] | None = None,
-                paths: Paths | None = None) -> RefreshResult:
+                paths: Paths | None = None, release: bool | date = True) -> RefreshResult:
     """Ingest new drops, recompute the months they touched (all months with `full`, or the `months`
-    range for a backfill), then publish. Stops before publishing if anything failed."""
+    range for a backfill), then publish the internal database. Stops before publishing if anything failed.
+    Then, as the release schedule would, cut the protected release the calendar has due (today, or on the
+    `release` date given); `release=False` leaves releases alone."""
     paths = paths or lantern_paths()
     definitions = definitions or build_definitions(paths)
     result = RefreshResult(success=True)
@@ -121,4 +132,35 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
             if not result.success:
                 return result
         _run(definitions, "publish", active, result, log_level)
+        if result.success and release is not False:
+            run_release(active, definitions, log_level, as_of=release if isinstance(release, date) else None,
+                        paths=paths, result=result)
+    return result
+
+
+def release_config(as_of: date) -> dict:
+    return {"ops": {"serving__serving_database": {"config": {"as_of": as_of.isoformat()}}}}
+
+
+def run_release(instance: DagsterInstance | None = None, definitions: Definitions | None = None,
+                log_level: str = "WARNING", as_of: date | None = None, paths: Paths | None = None,
+                result: RefreshResult | None = None) -> RefreshResult:
+    """Cut the protected release the calendar has due on `as_of` (today by default); nothing when none is."""
+    paths = paths or lantern_paths()
+    definitions = definitions or build_definitions(paths)
+    result = result or RefreshResult(success=True)
+    as_of = as_of or date.today()
+    kept = kept_releases(paths.home)
+    if not release_due(as_of, kept[-1].cutoff if kept else None):
+        result.release_note = f"no release due on {as_of}: release {kept[-1].release_id} is the latest"
+        return result
+    with (nullcontext(instance) if instance is not None else dagster_instance()) as active:
+        job = definitions.resolve_job_def("release")
+        before = len(result.run_ids)
+        outcome = job.execute_in_process(instance=active, raise_on_error=False, run_config={
+            **release_config(as_of), "loggers": {"console": {"config": {"log_level": log_level}}}})
+        _collect(outcome, "release", result)
+        if result.success and len(result.run_ids) > before:
+            result.release_note = f"release {release_id(release_cutoff(as_of))} cut (months through " \
+                                  f"{release_cutoff(as_of):%Y-%m})"
     return result

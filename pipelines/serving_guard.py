@@ -178,7 +178,17 @@ def _quote(name: str) -> str:
                          "cell, no record-level column, no linkage key, no identifier, no free text (every text "
                          "value is reference data, a code-list label or the serving SQL's own words).")
 def serving_holds_aggregates_only() -> AssetCheckResult:
-    path = candidate_path(lantern_paths().serving)
+    return _aggregates_only(candidate_path(lantern_paths().serving))
+
+
+@asset_check(asset=["serving", "internal_database"], blocking=True,
+             description="The candidate internal database holds aggregates only, by the same rules as a release: "
+                         "exact numbers, but no record, id or free text.")
+def internal_holds_aggregates_only() -> AssetCheckResult:
+    return _aggregates_only(candidate_path(lantern_paths().internal))
+
+
+def _aggregates_only(path) -> AssetCheckResult:
     violations = serving_violations(path)
     # Messages name tables and columns, never a value: a failed check must not leak what it found.
     return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR, metadata={

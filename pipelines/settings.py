@@ -24,6 +24,16 @@ class Paths:
         return self.home / "serving.duckdb"
 
     @property
+    def internal(self) -> Path:
+        """Exact aggregates for analysts and (row-level secured) agencies; rebuilt every night."""
+        return self.home / "internal.duckdb"
+
+    @property
+    def releases(self) -> Path:
+        """Protected releases, one folder each, kept for good."""
+        return self.home / "releases"
+
+    @property
     def site(self) -> Path:
         return self.home / "site"
 

@@ -52,11 +52,19 @@ def _pick(members: np.ndarray, parent: int, values, supp, phantom) -> int | None
     return int(cand[np.argmin(_cost(values[cand], cand == parent))])
 
 
+def _unpickable(system: System, fixed: np.ndarray | None) -> np.ndarray:
+    """Cells never chosen as complements: implicit zeros (no row to hide) and `fixed` cells (shown in an
+    earlier release: hiding them again protects nothing)."""
+    phantom = system.cells["row"].to_numpy() < 0
+    return phantom if fixed is None else phantom | fixed
+
+
 def close_relations(system: System, values: np.ndarray, supp: np.ndarray, R: sp.csr_matrix,
-                    C: sp.csr_matrix, parents: np.ndarray, k: int, protect_sums: bool = True) -> np.ndarray:
+                    C: sp.csr_matrix, parents: np.ndarray, k: int, protect_sums: bool = True,
+                    fixed: np.ndarray | None = None) -> np.ndarray:
     """Relations pass to a fixed point; returns the new suppression mask."""
     supp = supp.copy()
-    phantom = system.cells["row"].to_numpy() < 0
+    phantom = _unpickable(system, fixed)
     while True:
         n_supp = R @ supp.astype(float)
         flag = n_supp == 1
@@ -87,7 +95,7 @@ def close_relations(system: System, values: np.ndarray, supp: np.ndarray, R: sp.
 
 
 def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: np.ndarray,
-                 R: sp.csr_matrix, parents: np.ndarray) -> np.ndarray:
+                 R: sp.csr_matrix, parents: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
     """One extra suppression per failing cell, in its least-protected relation.
 
     A cell whose every neighbour was already hidden by an earlier pick of this round is left to the next
@@ -95,7 +103,7 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
     supp = supp.copy()
     before = int(supp.sum())
     stuck = None
-    phantom = system.cells["row"].to_numpy() < 0
+    phantom = _unpickable(system, fixed)
     RT = R.T.tocsr()
     for c in failing:
         if not supp[c]:  # a published small count: primary rule missed it (should not happen)
@@ -130,18 +138,19 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
 
 
 def complementary_suppression(system: System, values: np.ndarray, primary: np.ndarray, k: int, *,
-                              protect_sums: bool = True, max_rounds: int = 100, proofs: ProofCache | None = None
-                              ) -> tuple[np.ndarray, AuditReport, int]:
+                              protect_sums: bool = True, max_rounds: int = 100, proofs: ProofCache | None = None,
+                              fixed: np.ndarray | None = None) -> tuple[np.ndarray, AuditReport, int]:
     """Iterate relations pass + audit until the audit passes. Returns (mask, final audit, rounds).
 
     Rounds after the first attack only the cells hidden since, and those that failed: hiding more cells
     removes equations, so a cell found safe stays safe. The final audit is the complete attack.
-    `proofs` answers component LPs solved in an earlier run (or round) without solving them again."""
+    `proofs` answers component LPs solved in an earlier run (or round) without solving them again.
+    `fixed` cells keep their state: never picked as complements (those already hidden stay hidden)."""
     R, C, parents = relation_matrix(system)
     supp = primary.copy()
     safe = np.zeros_like(supp)  # suppressed cells an earlier round proved safe
     for rounds in range(1, max_rounds + 1):
-        supp = close_relations(system, values, supp, R, C, parents, k, protect_sums)
+        supp = close_relations(system, values, supp, R, C, parents, k, protect_sums, fixed)
         report = audit_system(system, values, supp, check=supp & ~safe, proofs=proofs)
         if report.passed:
             complete = report if not safe.any() else audit_system(system, values, supp, proofs=proofs)
@@ -149,5 +158,5 @@ def complementary_suppression(system: System, values: np.ndarray, primary: np.nd
         failing = report.failures["cell_id"].drop_nulls().to_numpy()
         safe |= supp
         safe[failing] = False
-        supp = fix_failures(system, values, supp, failing, R, parents)
+        supp = fix_failures(system, values, supp, failing, R, parents, fixed)
     raise RuntimeError(f"complementary suppression did not converge in {max_rounds} rounds")

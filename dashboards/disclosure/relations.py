@@ -133,8 +133,12 @@ def _is_total(s: pl.Series, marker: str) -> np.ndarray:
 class _Axis:
     """One dimension of the atom grid: leaves and, for each level, the value of every leaf."""
 
-    def __init__(self, name: str, leaves: np.ndarray, level_values: dict[str, np.ndarray]):
+    def __init__(self, name: str, leaves: np.ndarray, level_values: dict[str, np.ndarray],
+                 open_values: dict[str, np.ndarray] | None = None):
         self.name, self.leaves, self.level_values = name, leaves, level_values
+        # per level, the leaves whose value at that level is missing (an open period: a quarter or year
+        # still running): tables at that level do not cover them, and absent rows there are no zeros
+        self.open_values = open_values or {}
 
 
 def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.DataFrame]) -> dict[str, _Axis]:
@@ -154,7 +158,8 @@ def _axes_for(spec: PublishedSet, tables: list[TableSpec], frames: dict[str, pl.
             wanted = [*h.levels[h.levels.index(finest):], *h.groupings]
             m = h.mapping.select(wanted).unique(subset=[finest], keep="first")
             m = m.sort(finest)
-            axes[axis] = _Axis(axis, m[finest].to_numpy(), {lv: m[lv].to_numpy() for lv in m.columns})
+            axes[axis] = _Axis(axis, m[finest].to_numpy(), {lv: m[lv].to_numpy() for lv in m.columns},
+                               {lv: m[lv].is_null().to_numpy() for lv in m.columns if m[lv].null_count()})
         else:
             if axis in spec.domains:
                 dom = sorted({str(v) for v in spec.domains[axis]})
@@ -211,9 +216,12 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
                 atom_key = np.zeros(n, dtype=np.int64)
                 row_key = np.zeros(rows.size, dtype=np.int64)
                 labels_per_dim = []
+                outside = np.zeros(n, dtype=bool)  # atoms in a period this table's level leaves open
                 for d in keyed:
                     lv = t.level_of(d)
                     axis = level_to_h.get(lv, lv)
+                    if lv in axes[axis].open_values:
+                        outside |= axes[axis].open_values[lv][leaf_idx[axis]]
                     lvals = axes[axis].level_values[lv].astype(str)
                     uniq, leaf_code = np.unique(lvals, return_inverse=True)
                     rv = df[d].cast(pl.Utf8).to_numpy()[rows].astype(str)
@@ -230,7 +238,7 @@ def build_system(spec: PublishedSet, frames: dict[str, pl.DataFrame]) -> System:
                 for c in t.counts:
                     if c not in family:
                         continue
-                    covered = np.isin(measure_idx, [leaves_m.index(l) for l in _leaves_of_measure(spec, c)])
+                    covered = np.isin(measure_idx, [leaves_m.index(l) for l in _leaves_of_measure(spec, c)]) & ~outside
                     base = n_cells
                     cell_chunks.append(_cell_chunk(t.name, c, rows, fam_id, row_labels[rows]))
                     n_cells += rows.size

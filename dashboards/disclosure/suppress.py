@@ -17,6 +17,8 @@ from dashboards.disclosure.spec import PublishedSet, suppressed_column
 
 
 PATTERN_SCHEMA = {"table_name": pl.Utf8, "count_name": pl.Utf8, "cell_key": pl.Utf8, "true_value": pl.Float64}
+# Cells an earlier release published: `hidden` says whether it hid them (dashboards/release).
+FROZEN_SCHEMA = {"table_name": pl.Utf8, "count_name": pl.Utf8, "cell_key": pl.Utf8, "hidden": pl.Boolean}
 
 
 @dataclass
@@ -33,7 +35,7 @@ class SuppressionResult:
 
 def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sums: bool = True,
              max_rounds: int = 100, earlier: pl.DataFrame | None = None,
-             proofs: ProofCache | None = None) -> SuppressionResult:
+             proofs: ProofCache | None = None, frozen: pl.DataFrame | None = None) -> SuppressionResult:
     """Apply disclosure control to true counts. Derived columns (rates...) are not touched here:
     recompute or protect them afterwards with rates.protect_derived on the returned frames.
 
@@ -50,8 +52,10 @@ def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sum
     k = spec.min_cell_count
     primary = primary_mask(values, k)
     reused = _reused(system, values, earlier)
-    supp, report, rounds = complementary_suppression(system, values, primary | reused, k, protect_sums=protect_sums,
-                                                     max_rounds=max_rounds, proofs=proofs)
+    frozen_hidden, frozen_shown = _frozen(system, values, frozen)
+    supp, report, rounds = complementary_suppression(system, values, primary | reused | frozen_hidden, k,
+                                                     protect_sums=protect_sums, max_rounds=max_rounds, proofs=proofs,
+                                                     fixed=frozen_shown | frozen_hidden)
     out = dict(frames)  # tables outside the spec pass through untouched
     cells = system.cells
     for t in spec.tables:
@@ -76,6 +80,21 @@ def suppress(frames: dict[str, pl.DataFrame], spec: PublishedSet, *, protect_sum
 def _cell_keys(system, values: np.ndarray) -> pl.DataFrame:
     return system.cells.select("cell_id", pl.col("table").alias("table_name"), pl.col("count").alias("count_name"),
                                pl.col("key").alias("cell_key")).with_columns(pl.Series("true_value", values))
+
+
+def _frozen(system, values: np.ndarray, frozen: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the cells an earlier release hid and showed."""
+    hidden = np.zeros(system.cells.height, dtype=bool)
+    shown = np.zeros(system.cells.height, dtype=bool)
+    if frozen is None or frozen.is_empty():
+        return hidden, shown
+    keys = ["table_name", "count_name", "cell_key"]
+    found = _cell_keys(system, values).join(frozen.cast(FROZEN_SCHEMA), on=keys, how="inner")
+    ids = found["cell_id"].to_numpy()
+    was_hidden = found["hidden"].to_numpy()
+    hidden[ids[was_hidden]] = True
+    shown[ids[~was_hidden]] = True
+    return hidden, shown
 
 
 def _reused(system, values: np.ndarray, earlier: pl.DataFrame | None) -> np.ndarray:

@@ -12,7 +12,7 @@ from dashboards.disclosure import AuditReport, audit
 from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.satellite import audit_satellite
 from dashboards.serving.published_set import published_set
-from dashboards.serving.satellites import satellites, yearly_parents
+from dashboards.serving.satellites import parents_of, satellites
 
 
 def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date, dt.date]:
@@ -34,7 +34,8 @@ def audit_serving_database(serving_db: Path, proofs: ProofCache | None = None) -
     spec = published_set(first, last)
     report = audit(frames, spec, proofs=proofs)
     for name, (sat, parent_table) in satellites().items():
-        found = audit_satellite(sat, frames[name], yearly_parents(sat, frames[parent_table]), spec.min_cell_count)
+        found = audit_satellite(sat, frames[name], parents_of(sat, frames[name], frames[parent_table]),
+                                spec.min_cell_count)
         report = merged(report, found, cells=frames[name].height * len(sat.counts),
                         suppressed=sum(int(frames[name][c].is_null().sum()) for c in sat.counts))
     return report

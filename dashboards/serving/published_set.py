@@ -33,9 +33,23 @@ def geography() -> Hierarchy:
 
 
 def calendar(first_month: dt.date, last_month: dt.date) -> Hierarchy:
+    """month < quarter < year through last_month. A quarter or year that runs past last_month is open: it has
+    no cell yet (a release publishes closed periods only, so that no cell changes in a later release)."""
     months = time_hierarchy(first_month, last_month).mapping
     months = months.with_columns(pl.col("month").str.to_date().dt.month().cast(pl.Int32).alias("month_of_year"))
+    last_quarter = open_periods(last_month)
+    months = months.with_columns(
+        pl.when(pl.col("quarter") < str(last_quarter["quarter"])).then(pl.col("quarter")).alias("quarter"),
+        pl.when(pl.col("year").cast(pl.Int32) < last_quarter["year"]).then(pl.col("year")).alias("year"))
     return Hierarchy("time", ("month", "quarter", "year"), months, groupings=("month_of_year",))
+
+
+def open_periods(last_month: dt.date) -> dict:
+    """The first quarter (its first day) and the first year that are not closed when last_month is the last
+    month published: everything before them has ended by the end of last_month."""
+    following = dt.date(last_month.year + last_month.month // 12, last_month.month % 12 + 1, 1)
+    return {"month": following, "quarter": dt.date(following.year, (following.month - 1) // 3 * 3 + 1, 1),
+            "year": following.year}
 
 
 def industry() -> Hierarchy:
@@ -56,7 +70,9 @@ def count_tables() -> list[TableSpec]:
     for name, (_, table) in serving_models().items():
         counts = catalog.counts_of(name)
         if not counts or table.get("satellite"):
-            continue  # satellites are protected on their own against their parents (serving/satellites.py)
+            continue
+        if table.get("audience") == "internal" or table.get("public_figures"):
+            continue  # never in a release / already public as their publisher printed them  # satellites are protected on their own against their parents (serving/satellites.py)
         derived = {column: metric.counts_behind(main)
                    for main, (metric, placement) in catalog.derived_of(name).items() if metric.counts_behind(main)
                    for column in placement.columns}

@@ -34,6 +34,12 @@ def satellites() -> dict[str, tuple[Satellite, str]]:
     return found
 
 
+def parents_of(sat: Satellite, satellite: pl.DataFrame, quarterly: pl.DataFrame) -> pl.DataFrame:
+    """The parent totals of the years the satellite publishes (a release publishes closed years only, while
+    the quarterly table already holds the closed quarters of the running year)."""
+    return yearly_parents(sat, quarterly).join(satellite.select("year").unique(), on="year", how="semi")
+
+
 def yearly_parents(sat: Satellite, quarterly: pl.DataFrame) -> pl.DataFrame:
     """Parent totals per year from a quarterly table; a count is NULL when any of its quarters is hidden."""
     if sat.keys != ("year",):
@@ -62,8 +68,8 @@ def protect_satellites(truth: dict[str, pl.DataFrame], protected_main: dict[str,
     """Every satellite protected against its parents as the (already protected) main set shows them."""
     out = ProtectedSatellites({}, 0, 0, 0)
     for name, (sat, parent_table) in satellites().items():
-        frame = protect(sat, truth[name], yearly_parents(sat, truth[parent_table]),
-                        yearly_parents(sat, protected_main[parent_table]), min_cell_count)
+        frame = protect(sat, truth[name], parents_of(sat, truth[name], truth[parent_table]),
+                        parents_of(sat, truth[name], protected_main[parent_table]), min_cell_count)
         out.frames[name] = frame
         for c in sat.counts:
             primary = int(truth[name][c].is_between(1, min_cell_count - 1).sum())

@@ -167,6 +167,15 @@ def manifest_csv(data: SiteData) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _release_coverage(pub: dict) -> str:
+    """A protected release covers every feed through the same closed month (later records wait for the next)."""
+    if pub.get("release_id"):
+        return (f"<li>Release {_e(pub['release_id'])}: every feed, months through "
+                f"{_e(_date(pub.get('period_end'), '%B %Y'))} (records that arrive later wait for a later "
+                "release)</li>")
+    return "<li>unknown</li>"
+
+
 def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", context_section: str = "") -> str:
     pub = data.publication
     state = pub.get("state_name") or "State"
@@ -180,7 +189,7 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
         "title": _e(f"Lantern — {state} trafficking trends"),
         "state_name": _e(state),
         "period": _e(period),
-        "feeds": feeds or "<li>unknown</li>",
+        "feeds": feeds or _release_coverage(pub),
         "built_at": _e(_built_at(pub.get("built_at"))),
         "run_id": _e(pub.get("run_id") or "unknown"),
         "min_cell_count": _e(min_cell),

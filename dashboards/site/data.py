@@ -35,6 +35,11 @@ class SiteData:
     inputs: list[Row]  # the run manifest's input files (no counts: see models/serving/run_inputs.sql)
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Internal-audience tables (feed totals) are in the internal database, not in a protected release."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+
+
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
     cursor = con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8"))
     columns = [d[0] for d in cursor.description]
@@ -95,7 +100,7 @@ def load(serving_db: Path) -> SiteData:
         return SiteData(
             publication=publication,
             min_cell_count=min_cell,
-            feeds=_rows(con, "feed_freshness"),
+            feeds=_rows(con, "feed_freshness") if _has_table(con, "feed_freshness") else [],
             caveats=_rows(con, "caveats"),
             monthly=monthly,
             region_year=region_year,

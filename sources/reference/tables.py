@@ -28,6 +28,12 @@ class Deployment:
     unreliable_at_or_below: int
     history_start: date
     nightly_cron: str
+    release_cadence: str  # protected releases: "monthly" or "quarterly" (closed periods only)
+    release_lag_days: int  # a period is released once it has been closed this many days
+    release_cron: str  # when the schedule cuts a due release
+
+
+RELEASE_CADENCES = ("monthly", "quarterly")
 
 
 def reference_dir() -> Path:
@@ -54,7 +60,21 @@ def _deployment(folder: Path) -> Deployment:
         unreliable_at_or_below=int(raw["disclosure"]["unreliable_at_or_below"]),
         history_start=date.fromisoformat(str(raw["history_start"])),
         nightly_cron=os.environ.get("LANTERN_NIGHTLY_CRON", raw["nightly_cron"]),
+        **_release_settings(raw),
     )
+
+
+def _release_settings(raw: dict) -> dict:
+    """The release calendar. No default: a deployment that does not say when it publishes publishes nothing."""
+    releases = raw.get("releases")
+    if not isinstance(releases, dict) or not {"cadence", "lag_days", "cron"} <= set(releases):
+        raise ValueError("deployment.yaml: `releases:` must give cadence, lag_days and cron")
+    if releases["cadence"] not in RELEASE_CADENCES:
+        raise ValueError(f"deployment.yaml: releases.cadence must be one of {RELEASE_CADENCES}")
+    lag = int(releases["lag_days"])
+    if lag < 0:
+        raise ValueError("deployment.yaml: releases.lag_days cannot be negative")
+    return {"release_cadence": releases["cadence"], "release_lag_days": lag, "release_cron": str(releases["cron"])}
 
 
 def deployment() -> Deployment:
