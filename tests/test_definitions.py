@@ -41,14 +41,17 @@ def test_asset_graph_matches_snapshot(tmp_path):
 
 
 def test_jobs_split_the_graph_without_gaps(tmp_path):
-    """ingest + models + publish cover every asset but the quarterly briefing (its own job), each once."""
+    """ingest + models + publish + release cover every asset but the quarterly briefing (its own job), each once;
+    the nightly (refresh) never touches a protected release."""
     definitions = build_definitions(Paths(tmp_path))
     keys = {name: {k.to_user_string() for k in definitions.resolve_job_def(name).asset_layer.executable_asset_keys}
-            for name in ("ingest", "models", "publish", "refresh", "briefing")}
+            for name in ("ingest", "models", "publish", "release", "refresh", "briefing")}
     everything = set(current_graph(tmp_path)["assets"])
-    assert keys["ingest"] | keys["models"] | keys["publish"] == everything - keys["briefing"]
+    assert keys["ingest"] | keys["models"] | keys["publish"] | keys["release"] == everything - keys["briefing"]
     assert not (keys["ingest"] & keys["models"]) and not (keys["models"] & keys["publish"])
-    assert keys["refresh"] == everything - keys["briefing"] == everything - {"briefing/quarterly_briefing"}
+    assert not keys["publish"] & keys["release"] and not keys["refresh"] & keys["release"]
+    assert keys["release"] == {"serving/serving_database", "serving/serving_published", "site/static_dashboard"}
+    assert keys["refresh"] == everything - keys["briefing"] - keys["release"]
     # the monthly models, and last the record of which months they have taken in
     assert keys["models"] and all(k.startswith(("staging/", "marts/")) for k in keys["models"] - {"meta/modelled_months"})
     assert "meta/modelled_months" in keys["models"]

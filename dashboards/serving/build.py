@@ -83,7 +83,8 @@ def _plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str | None) -> ServingReport:
-    """Write the protected serving database to `path` (normally `candidate_path(...)`)."""
+    """One protected build of everything to date, as every night published before releases (kept to show, in
+    tests/test_releases.py, what comparing two such builds gives away). Releases: dashboards/release."""
     started = time.perf_counter()
     settings = deployment()
     first_month, last_month = warehouse.execute(
@@ -91,7 +92,7 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     complete_quarters = [r[0] for r in warehouse.execute(
         "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
     truth = true_frames(warehouse)
-    spec = published_set(first_month, last_month)
+    spec = published_set(first_month, last_month, closed_only=False)
     proofs = earlier_proofs(warehouse)
     result = suppress({t.name: truth[t.name] for t in spec.tables}, spec,
                       earlier=earlier_pattern(warehouse, settings.min_cell_count), proofs=proofs)

@@ -32,11 +32,13 @@ def geography() -> Hierarchy:
     return Hierarchy("geo", ("county", "region", "state"), places.with_columns(pl.lit("state").alias("state")))
 
 
-def calendar(first_month: dt.date, last_month: dt.date) -> Hierarchy:
+def calendar(first_month: dt.date, last_month: dt.date, closed_only: bool = True) -> Hierarchy:
     """month < quarter < year through last_month. A quarter or year that runs past last_month is open: it has
     no cell yet (a release publishes closed periods only, so that no cell changes in a later release)."""
     months = time_hierarchy(first_month, last_month).mapping
     months = months.with_columns(pl.col("month").str.to_date().dt.month().cast(pl.Int32).alias("month_of_year"))
+    if not closed_only:  # a single build of everything to date (dashboards/serving/build.py), as before releases
+        return Hierarchy("time", ("month", "quarter", "year"), months, groupings=("month_of_year",))
     last_quarter = open_periods(last_month)
     months = months.with_columns(
         pl.when(pl.col("quarter") < str(last_quarter["quarter"])).then(pl.col("quarter")).alias("quarter"),
@@ -81,10 +83,10 @@ def count_tables() -> list[TableSpec]:
     return specs
 
 
-def published_set(first_month: dt.date, last_month: dt.date) -> PublishedSet:
+def published_set(first_month: dt.date, last_month: dt.date, closed_only: bool = True) -> PublishedSet:
     return PublishedSet(
         tables=count_tables(),
-        hierarchies=[geography(), calendar(first_month, last_month), industry(), organisation("referring"),
+        hierarchies=[geography(), calendar(first_month, last_month, closed_only), industry(), organisation("referring"),
                      organisation("receiving")],
         measure_parts=load_catalog().measure_parts,
         min_cell_count=deployment().min_cell_count,

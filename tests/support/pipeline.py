@@ -28,8 +28,9 @@ def lantern_env(home: Path):
                 os.environ[name] = value
 
 
-def run_pipeline(home: Path, full: bool = False, instance=None):
-    """`lantern refresh` on `home`, on an ephemeral Dagster instance unless one is given (to read its events)."""
+def run_pipeline(home: Path, full: bool = False, instance=None, release=True):
+    """`lantern refresh` on `home`, on an ephemeral Dagster instance unless one is given (to read its events).
+    `release`: cut the release due today (True), on that date, or none (False)."""
     from dagster import DagsterInstance
 
     from pipelines.definitions import build_definitions
@@ -37,6 +38,7 @@ def run_pipeline(home: Path, full: bool = False, instance=None):
     from pipelines.settings import Paths
 
     if instance is not None:
-        return run_refresh(instance=instance, definitions=build_definitions(Paths(home)), full=full, paths=Paths(home))
+        return run_refresh(instance=instance, definitions=build_definitions(Paths(home)), full=full, paths=Paths(home),
+                           release=release)
     with DagsterInstance.ephemeral() as ephemeral:
-        return run_pipeline(home, full, ephemeral)
+        return run_pipeline(home, full, ephemeral, release)

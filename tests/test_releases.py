@@ -1,0 +1,186 @@
+"""Releases that survive differencing: an attacker who keeps every release learns nothing new from comparing them.
+
+The scenario: a release of the months closed by 2 October, then late records for July (3 hotline signals in
+one county) and the whole of October arrive, then the next release. An independent attack (scipy's LP, not
+the product's audit) on both releases' area tables together bounds every hidden cell and every difference
+between the releases; none may be narrowed to 1..k-1. The same attack on two nightly builds of the same data
+as main published them before releases existed (`build_serving`: all months, current data) finds the leak.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+from support.pipeline import lantern_env
+
+K = 11
+FIRST_CUT, SECOND_CUT = date(2026, 10, 2), date(2026, 11, 2)
+AREA_TABLES = {"area_monthly": "month", "area_quarterly": "quarter", "area_yearly": "year"}
+
+
+def _cells(serving: Path) -> dict[tuple, float | None]:
+    """(table, period, region, count) -> value (None where hidden), for region and state rows of the area tables."""
+    out = {}
+    with duckdb.connect(str(serving), read_only=True) as con:
+        for table, period in AREA_TABLES.items():
+            for row in con.execute(f"SELECT CAST({period} AS VARCHAR), region, signals, signals_suppressed "
+                                   f"FROM {table} WHERE county = 'all'").fetchall():
+                out[(table, row[0], row[1], "signals")] = None if row[3] else float(row[2])
+    return out
+
+
+def _months_of(table: str, period: str, months: list[str]) -> list[str]:
+    if table == "area_monthly":
+        return [period]
+    if table == "area_quarterly":
+        start = date.fromisoformat(period)
+        return [m for m in months if date.fromisoformat(m).year == start.year
+                and (date.fromisoformat(m).month - 1) // 3 == (start.month - 1) // 3]
+    return [m for m in months if m.startswith(period)]
+
+
+def narrowed_cells(first: dict, second: dict) -> list[tuple]:
+    """Every hidden cell of either release and every difference between them that an attacker holding both can
+    narrow to 1..k-1. Unknowns: the data in the first release (x) and what was added by the second (d >= 0),
+    per region and month; every shown cell of each release is an equation."""
+    months = sorted({k[1] for k in {**first, **second} if k[0] == "area_monthly"})
+    regions = sorted({k[2] for k in {**first, **second} if k[2] != "all"})
+    atoms = {(m, r): i for i, (m, r) in enumerate((m, r) for m in months for r in regions)}
+    n = len(atoms)
+
+    def row(key, release: int) -> np.ndarray:
+        table, period, region, _ = key
+        vec = np.zeros(2 * n)
+        for m in _months_of(table, period, months):
+            for r in (regions if region == "all" else [region]):
+                vec[atoms[(m, r)]] = 1
+                if release == 2:
+                    vec[n + atoms[(m, r)]] = 1
+        return vec
+
+    equations, values = [], []
+    for release, cells in ((1, first), (2, second)):
+        for key, value in cells.items():
+            if value is not None:
+                equations.append(row(key, release))
+                values.append(value)
+    a_eq, b_eq = np.array(equations), np.array(values)
+    targets = [("hidden in release 1", key, row(key, 1)) for key, v in first.items() if v is None]
+    targets += [("hidden in release 2", key, row(key, 2)) for key, v in second.items() if v is None]
+    targets += [("difference", key, row(key, 2) - row(key, 1)) for key in first if key in second]
+    found = []
+    for what, key, objective in targets:
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        assert low.status in (0, 3) and high.status in (0, 3), (what, key, low.message, high.message)
+        lo = low.fun if low.status == 0 else -np.inf
+        hi = -high.fun if high.status == 0 else np.inf
+        if lo > 0.5 and hi < K - 0.5:  # integers: the range holds only 1 .. k-1
+            found.append((what, key, round(lo, 3), round(hi, 3)))
+    return found
+
+
+def _late_records(inbox: Path, month: str, county: str, rows: int) -> None:
+    """A hotline that sends `rows` more signals for an already closed month, in one county."""
+    source = sorted(inbox.glob(f"hotline_signals__*__{month}.csv"))[0]
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        records = [r for _, r in zip(range(rows), reader)]
+        fields = reader.fieldnames
+    for i, record in enumerate(records):
+        record.update(signal_id=f"{record['signal_id']}-LATE{i}", county_fips=county,
+                      linkage_key=f"{i:x}".rjust(64, "f"), received_date=f"{month}-15")
+    late = inbox / source.name.replace(f"__{month}.csv", f"__{month}_late.csv")
+    with late.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(records)
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory):
+    """Two releases a month apart, with late July records and October between them; and two nightly builds of
+    the same data as main published them (`build_serving`) for the attack to find today's leak."""
+    from dashboards.serving.build import build_serving
+    from pipelines.resources import prepare_session
+    from sources.generator import generate
+
+    from support.pipeline import run_pipeline
+
+    home = tmp_path_factory.mktemp("releases")
+    staged = tmp_path_factory.mktemp("october")
+    nightly = tmp_path_factory.mktemp("nightly")
+    with lantern_env(home):
+        generate(home / "inbox", scale="mo", years=2, seed=23, end_date=date(2026, 9, 30), defect_rate=0.0)
+        generate(staged, scale="mo", years=2, seed=23, end_date=date(2026, 10, 31), defect_rate=0.0)
+        first = run_pipeline(home, release=FIRST_CUT)
+        assert first.success, first.summary()
+        shutil.copy(home / "serving.duckdb", nightly / "release_1.duckdb")
+        with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+            prepare_session(con, home)
+            build_serving(con, nightly / "nightly_1.duckdb", run_id=None)
+        for path in staged.glob("*__2026-10*.csv"):
+            shutil.copy(path, home / "inbox" / path.name)
+        _late_records(home / "inbox", "2026-07", "29019", rows=3)
+        second = run_pipeline(home, release=SECOND_CUT)
+        assert second.success, second.summary()
+        with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+            prepare_session(con, home)
+            build_serving(con, nightly / "nightly_2.duckdb", run_id=None)
+    return home, nightly
+
+
+def test_the_attack_finds_the_leak_of_two_nightly_builds(two_releases):
+    _, nightly = two_releases
+    found = narrowed_cells(_cells(nightly / "nightly_1.duckdb"), _cells(nightly / "nightly_2.duckdb"))
+    assert [f for f in found if f[0] == "difference"], "the late July records must show as a small difference"
+
+
+def test_two_releases_a_month_apart_give_no_cell_or_difference_away(two_releases):
+    home, _ = two_releases
+    kept = sorted(p.name for p in (home / "releases").iterdir())
+    assert kept == ["2026-09", "2026-10"]
+    first, second = (_cells(home / "releases" / rid / "serving.duckdb") for rid in kept)
+    assert narrowed_cells(first, second) == []
+    # every cell of the first release is in the second, unchanged; the late July records are held back
+    assert all(second[key] == value for key, value in first.items())
+    with duckdb.connect(str(home / "releases" / "2026-10" / "serving.duckdb"), read_only=True) as con:
+        months = [r[0] for r in con.execute("SELECT DISTINCT CAST(month AS VARCHAR) FROM area_monthly").fetchall()]
+        quarters = [r[0] for r in con.execute("SELECT DISTINCT CAST(quarter AS VARCHAR) FROM area_quarterly").fetchall()]
+    assert max(months) == "2026-10-01" and max(quarters) == "2026-07-01"  # Q4 is still open: not published
+
+
+def test_the_latest_release_is_what_readers_see_and_the_nightly_leaves_it_alone(two_releases):
+    home, _ = two_releases
+    latest = home / "releases" / "2026-10" / "serving.duckdb"
+    assert (home / "serving.duckdb").read_bytes() == latest.read_bytes()
+    assert (home / "releases" / "2026-10" / "site" / "index.html").exists()
+    with duckdb.connect(str(home / "internal.duckdb"), read_only=True) as con:
+        internal = con.execute("SELECT signals FROM area_monthly WHERE month = DATE '2026-07-01' AND region = 'all' "
+                               "AND county = 'all'").fetchone()[0]
+    with duckdb.connect(str(latest), read_only=True) as con:
+        released = con.execute("SELECT signals FROM area_monthly WHERE month = DATE '2026-07-01' AND region = 'all' "
+                               "AND county = 'all'").fetchone()[0]
+    assert internal == released + 3  # analysts see the late records at once; the public release holds them
+
+
+def test_an_audit_with_an_earlier_release_changed_fails(two_releases, tmp_path):
+    """The blocking check's cross-release half: a candidate that shows an earlier cell differently is refused."""
+    from dashboards.release import earlier_cells_changed
+
+    home, _ = two_releases
+    candidate = tmp_path / "candidate.duckdb"
+    shutil.copy(home / "releases" / "2026-10" / "serving.duckdb", candidate)
+    assert earlier_cells_changed(candidate, [home / "releases" / "2026-09" / "serving.duckdb"]).is_empty()
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("UPDATE area_monthly SET signals = signals + 3 WHERE month = DATE '2026-07-01' "
+                    "AND region = 'all' AND county = 'all'")
+    changed = earlier_cells_changed(candidate, [home / "releases" / "2026-09" / "serving.duckdb"])
+    assert changed.height == 1 and changed["problem"][0] == "value changed"
