@@ -31,7 +31,8 @@ demo: install
 	$(LANTERN) refresh && \
 	$(LANTERN) briefing && \
 	echo && echo "Demo ready in $$(( $$(date +%s) - start )) s (pipeline part)." && \
-	echo "  Open the dashboard:   $(LANTERN_HOME)/site/index.html" && \
+	echo "  Open the dashboard:   $(LANTERN_HOME)/site/index.html  (the latest protected release)" && \
+	echo "  Releases, kept:       $(LANTERN_HOME)/releases/" && \
 	echo "  Quarterly briefing:   $(LANTERN_HOME)/briefings/ (PDF)" && \
 	echo "  Explore the graph:    make dev   (Dagster UI on http://127.0.0.1:3000)" && \
 	echo "  What was quarantined: $(LANTERN) status"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from pipelines.settings import Paths
@@ -25,7 +27,37 @@ def print_status(paths: Paths, file_name: str | None = None) -> int:
             "sum(rows_quarantined) AS rows_quarantined FROM raw.file_manifest GROUP BY ALL ORDER BY ALL"))
         print("Quarantined rows by rule:")
         print(con.sql("SELECT feed, rule, count(*) AS rows FROM raw.quarantine GROUP BY ALL ORDER BY ALL"))
+        _print_releases(con, paths)
     return 0
+
+
+def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
+    """The protected releases kept, and the late records the next revision would have to publish."""
+    from dashboards.release import kept_releases, release_cutoff, release_due
+    from dashboards.release.held_back import held_back_records
+
+    kept = kept_releases(paths.home)
+    if not kept:
+        print("Protected releases: none yet (`lantern release` cuts the first).")
+        return
+    print(f"Protected releases ({paths.releases}):")
+    for release in kept:
+        print(f"  {release.release_id}: months through {release.cutoff:%Y-%m}, data loaded before "
+              f"{release.snapshot_at:%Y-%m-%d %H:%M} UTC")
+    today = date.today()
+    print(f"  next: {'due now' if release_due(today, kept[-1].cutoff) else 'not due'} "
+          f"(the calendar has closed the months through {release_cutoff(today):%Y-%m})")
+    with duckdb.connect(str(kept[0].serving), read_only=True) as first:
+        first_month = date.fromisoformat(first.execute(
+            "SELECT value FROM publication WHERE key = 'period_start'").fetchone()[0])
+    held = held_back_records(con, kept, first_month)
+    if held.is_empty():
+        print("  late records held back: none")
+        return
+    print(f"  late records held back (loaded after their month was released; no release shows them): "
+          f"{int(held['records'].sum())} in {held.height} feed-months, for example:")
+    for row in held.head(5).iter_rows(named=True):
+        print(f"    {row['feed']} {row['month']:%Y-%m}: {row['records']}")
 
 
 def _file_report(con: duckdb.DuckDBPyConnection, file_name: str) -> int:

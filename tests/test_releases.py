@@ -169,6 +169,13 @@ def test_the_latest_release_is_what_readers_see_and_the_nightly_leaves_it_alone(
         released = con.execute("SELECT signals FROM area_monthly WHERE month = DATE '2026-07-01' AND region = 'all' "
                                "AND county = 'all'").fetchone()[0]
     assert internal == released + 3  # analysts see the late records at once; the public release holds them
+    from dashboards.release import kept_releases
+    from dashboards.release.held_back import held_back_records
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        first_month = con.execute("SELECT min(month) FROM intermediate.int_calendar_months").fetchone()[0]
+        held = held_back_records(con, kept_releases(home), first_month)
+    assert held.rows() == [("hotline_signals", date(2026, 7, 1), 3)]  # what `lantern status` reports
 
 
 def test_an_audit_with_an_earlier_release_changed_fails(two_releases, tmp_path):

@@ -6,11 +6,13 @@ partitions definition per job, and the publish and refresh jobs are monthly or u
 """
 
 import datetime as dt
+import shutil
 
 from dagster import (AssetExecutionContext, AssetKey, AssetSelection, MaterializeResult, TimeWindowPartitionsDefinition,
                      asset, define_asset_job)
 
 from dashboards.briefing import Quarter, build_briefing
+from dashboards.release import kept_releases
 from pipelines.settings import lantern_paths
 from sources.reference import deployment
 
@@ -39,6 +41,10 @@ def quarterly_briefing(context: AssetExecutionContext) -> MaterializeResult:
     report = build_briefing(paths.serving, paths.home / "briefings", paths.site, quarter)
     if report.missing_tables:
         context.log.warning(f"briefing {quarter.label}: serving tables missing: {', '.join(report.missing_tables)}")
+    kept = kept_releases(paths.home)
+    if kept:  # the briefing goes with the release it was built from, for good
+        (kept[-1].folder / "briefings").mkdir(exist_ok=True)
+        shutil.copy2(report.pdf_path, kept[-1].folder / "briefings" / report.pdf_path.name)
     return MaterializeResult(metadata={
         "quarter": quarter.label, "pdf": str(report.pdf_path), "page": str(report.html_path),
         "pages": report.pages, "bytes": report.pdf_bytes, "seconds": report.seconds,
