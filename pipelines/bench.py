@@ -175,6 +175,21 @@ def quiet_night(bench: Bench, scale: str = "us") -> Result:
     return Result(f"{scale} nightly refresh, nothing new", measured.seconds, measured.peak_rss_mb, 0)
 
 
+def next_release(bench: Bench, scale: str = "us") -> Result:
+    """The next protected release on the warehouse the nightly cases left: the models rebuilt as released,
+    suppression of the new month's cells with every earlier cell frozen, the audit with the kept release."""
+    home = bench.home(scale)
+    kept = sorted((home / "releases").glob("*/release.json")) if (home / "releases").exists() else []
+    if not kept:
+        raise NotAvailable(f"needs the {scale} full refresh (it cuts the first release) first")
+    last = json.loads(kept[-1].read_text())["cutoff"]
+    year, month = int(last[:4]), int(last[5:7])
+    after_next = f"{year + (month + 1) // 12:04d}-{(month + 1) % 12 + 1:02d}-28"  # the month after next closed
+    measured = _checked(_cli(bench, home, "release", "--as-of", after_next), f"{scale} release")
+    return Result(f"{scale} next protected release (audited with the kept one)", measured.seconds,
+                  measured.peak_rss_mb, 0, {"as_of": after_next, "releases_kept": len(kept) + 1})
+
+
 def drop_to_dashboard(bench: Bench) -> Result:
     """Issue #5: a drop lands with the daemon running; seconds until the static dashboard lists it."""
     from pipelines.benchmarks.drop_to_dashboard import measure
@@ -280,6 +295,7 @@ CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("us_incremental", lambda b: incremental_refresh(b, "us")),
     ("us_quiet_night", quiet_night),
     ("us_week", lambda b: incremental_refresh(b, "us", days=7)),
+    ("us_release", next_release),
     ("stress_incremental", incremental_refresh),
     ("drop_to_dashboard", drop_to_dashboard),
     ("static_site", static_site),
@@ -302,7 +318,8 @@ def targets(results: dict[str, Result]) -> list[dict]:
                  "measured": f"{full / floor:.1f}x ({full:.0f} s / {floor:.1f} s)" if full and floor else "n/a",
                  "met": bool(full and floor and full <= 2 * floor)})
     us_full, us_night = seconds("us_full_refresh"), seconds("us_incremental")
-    rows.append({"target": "us nightly run (+1 day) <= 3% of the us full rebuild (issue #5; #8's ratio)",
+    rows.append({"target": "us nightly run (+1 day) <= 3% of the us full rebuild (issue #5; #8's ratio; since #14 "
+                           "the nightly suppresses nothing, the full rebuild cuts the first release)",
                  "measured": f"{100 * us_night / us_full:.1f}% ({us_night:.1f} s / {us_full:.0f} s)"
                  if us_full and us_night else "n/a",
                  "met": bool(us_full and us_night and us_night <= 0.03 * us_full)})

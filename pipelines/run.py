@@ -31,6 +31,7 @@ class RefreshResult:
     failures: list[str] = field(default_factory=list)
     months: list[tuple[str, str]] = field(default_factory=list)
     release_note: str = ""
+    what: str = "Refresh"
 
     @property
     def run_id(self) -> str:
@@ -38,8 +39,8 @@ class RefreshResult:
 
     def summary(self) -> str:
         ranges = ", ".join(f"{a[:7]}..{b[:7]}" if a != b else a[:7] for a, b in self.months) or "none"
-        lines = [f"Refresh {'succeeded' if self.success else 'FAILED'}: {len(self.run_ids)} run(s); "
-                 f"months recomputed: {ranges}"]
+        lines = [f"{self.what} {'succeeded' if self.success else 'FAILED'}: {len(self.run_ids)} run(s)"
+                 + (f"; months recomputed: {ranges}" if self.what == "Refresh" else "")]
         lines += [f"  {failure}" for failure in self.failures]
         if self.release_note:
             lines.append(f"Protected release: {self.release_note}")
@@ -148,19 +149,20 @@ def run_release(instance: DagsterInstance | None = None, definitions: Definition
     """Cut the protected release the calendar has due on `as_of` (today by default); nothing when none is."""
     paths = paths or lantern_paths()
     definitions = definitions or build_definitions(paths)
-    result = result or RefreshResult(success=True)
+    result = result or RefreshResult(success=True, what="Release")
     as_of = as_of or date.today()
-    kept = kept_releases(paths.home)
-    if not release_due(as_of, kept[-1].cutoff if kept else None):
-        result.release_note = f"no release due on {as_of}: release {kept[-1].release_id} is the latest"
-        return result
-    with (nullcontext(instance) if instance is not None else dagster_instance()) as active:
-        job = definitions.resolve_job_def("release")
-        before = len(result.run_ids)
-        outcome = job.execute_in_process(instance=active, raise_on_error=False, run_config={
-            **release_config(as_of), "loggers": {"console": {"config": {"log_level": log_level}}}})
-        _collect(outcome, "release", result)
-        if result.success and len(result.run_ids) > before:
-            result.release_note = f"release {release_id(release_cutoff(as_of))} cut (months through " \
-                                  f"{release_cutoff(as_of):%Y-%m})"
+    # one release at a time (two refreshes at once would both find it due): decided and cut under one lock
+    with warehouse_writer_lock(paths.releases / "cutting"):
+        kept = kept_releases(paths.home)
+        if not release_due(as_of, kept[-1].cutoff if kept else None):
+            result.release_note = f"no release due on {as_of}: release {kept[-1].release_id} is the latest"
+            return result
+        with (nullcontext(instance) if instance is not None else dagster_instance()) as active:
+            job = definitions.resolve_job_def("release")
+            outcome = job.execute_in_process(instance=active, raise_on_error=False, run_config={
+                **release_config(as_of), "loggers": {"console": {"config": {"log_level": log_level}}}})
+            _collect(outcome, "release", result)
+    if result.success:
+        result.release_note = f"release {release_id(release_cutoff(as_of))} cut (months through " \
+                              f"{release_cutoff(as_of):%Y-%m})"
     return result

@@ -108,7 +108,12 @@ def test_serving_database_publishes_no_small_counts_and_matches_marts(clean_demo
             "SELECT month, trafficking_type, signals, signals_suppressed FROM monthly_statewide_by_type").pl()
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"monthly_statewide_by_type", "yearly_region_summary", "quarterly_by_sector", "yearly_referral_flows",
-            "feed_freshness", "publication", "caveats", "county_regions"} <= tables
+            "publication", "caveats", "county_regions"} <= tables
+    # running totals of agencies' files are for the internal audiences only (every release would move them)
+    assert not {"feed_freshness", "agency_data_quality"} & tables
+    with duckdb.connect(str(clean_demo_run.home / "internal.duckdb"), read_only=True) as con:
+        internal = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"feed_freshness", "agency_data_quality", "run_inputs"} <= internal
     shown = published.filter(~pl.col("signals_suppressed"))
     assert shown.filter(pl.col("signals").is_between(1, threshold - 1)).is_empty()
     check = shown.join(expected, on=["month", "trafficking_type"], how="left", suffix="_expected")

@@ -44,8 +44,10 @@ def test_committed_metrics_page_is_the_generated_one():
 def test_every_catalog_metric_is_in_the_serving_database_and_no_metric_lives_elsewhere(clean_demo_run):
     catalog = load_catalog()
     claimed = {(p.table, c) for _, p in catalog.placements() for c in p.columns}
-    with duckdb.connect(str(clean_demo_run.home / "serving.duckdb"), read_only=True) as con:
-        columns = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns").fetchall()
+    columns = []
+    for database in ("serving.duckdb", "internal.duckdb"):  # internal-only tables live in the internal one
+        with duckdb.connect(str(clean_demo_run.home / database), read_only=True) as con:
+            columns += con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns").fetchall()
     present = {(t, c) for t, c, _ in columns}
     assert claimed <= present, sorted(claimed - present)
     dimensions = {(name, d) for name, (_, spec) in __import__("models").serving_models().items() for d in spec["dimensions"]}

@@ -23,10 +23,20 @@ SECTION_TITLES = {
 }
 
 
+# Running totals of agencies' files are for the internal audiences (models/serving/published_tables.yaml
+# `audience: internal`): a release never has them, which is not a gap to be filled later.
+INTERNAL_ONLY = {"feed_freshness", "agency_data_quality"}
+INTERNAL_NOTE = ("Files and rows per feed and agency are not in a protected release: every release would move "
+                 "those running totals by a count of records. Each agency sees its own exactly in its dashboard; "
+                 "task-force analysts see all of them.")
+
+
 def _missing(data: BriefingData, *sections: str) -> Paragraph | None:
     tables = sorted({data.missing[s] for s in sections if s in data.missing})
     if not tables:
         return None
+    if set(tables) <= INTERNAL_ONLY and data.publication.get("audience") == "public":
+        return Paragraph(INTERNAL_NOTE, "missing")
     names = ", ".join(f"'{t}'" for t in tables)
     return Paragraph(f"Not available for this briefing: the serving database has no table {names} yet. "
                      "This part will appear once the table is published.", "missing")

@@ -35,11 +35,6 @@ class SiteData:
     inputs: list[Row]  # the run manifest's input files (no counts: see models/serving/run_inputs.sql)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Internal-audience tables (feed totals) are in the internal database, not in a protected release."""
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
-
-
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
     cursor = con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8"))
     columns = [d[0] for d in cursor.description]
@@ -65,7 +60,8 @@ def protect(row: Row, measures: tuple[str, ...], min_cell: int) -> Row:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    # a serving database published before the run manifest existed has no run_inputs
+    # a serving database published before the run manifest existed has no run_inputs; a protected release
+    # has no feed totals (internal audiences only)
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
 
 

@@ -161,12 +161,13 @@ CONTEXT_TABLES = {"context_hotline_yearly", "context_fbi_region_yearly"}
 FBI_CAVEAT = "fbi_context"
 
 
-def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> str:
-    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"."""
+def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, public: bool = False) -> str:
+    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—".
+    `public`: a figure its publisher already made public (FBI, national hotline), shown as printed."""
     if row.get(f"{column}_suppressed"):
         return SUPPRESSED_CELL
     value = row.get(column)
-    if value is not None and 0 < value < min_cell:  # last line of defence, whatever the database says
+    if not public and value is not None and 0 < value < min_cell:  # last line of defence for our own counts
         return SUPPRESSED_CELL
     if reported is False:
         return '<td class="num" title="No agency reported">—</td>'
@@ -188,11 +189,13 @@ def context_hotline(con, min_cell: int) -> str:
         own_partial = r["months_loaded"] is not None and r["months_loaded"] < 12
         year = f"{r['year']}{' (part year)' if own_partial else ''}"
         body.append(
-            f"<tr><th scope=\"row\">{_e(year)}</th>{_known_count(r, 'published_signals', min_cell)}"
-            f"{_number(r['share_of_national_signals_pct'], 2, '%')}{_known_count(r, 'published_cases', min_cell)}"
+            f"<tr><th scope=\"row\">{_e(year)}</th>{_known_count(r, 'published_signals', min_cell, public=True)}"
+            f"{_number(r['share_of_national_signals_pct'], 2, '%')}"
+            f"{_known_count(r, 'published_cases', min_cell, public=True)}"
             f"{_number(r['share_of_national_cases_pct'], 2, '%')}{_known_count(r, 'own_signals', min_cell)}"
             f"{_known_count(r, 'own_cases', min_cell)}{_ratio(r['signal_coverage'])}{_ratio(r['case_coverage'])}</tr>")
-    return _table("National hotline (published) and the task force's own intake, by year",
+    return _table("National hotline (published in its state table: shown as published) and the task force's own "
+                  "intake, by year",
                   ["Year", "National hotline signals", "Share of US signals", "National hotline cases",
                    "Share of US cases", "Our signals", "Our cases", "Signal coverage", "Case coverage"], body,
                   "No national hotline table has been loaded.")
@@ -203,12 +206,13 @@ def context_fbi(con, min_cell: int) -> str:
     for r in _rows(con, "context_fbi"):
         body.append(
             f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(r['region_label'])}</th>"
-            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'])}"
-            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'])}"
-            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'])}"
-            f"{_known_count(r, 'cleared', min_cell, r['reported'])}"
+            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'], public=True)}"
+            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'], public=True)}"
+            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'], public=True)}"
+            f"{_known_count(r, 'cleared', min_cell, r['reported'], public=True)}"
             f"{_ratio(r['clearance_rate'], r['clearance_rate_flag'])}</tr>")
-    return _table("FBI-reported human-trafficking offenses and clearances, by year and region",
+    return _table("FBI-reported human-trafficking offenses and clearances, by year and region, as published by the "
+                  "FBI Crime Data Explorer (public figures: shown as published, never suppressed)",
                   ["Year", "Region", "Offenses reported", "Commercial sex acts", "Involuntary servitude", "Cleared",
                    "Clearance rate"], body, "No FBI file has been loaded.")
 
@@ -226,8 +230,9 @@ def render_context_section(serving_db: Path, min_cell: int) -> str:
             '<section aria-labelledby="h-context"><h2 id="h-context">Public context</h2>'
             '<p class="lede">What is published nationally, beside our own intake. The national hotline\'s state '
             "table gives the state's signals and cases; coverage is our own intake divided by it (complete years "
-            "only; it can exceed 100%, since other tip lines feed the task force). Suppressed values read "
-            "“suppressed”, never 0.</p>"
+            "only; it can exceed 100%, since other tip lines feed the task force). Figures the FBI and the national "
+            "hotline already published are shown as they published them; our own intake is protected, and its "
+            "suppressed values read “suppressed”, never 0.</p>"
             f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
             f'<div class="table-scroll">{context_hotline(con, min_cell)}</div>'
             f'<h3 id="h-context-fbi">FBI-reported offenses and clearances</h3>'
