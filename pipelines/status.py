@@ -35,6 +35,7 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     """The protected releases kept, and the late records the next revision would have to publish."""
     from dashboards.release import kept_releases, release_cutoff, release_due
     from dashboards.release.held_back import held_back_records
+    from dashboards.release.utility import release_utility
 
     kept = kept_releases(paths.home)
     if not kept:
@@ -50,6 +51,14 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     with duckdb.connect(str(kept[0].serving), read_only=True) as first:
         first_month = date.fromisoformat(first.execute(
             "SELECT value FROM publication WHERE key = 'period_start'").fetchone()[0])
+    measured = release_utility(con, kept[-1].release_id)
+    if measured is not None and measured.height:
+        print(f"  utility of release {kept[-1].release_id} (share of cells hidden; share of the true count in "
+              f"hidden cells, internal), worst first:")
+        for row in measured.head(12).iter_rows(named=True):
+            mass = "n/a" if row["mass_hidden_pct"] is None else f"{row['mass_hidden_pct']:.1f}%"
+            print(f"    {row['table_name']}.{row['count_name']}: {row['cells_hidden_pct']:.1f}% of "
+                  f"{row['cells']:,} cells hidden, {mass} of the count")
     held = held_back_records(con, kept, first_month)
     if held.is_empty():
         print("  late records held back: none")

@@ -145,7 +145,7 @@ def test_the_attack_finds_the_leak_of_two_nightly_builds(two_releases):
 
 def test_two_releases_a_month_apart_give_no_cell_or_difference_away(two_releases):
     home, _ = two_releases
-    kept = sorted(p.name for p in (home / "releases").iterdir())
+    kept = sorted(p.name for p in (home / "releases").iterdir() if p.is_dir())
     assert kept == ["2026-09", "2026-10"]
     first, second = (_cells(home / "releases" / rid / "serving.duckdb") for rid in kept)
     assert narrowed_cells(first, second) == []
@@ -191,3 +191,40 @@ def test_an_audit_with_an_earlier_release_changed_fails(two_releases, tmp_path):
                     "AND region = 'all' AND county = 'all'")
     changed = earlier_cells_changed(candidate, [home / "releases" / "2026-09" / "serving.duckdb"])
     assert changed.height == 1 and changed["problem"][0] == "value changed"
+
+
+def test_utility_recorded_for_a_release_matches_a_recount_from_the_drops(two_releases):
+    """Hidden cells and hidden mass of the statewide and regional monthly signals, recounted from the drop files
+    (the first release's months, late records excluded) against the release's hidden flags."""
+    import polars as pl
+
+    from dashboards.release.utility import release_utility
+    from sources.reference import counties
+
+    home, _ = two_releases
+    frames = [pl.read_csv(p, infer_schema=False) if p.suffix == ".csv" else pl.read_parquet(p).select(pl.all().cast(pl.Utf8))
+              for p in sorted((home / "inbox").glob("hotline_signals__*"))
+              if p.stem.split("__")[-1] <= "2026-09"]  # the files the first release was cut from (not the late one)
+    signals = (pl.concat(frames, how="diagonal_relaxed")
+               .with_columns(pl.col("received_date").str.to_date().dt.truncate("1mo").alias("month"))
+               .filter(pl.col("month") <= date(2026, 9, 1))
+               .join(counties().select(pl.col("fips").alias("county_fips"), "region"), on="county_fips", how="left")
+               .with_columns(pl.col("region").fill_null("unknown"), pl.col("county_fips").fill_null("unknown")))
+    by_county = signals.group_by("month", "region", pl.col("county_fips").alias("county")).agg(pl.len().alias("truth"))
+    by_region = signals.group_by("month", "region").agg(pl.len().alias("truth")).with_columns(pl.lit("all").alias("county"))
+    state = signals.group_by("month").agg(pl.len().alias("truth")).with_columns(
+        pl.lit("all").alias("region"), pl.lit("all").alias("county"))
+    truth = pl.concat([by_county, by_region.select(by_county.columns), state.select(by_county.columns)])
+    with duckdb.connect(str(home / "releases" / "2026-09" / "serving.duckdb"), read_only=True) as con:
+        published = con.execute("SELECT month, region, county, signals_suppressed FROM area_monthly").pl()
+        stated = con.execute("SELECT cells, cells_hidden FROM utility WHERE published_table = 'area_monthly' "
+                             "AND measure = 'signals'").fetchone()
+    joined = published.join(truth, on=["month", "region", "county"], how="left").with_columns(pl.col("truth").fill_null(0))
+    hidden_mass = joined.filter(pl.col("signals_suppressed"))["truth"].sum()
+    expected_mass = round(100 * hidden_mass / joined["truth"].sum(), 1)
+    assert stated == (published.height, int(published["signals_suppressed"].sum()))
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        measured = release_utility(con, "2026-09")
+    row = measured.filter((pl.col("table_name") == "area_monthly") & (pl.col("count_name") == "signals")).row(0, named=True)
+    assert (row["cells"], row["cells_hidden"]) == stated
+    assert row["mass_hidden_pct"] == expected_mass

@@ -17,6 +17,7 @@ from dashboards.release.calendar import release_id
 from dashboards.release.carried import (carry_truth, earlier_hidden_truth, frozen_cells, published_cells,
                                         release_cells)
 from dashboards.release.store import kept_releases
+from dashboards.release.utility import published_utility, record_utility, utility
 from dashboards.serving.build import caveats, run_manifest, true_frames, with_q_values, write_database
 from dashboards.serving.derive import derive
 from dashboards.serving.disclosure_memory import earlier_proofs, record_pattern
@@ -118,7 +119,11 @@ def build_release(warehouse: duckdb.DuckDBPyConnection, home: Path, cutoff: date
 
     rid = release_id(cutoff)
     cells = published_cells(frames)
-    _record_hidden(warehouse, rid, cells, published_cells(truth))
+    true_cells = published_cells(truth)
+    _record_hidden(warehouse, rid, cells, true_cells)
+    measured = utility(cells, true_cells)
+    record_utility(warehouse, rid, measured)
+    frames["utility"] = published_utility(measured)
     n_primary = result.n_primary + satellite.primary
     n_complementary = int(cells["hidden"].sum()) - n_primary
     stamp = {

@@ -8,3 +8,17 @@ CREATE TABLE IF NOT EXISTS meta.release_hidden (
     cell_key VARCHAR NOT NULL,
     true_value DOUBLE NOT NULL
 );
+
+-- Per release, table and count: cells hidden and the share of the true total in hidden cells (internal: the
+-- second figure would give the hidden sum away if published; dashboards/release/utility.py).
+CREATE TABLE IF NOT EXISTS meta.release_utility (
+    release_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    count_name VARCHAR NOT NULL,
+    cells BIGINT NOT NULL,
+    cells_hidden BIGINT NOT NULL,
+    true_total DOUBLE,
+    hidden_total DOUBLE,
+    cells_hidden_pct DOUBLE,
+    mass_hidden_pct DOUBLE
+);

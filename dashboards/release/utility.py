@@ -1,0 +1,60 @@
+"""Utility as a measured property of a release: per protected table and count, how many cells are hidden and
+how much of the true total sits in hidden cells.
+
+The share of cells hidden is published with the release (`utility`: it counts cells, not people). The share
+of the true count that is hidden stays internal (`meta.release_utility`, `lantern status`, `make bench`):
+published next to the shown cells, it would give the sum of the hidden ones away (hidden = p / (1 - p) x shown).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+QUERIES = Path(__file__).parent / "queries"
+KEYS = ["table_name", "count_name", "cell_key"]
+
+
+def utility(published: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    """published: release cells (published_cells); truth: the same cells' true values (published_cells of the
+    true frames). One row per table and count."""
+    joined = published.join(truth.select(*KEYS, pl.col("value").alias("true_value")), on=KEYS, how="left")
+    return (joined.group_by("table_name", "count_name", maintain_order=True)
+            .agg(pl.len().alias("cells"), pl.col("hidden").sum().cast(pl.Int64).alias("cells_hidden"),
+                 pl.col("true_value").sum().alias("true_total"),
+                 pl.col("true_value").filter(pl.col("hidden")).sum().alias("hidden_total"))
+            .with_columns((100 * pl.col("cells_hidden") / pl.col("cells")).round(1).alias("cells_hidden_pct"),
+                          pl.when(pl.col("true_total") > 0)
+                          .then((100 * pl.col("hidden_total") / pl.col("true_total")).round(1))
+                          .alias("mass_hidden_pct"))
+            .sort("table_name", "count_name"))
+
+
+def published_utility(measured: pl.DataFrame) -> pl.DataFrame:
+    """What the release itself says: cells and hidden cells, never the hidden mass. (Columns `published_table`
+    and `measure`: identifiers, not labels, to the aggregates-only guard.)"""
+    return measured.select(pl.col("table_name").alias("published_table"), pl.col("count_name").alias("measure"),
+                           "cells", "cells_hidden", "cells_hidden_pct")
+
+
+def record_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame) -> None:
+    warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
+    warehouse.execute("DELETE FROM meta.release_utility WHERE release_id = ?", [release_id])
+    warehouse.register("lantern_release_utility", measured.with_columns(pl.lit(release_id).alias("release_id"))
+                       .to_arrow())
+    try:
+        warehouse.execute("INSERT INTO meta.release_utility BY NAME SELECT * FROM lantern_release_utility")
+    finally:
+        warehouse.unregister("lantern_release_utility")
+
+
+def release_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str) -> pl.DataFrame | None:
+    """The utility measured for a release, or None where it was not recorded."""
+    exists = warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+                               "AND table_name = 'release_utility'").fetchone()[0]
+    if not exists:
+        return None
+    return warehouse.execute((QUERIES / "release_utility.sql").read_text(encoding="utf-8"),
+                             {"release_id": release_id}).pl()
