@@ -70,7 +70,7 @@ def run_context_job(home: Path):
     from pipelines.settings import Paths
 
     with DagsterInstance.ephemeral() as instance:
-        return run_refresh(instance=instance, definitions=context_definitions(home), paths=Paths(home))
+        return run_refresh(instance=instance, definitions=context_definitions(home), paths=Paths(home), release=False)
 
 
 def fbi_row(year: int, ori: str, county: str, subcat: str = "Commercial Sex Acts", actual: str = "2",

@@ -371,3 +371,36 @@ def test_hiding_more_cells_never_narrows_a_range_so_later_rounds_check_only_new_
     subset |= rng.random(hidden.size) < 0.3
     restricted = set(audit_system(system, values, hidden, check=subset).failures["cell_id"].to_list())
     assert restricted == complete & set(np.flatnonzero(subset).tolist())
+
+
+# --- open periods: a release publishes months of a quarter that has not ended, but not the quarter -----------
+
+def _open_quarter_set() -> tuple[dict[str, pl.DataFrame], PublishedSet]:
+    """Months Jan..May by region; quarters only for Q1 (Q2 is still running: no cell, not a zero)."""
+    months = [dt.date(2026, m, 1) for m in range(1, 6)]
+    mapping = pl.DataFrame({"month": [str(m) for m in months],
+                            "quarter": ["2026-01-01"] * 3 + [None, None]})
+    time = Hierarchy("time", ("month", "quarter"), mapping)
+    monthly_values = {"A": [40, 3, 50, 2, 30], "B": [20, 25, 30, 40, 35]}
+    monthly = pl.DataFrame([{"month": m, "region": r, "signals": v[i]}
+                            for r, v in monthly_values.items() for i, m in enumerate(months)])
+    quarterly = pl.DataFrame([{"quarter": dt.date(2026, 1, 1), "region": r, "signals": sum(v[:3])}
+                              for r, v in monthly_values.items()])
+    spec = PublishedSet(tables=[TableSpec("monthly", ["month", "region"], ["signals"]),
+                                TableSpec("quarterly", ["quarter", "region"], ["signals"])],
+                        hierarchies=[time], min_cell_count=K)
+    return {"monthly": monthly, "quarterly": quarterly}, spec
+
+
+def test_an_open_quarter_is_no_published_zero_and_closed_quarters_still_protect_their_months():
+    frames, spec = _open_quarter_set()
+    result = suppress(frames, spec)
+    assert audit(result.frames, spec).passed
+    monthly = result.frames["monthly"]
+    a = monthly.filter(pl.col("region") == "A").sort("month")
+    # Feb (3) is hidden, and a partner inside Q1 too, or Q1 minus the other months would give it back
+    assert a["signals_suppressed"].to_list()[:3].count(True) >= 2
+    # May of region A (open quarter) is 30: shown; the absent Q2 row is not read as a published zero
+    assert a["signals"].to_list()[4] == 30
+    # the suppressor settles it through the month -> quarter relation, in a round or two (it looped before)
+    assert result.rounds <= 3

@@ -340,22 +340,44 @@ def _relations(groups: list[Group], n_cells: int) -> list[tuple[int, np.ndarray]
     """parent = sum(children) for every pair of groups where one partition refines the other.
 
     This covers row/column margins inside a table, and every grain pair across tables
-    (quarter = sum of its months, state = sum of regions, a total repeated in two tables).
+    (quarter = sum of its months, state = sum of regions, a total repeated in two tables). A coarser group may
+    cover fewer atoms than a finer one (a release has no cell yet for a quarter or year still running): it
+    is then related to the finer cells that lie wholly inside the atoms it covers.
     """
     rel: list[tuple[int, np.ndarray]] = []
     parent_of = np.full(n_cells, -1, dtype=np.int64)
+    set_of, sets = [], {}  # each group's atom set, by content: few distinct sets, each compared once
+    for g in groups:
+        set_of.append(sets.setdefault((g.atoms.size, g.atoms.tobytes()), len(sets)))
+    inside_cache: dict[tuple[int, int], np.ndarray | None] = {}
+
+    def inside(small: Group, big: Group, key: tuple[int, int]) -> np.ndarray | None:
+        """Mask of big's atoms that small covers, when small's atoms are all among big's; else None."""
+        if key not in inside_cache:
+            mask = np.isin(big.atoms, small.atoms, assume_unique=True)
+            inside_cache[key] = mask if int(mask.sum()) == small.atoms.size else None
+        return inside_cache[key]
+
     for i, g1 in enumerate(groups):
         for j, g2 in enumerate(groups):
-            if i == j or g1.family != g2.family or g1.atoms.size != g2.atoms.size:
+            if i == j or g1.family != g2.family or g1.atoms.size > g2.atoms.size:
                 continue
-            if not np.array_equal(g1.atoms, g2.atoms):
+            if set_of[i] == set_of[j]:
+                parent_cells, child_cells = g1.cells, g2.cells
+            else:
+                mask = inside(g1, g2, (set_of[i], set_of[j]))
+                if mask is None:
+                    continue
+                child_cells = g2.cells[mask]
+                if np.intersect1d(child_cells, g2.cells[~mask], assume_unique=False).size:
+                    continue  # a finer cell straddles the edge of the coarser group: no refinement
+                parent_cells = g1.cells
+            parent_of[child_cells] = parent_cells  # any atom's parent; refinement iff all atoms agree
+            if not np.array_equal(parent_of[child_cells], parent_cells):
                 continue
-            parent_of[g2.cells] = g1.cells  # any atom's parent; refinement iff all atoms agree
-            if not np.array_equal(parent_of[g2.cells], g1.cells):
-                continue
-            children = np.unique(g2.cells)
+            children = np.unique(child_cells)
             parents = parent_of[children]
-            if np.unique(parents).size == children.size and i > j:
+            if np.unique(parents).size == children.size and i > j and set_of[i] == set_of[j]:
                 continue  # same partition seen from both sides: keep one direction
             order = np.argsort(parents, kind="stable")
             par, ch = parents[order], children[order]
