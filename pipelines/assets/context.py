@@ -9,6 +9,7 @@ from dagster import (AssetCheckResult, AssetExecutionContext, AssetSpec, Materia
                      multi_asset)
 
 from pipelines.assets.keys import table_key
+from pipelines.modelled_months import SQL_DIR
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
@@ -94,32 +95,28 @@ def _accounting_check(feed: str):
 
 
 @asset_check(asset=table_key("marts.mart_context_fbi_region_year"), blocking=True,
-             description="Every FBI row of the deployment's state (latest file per key) is in exactly one region "
-                         "(a county's or 'unallocated'), and the regional offense and clearance totals equal staging's.")
+             description="Every FBI row of the deployment's state (in the file standing for its year) is in exactly one "
+                         "region (a county's or 'unallocated'), and the regional offense and clearance totals equal "
+                         "the sums of those raw rows and staging's.")
 def fbi_rows_all_allocated(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.session() as con:
-        expected_rows, expected_offenses = con.execute(
-            f"""
-            SELECT count(*), coalesce(sum(actual_count), 0) FROM (
-                SELECT f.state_abbr, f.actual_count
-                FROM {context_raw_table('fbi_cde_human_trafficking')} AS f
-                QUALIFY row_number() OVER (PARTITION BY data_year, ori, offense_subcat_id
-                                           ORDER BY _loaded_at DESC, _file_name DESC) = 1
-            ) AS latest, reference.context_deployment_state AS d
-            WHERE upper(trim(latest.state_abbr)) = upper(d.state_code)
-            """).fetchone()
+        expected_rows, expected_offenses, expected_cleared = con.execute(_sql("fbi_standing_rows")).fetchone()
         staged_rows, staged_offenses, staged_cleared, without_region = con.execute(
-            "SELECT count(*), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0), count(*) FILTER (WHERE region IS NULL) "
-            "FROM staging.stg_context_fbi_offenses WHERE is_deployment_state").fetchone()
+            "SELECT coalesce(sum(file_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0), "
+            "count(*) FILTER (WHERE region IS NULL) FROM staging.stg_context_fbi_offenses WHERE is_deployment_state").fetchone()
         mart_rows, mart_offenses, mart_cleared = con.execute(
             "SELECT coalesce(sum(agency_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0) "
             "FROM marts.mart_context_fbi_region_year").fetchone()
     passed = (expected_rows == staged_rows == mart_rows and expected_offenses == staged_offenses == mart_offenses
-              and staged_cleared == mart_cleared and without_region == 0)
+              and expected_cleared == staged_cleared == mart_cleared and without_region == 0)
     return AssetCheckResult(passed=passed, metadata={
-        "raw_rows": expected_rows, "staged_rows": staged_rows, "mart_rows": int(mart_rows),
+        "raw_rows": int(expected_rows), "staged_rows": int(staged_rows), "mart_rows": int(mart_rows),
         "raw_offenses": int(expected_offenses), "staged_offenses": int(staged_offenses), "mart_offenses": int(mart_offenses),
         "rows_without_region": without_region})
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 context_checks = [*[_accounting_check(feed) for feed in CONTEXT_FEEDS], fbi_rows_all_allocated]
