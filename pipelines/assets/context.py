@@ -5,8 +5,8 @@ raw.context_<feed>, records them in raw.file_manifest / raw.quarantine, and writ
 the context models need from configuration: the deployment's state and the FBI offense subcategories.
 """
 
-from dagster import (AssetCheckResult, AssetExecutionContext, AssetSpec, MaterializeResult, asset_check,
-                     multi_asset)
+from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetSpec, MaterializeResult,
+                     asset_check, multi_asset)
 
 from pipelines.assets.keys import table_key
 from pipelines.modelled_months import SQL_DIR
@@ -40,6 +40,10 @@ def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
         for outcome in outcomes:
             context.log.info(f"{outcome.file_name}: {outcome.rows_loaded}/{outcome.rows_read} loaded, "
                              f"{outcome.rows_quarantined} quarantined ({outcome.message})")
+            if outcome.status == "partial":
+                context.log.warning(f"{outcome.file_name}: PARTIAL public context file, {outcome.rows_quarantined} of "
+                                    f"{outcome.rows_read} rows quarantined")
+                _alert_partial_file(con, outcome)
         _write_settings(con, settings)
         totals = {feed: con.execute(f"SELECT count(*) FROM {context_raw_table(feed)}").fetchone()[0] for feed in CONTEXT_FEEDS}
     for feed in CONTEXT_FEEDS:
@@ -50,6 +54,17 @@ def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
             "rows_total": totals[feed]})
     for name in SETTINGS_TABLES:
         yield MaterializeResult(asset_key=table_key(name))
+
+
+def _alert_partial_file(con, outcome) -> None:
+    """A public file only partly loaded: its figures no longer match the publisher's; tell someone."""
+    from pipelines.alerts import alert_for_partial_context_file, send_alert
+
+    rule_counts = dict(con.execute(
+        "SELECT rule, count(*) FROM raw.quarantine WHERE file_name = ? AND file_hash = ? GROUP BY rule",
+        [outcome.file_name, outcome.file_hash]).fetchall())
+    send_alert(alert_for_partial_context_file(outcome.file_name, outcome.feed, outcome.agency, outcome.rows_read,
+                                              rule_counts))
 
 
 def _write_settings(con, settings) -> None:
@@ -119,4 +134,17 @@ def _sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-context_checks = [*[_accounting_check(feed) for feed in CONTEXT_FEEDS], fbi_rows_all_allocated]
+@asset_check(asset=table_key("staging.stg_context_standing_files"), name="context_files_complete",
+             description="No public context figure rests on a partial file: every file standing for a feed's year "
+                         "was loaded whole (none of its rows quarantined). Fails, without blocking, while one does, "
+                         "so the refresh does not report success and the failed-check alert names it.")
+def context_files_complete(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.session() as con:
+        partial = con.execute(_sql("context_partial_standing_files")).fetchall()
+    return AssetCheckResult(passed=not partial, severity=AssetCheckSeverity.WARN, metadata={
+        "partial_files": len(partial), "rows_quarantined": int(sum(r[3] for r in partial)),
+        "files": "; ".join(f"{feed} {years}: {name} ({q} of {read} rows quarantined)"
+                           for feed, name, years, q, read in partial)})
+
+
+context_checks = [*[_accounting_check(feed) for feed in CONTEXT_FEEDS], fbi_rows_all_allocated, context_files_complete]
