@@ -44,11 +44,8 @@ names AS (
     UNION SELECT county_name FROM reference.counties
 ),
 keyed AS (
-    -- The one place county names are normalised, for the file's names and the reference's alike.
-    SELECT name, trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-               regexp_replace(upper(name), '[^A-Z0-9 ]', '', 'g'),
-               '\bCOUNTY\b', '', 'g'), '\bSAINTE\b', 'STE', 'g'), '\bSAINT\b', 'ST', 'g'),
-               '\bDE KALB\b', 'DEKALB', 'g'), '\s+', ' ', 'g')) AS county_key
+    -- county_key (models/macros.sql) is the one place county names are normalised, file and reference alike.
+    SELECT name, county_key(name) AS county_key
     FROM names
 ),
 reference_keys AS (
