@@ -158,19 +158,24 @@ def render_metric_sections(serving_db: Path) -> str:
 # --- Public context (docs/public-context.md): beside the hotline trends --------------------------------------
 
 CONTEXT_TABLES = {"context_hotline_yearly", "context_fbi_region_yearly"}
+PARTIAL_FILES_TABLE = "context_file_years"
 FBI_CAVEAT = "fbi_context"
+QUARANTINED_CELL = ('<td class="num" title="Agencies reported, but their rows in the file were quarantined">'
+                    'rows quarantined</td>')
 
 
-def _known_count(row: Row, column: str, min_cell: int, reported: Any = True) -> str:
-    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"."""
+def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, quarantined: Any = False) -> str:
+    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"; a cell
+    whose agencies' rows were quarantined reads "rows quarantined" (none loaded) or carries "incomplete"."""
     if row.get(f"{column}_suppressed"):
         return SUPPRESSED_CELL
     value = row.get(column)
     if value is not None and 0 < value < min_cell:  # last line of defence, whatever the database says
         return SUPPRESSED_CELL
     if reported is False:
-        return '<td class="num" title="No agency reported">—</td>'
-    return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
+        return QUARANTINED_CELL if quarantined else '<td class="num" title="No agency reported">—</td>'
+    note = ' <span class="ci">incomplete: rows quarantined</span>' if quarantined else ""
+    return f'<td class="num">{"—" if value is None else f"{value:,}"}{note}</td>'
 
 
 def _ratio(value: Any, flag: Any = None) -> str:
@@ -203,14 +208,27 @@ def context_fbi(con, min_cell: int) -> str:
     for r in _rows(con, "context_fbi"):
         body.append(
             f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(r['region_label'])}</th>"
-            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'])}"
-            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'])}"
-            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'])}"
-            f"{_known_count(r, 'cleared', min_cell, r['reported'])}"
+            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'], r['rows_quarantined'])}"
+            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'], r['rows_quarantined'])}"
+            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'], r['rows_quarantined'])}"
+            f"{_known_count(r, 'cleared', min_cell, r['reported'], r['rows_quarantined'])}"
             f"{_ratio(r['clearance_rate'], r['clearance_rate_flag'])}</tr>")
     return _table("FBI-reported human-trafficking offenses and clearances, by year and region",
                   ["Year", "Region", "Offenses reported", "Commercial sex acts", "Involuntary servitude", "Cleared",
                    "Clearance rate"], body, "No FBI file has been loaded.")
+
+
+def partial_files_banner(con, present: set[str]) -> str:
+    """A banner naming the publisher-years whose file was only partly loaded, or nothing."""
+    if PARTIAL_FILES_TABLE not in present:
+        return ""
+    lines = [f"{_e(r['feed_title'])}: {_e(r['years'])}" for r in _rows(con, "context_partial_years")]
+    if not lines:
+        return ""
+    return ('<p class="notice" role="alert" id="context-partial"><strong>Incomplete public files.</strong> '
+            "Rows of the file loaded for these years were quarantined, so the figures below for them are "
+            "incomplete and differ from what the publisher published: " + "; ".join(lines)
+            + ". A complete download dropped into the inbox replaces the file.</p>")
 
 
 def render_context_section(serving_db: Path, min_cell: int) -> str:
@@ -228,7 +246,8 @@ def render_context_section(serving_db: Path, min_cell: int) -> str:
             "table gives the state's signals and cases; coverage is our own intake divided by it (complete years "
             "only; it can exceed 100%, since other tip lines feed the task force). Suppressed values read "
             "“suppressed”, never 0.</p>"
-            f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
+            + partial_files_banner(con, present)
+            + f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
             f'<div class="table-scroll">{context_hotline(con, min_cell)}</div>'
             f'<h3 id="h-context-fbi">FBI-reported offenses and clearances</h3>'
             + (f'<p class="lede">{_e(caveat[0])}</p>' if caveat else "")
