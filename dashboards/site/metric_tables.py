@@ -106,13 +106,34 @@ def timeliness(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals')}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
             f"{_number(r['median_days_referral_to_service'], 0)}{_number(r['p90_days_referral_to_service'], 0)}"
-            f"{_count(r, 'referrals_pending_over_30_days')}{_count(r, 'notifications')}"
-            f"{_share(r['share_notified_within_1_day'])}{_share(r['share_notified_within_3_days'])}"
-            f"{_number(r['median_notification_delay_days'], 0)}</tr>" for r in _rows(con, "referral_timeliness")]
-    return _table("Referral timeliness and child-welfare notification (§ 566.223), by year",
+            f"{_count(r, 'referrals_pending_over_30_days')}</tr>" for r in _rows(con, "referral_timeliness")]
+    return _table("Referral timeliness, by year",
                   ["Year", "Referrals", "Signal → first referral, median days", "90th pct", "Referral → service, median days",
-                   "90th pct", "Pending > 30 days", "Minors notified to DSS", "Within 1 day", "Within 3 days",
-                   "Median delay (days)"], body, "No referral data has been published yet.")
+                   "90th pct", "Pending > 30 days"], body, "No referral data has been published yet.")
+
+
+PERSON_GROUPS = {"all": "All people met", "minor": "Minors", "adult": "Adults"}
+
+
+def _flagged_share(row: Row, column: str) -> str:
+    return _ratio(row.get(column), row.get(f"{column}_flag"))
+
+
+def dss_notification(con) -> str:
+    """§ 566.223 over encounters: every person law enforcement met is in the denominator, notified or not."""
+    body = [f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(PERSON_GROUPS[r['person_group']])}</th>"
+            f"{_count(r, 'encounters')}{_flagged_share(r, 'share_dss_within_1_day')}"
+            f"{_flagged_share(r, 'share_dss_within_3_days')}{_flagged_share(r, 'share_dss_never_notified')}"
+            f"{_number(r['median_dss_delay_days'], 0)}"
+            + (f"{_flagged_share(r, 'share_juvenile_within_1_day')}{_flagged_share(r, 'share_juvenile_never_notified')}"
+               if r["person_group"] == "minor" else '<td class="num">n/a</td><td class="num">n/a</td>')
+            + "</tr>" for r in _rows(con, "dss_notification")]
+    return _table("Missouri § 566.223: people law enforcement met who appeared to be trafficking victims, and their "
+                  "notification of the Department of Social Services (and of the juvenile office for minors), "
+                  "by year of encounter",
+                  ["Year", "Who", "People met", "DSS within 1 day", "DSS within 3 days", "Never notified to DSS",
+                   "Median days to DSS", "Juvenile office within 1 day", "Never notified to juvenile office"], body,
+                  "No encounters have been published yet.")
 
 
 def funnel(con) -> str:
@@ -134,7 +155,9 @@ SECTIONS = (  # anchor, title, renderer, tables it reads
     ("h-hotspots", "Emerging hotspots", hotspots, {"emerging_hotspots"}),
     ("h-rising", "Fastest-rising industries", rising, {"rising_industries"}),
     ("h-venues", "Polaris venue types", venue_types, {"venue_type_yearly", "quarterly_by_sector"}),
-    ("h-timeliness", "Referral coordination", timeliness, {"referral_timeliness", "child_welfare_notifications"}),
+    ("h-timeliness", "Referral coordination", timeliness, {"referral_timeliness"}),
+    ("h-566-223", "Notification after law enforcement meets a victim (§ 566.223)", dss_notification,
+     {"dss_notification_compliance"}),
     ("h-outcomes", "Outcomes", funnel, {"case_funnel", "victim_outcomes_yearly"}),
 )
 

@@ -145,6 +145,7 @@ class OutcomeModel:
                 "event_date": dates(day),
                 "event_type": codes(self.events, kind),
                 "county_fips": codes(ctx.places.fips, np.where(county == ctx.places.unknown, -1, county)),
+                "minor": pl.Series([None] * m, dtype=pl.Utf8),  # only victim_encountered carries it (encounters.py)
                 "amount_usd": money(amount),
                 "notes": codes(phrases, notes),
                 "_agency": codes(org_ids, agency),
