@@ -180,7 +180,10 @@ def test_linkage_keys_and_event_order(clean_feeds):
     for feed, date_col in (("referrals", "referral_date"), ("case_outcomes", "event_date")):
         rows = clean_feeds[feed].with_columns(pl.col(date_col).str.to_date().alias("d"))
         joined = rows.join(first, on="linkage_key", how="left")
-        assert joined["signal"].null_count() == 0, f"{feed} keys missing from signals"
+        # a few records carry a key the agency hashed from its own internal id: they link to nothing
+        unlinked = joined["signal"].null_count() / joined.height
+        assert 0.01 < unlinked < 0.08, f"{feed}: {unlinked:.1%} of keys missing from signals"
+        joined = joined.filter(pl.col("signal").is_not_null())
         assert (joined["d"] > joined["signal"]).all(), f"{feed} dated on or before the signal"
     # The same situation is followed across feeds and agencies.
     referrals = clean_feeds["referrals"]

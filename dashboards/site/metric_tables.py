@@ -106,10 +106,12 @@ def timeliness(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals')}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
             f"{_number(r['median_days_referral_to_service'], 0)}{_number(r['p90_days_referral_to_service'], 0)}"
-            f"{_count(r, 'referrals_pending_over_30_days')}</tr>" for r in _rows(con, "referral_timeliness")]
-    return _table("Referral timeliness, by year",
+            f"{_count(r, 'referrals_pending_over_30_days')}{_flagged_share(r, 'signal_link_share')}</tr>"
+            for r in _rows(con, "referral_timeliness")]
+    return _table("Referral timeliness, by year (linked: the share of referrals whose situation links to a hotline "
+                  "signal; the delays rest on that linkage)",
                   ["Year", "Referrals", "Signal → first referral, median days", "90th pct", "Referral → service, median days",
-                   "90th pct", "Pending > 30 days"], body, "No referral data has been published yet.")
+                   "90th pct", "Pending > 30 days", "Linked to a signal"], body, "No referral data has been published yet.")
 
 
 PERSON_GROUPS = {"all": "All people met", "minor": "Minors", "adult": "Adults"}
@@ -127,12 +129,13 @@ def dss_notification(con) -> str:
             f"{_number(r['median_dss_delay_days'], 0)}"
             + (f"{_flagged_share(r, 'share_juvenile_within_1_day')}{_flagged_share(r, 'share_juvenile_never_notified')}"
                if r["person_group"] == "minor" else '<td class="num">n/a</td><td class="num">n/a</td>')
-            + "</tr>" for r in _rows(con, "dss_notification")]
+            + f"{_flagged_share(r, 'notification_link_share')}</tr>" for r in _rows(con, "dss_notification")]
     return _table("Missouri § 566.223: people law enforcement met who appeared to be trafficking victims, and their "
                   "notification of the Department of Social Services (and of the juvenile office for minors), "
                   "by year of encounter",
                   ["Year", "Who", "People met", "DSS within 1 day", "DSS within 3 days", "Never notified to DSS",
-                   "Median days to DSS", "Juvenile office within 1 day", "Never notified to juvenile office"], body,
+                   "Median days to DSS", "Juvenile office within 1 day", "Never notified to juvenile office",
+                   "Notifications linked to an encounter"], body,
                   "No encounters have been published yet.")
 
 
@@ -142,12 +145,13 @@ def funnel(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['cohort_year']}</th>{''.join(_count(r, s) for s in stages)}"
             f"{_number(r['median_days_signal_to_investigation'], 0)}{_number(r['median_days_investigation_to_charge'], 0)}"
             f"{_number(r['median_days_charge_to_conviction'], 0)}{_count(r, 'compensation_awards')}"
-            f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}</tr>"
+            f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}"
+            f"{_flagged_share(r, 'outcome_link_share')}</tr>"
             for r in _rows(con, "case_funnel")]
     return _table("From signal to conviction, by year of first signal; victim outcomes by year of the event",
                   ["Year", "Signalled", "Cases", "Investigated", "Charged", "Convicted", "Days to investigation",
                    "Investigation → charge", "Charge → conviction", "Compensation awards", "Visa certifications signed",
-                   "Restitution orders"], body, "No outcome data has been published yet.")
+                   "Restitution orders", "Outcome events linked to a signal"], body, "No outcome data has been published yet.")
 
 
 SECTIONS = (  # anchor, title, renderer, tables it reads

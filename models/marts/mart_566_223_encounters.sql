@@ -7,36 +7,13 @@
 -- delay in days; NULL = no notification on record.
 -- Linkage: a notification carries the situation's key, the encounter date and the minor flag; encounters
 -- and notifications with the same three are paired in order (the first notification with the first
--- encounter, ...), so two people met together are two encounters and need two notifications.
+-- encounter, ...), so two people met together are two encounters and need two notifications. How many
+-- notifications found their encounter: marts.mart_566_223_notifications.
 WITH encounters AS (
-    SELECT
-        event_id,
-        situation_key,
-        event_date AS encounter_date,
-        CAST(year(event_date) AS INTEGER) AS year,
-        minor,
-        region,
-        reporting_org_type,
-        row_number() OVER (PARTITION BY situation_key, event_date, minor ORDER BY event_id) AS person_rank
-    FROM staging.stg_case_outcomes
-    WHERE event_type = 'victim_encountered'
-      AND reporting_org_type IN ('law_enforcement_local', 'law_enforcement_state', 'law_enforcement_federal')
+    SELECT * FROM intermediate.int_566_223_encounters
 ),
 notifications AS (
-    SELECT
-        referral_id,
-        situation_key,
-        encounter_date,
-        minor,
-        service,
-        referral_date,
-        row_number() OVER (PARTITION BY situation_key, encounter_date, minor, service
-                           ORDER BY referral_date, referral_id) AS person_rank
-    FROM staging.stg_referrals
-    WHERE referring_org_type IN ('law_enforcement_local', 'law_enforcement_state', 'law_enforcement_federal')
-      AND encounter_date IS NOT NULL
-      AND ((service = 'child_welfare_notification' AND receiving_org_type = 'child_welfare')
-           OR (service = 'juvenile_office_notification' AND receiving_org_type = 'juvenile_office'))
+    SELECT * FROM intermediate.int_566_223_notifications
 )
 SELECT
     e.event_id,

@@ -30,6 +30,7 @@ DSS_DELAY = {  # days from encounter to notification
     False: {0: 22, 1: 20, 2: 12, 3: 10, 4: 8, 5: 6, 7: 6, 10: 5, 14: 5, 21: 3, 30: 3},
 }
 JUVENILE_DELAY = {0: 40, 1: 25, 2: 10, 3: 8, 5: 6, 7: 5, 14: 4, 21: 2}
+UNREPORTED_ENCOUNTER = 0.05  # people notified whose encounter event the police never sent: the notification links to nothing
 LAW_ENFORCEMENT = {"law_enforcement_local": 0.8, "law_enforcement_state": 0.15, "law_enforcement_federal": 0.05}
 
 
@@ -79,9 +80,10 @@ class EncounterModel:
 
     @staticmethod
     def events(met: Encounters, s: Situations, places, org_ids: list[str], end_day: int,
-               first_number: int) -> pl.DataFrame:
-        """The victim_encountered case-outcome rows (encounters after the run's end are not known yet)."""
-        keep = np.flatnonzero(met.day <= end_day)
+               first_number: int, rng: np.random.Generator) -> pl.DataFrame:
+        """The victim_encountered case-outcome rows (encounters after the run's end are not known yet; a few
+        are never reported, though their notification is)."""
+        keep = np.flatnonzero((met.day <= end_day) & (rng.random(len(met)) >= UNREPORTED_ENCOUNTER))
         day, sit = met.day[keep], met.sit[keep]
         county = s.county[sit]
         m = len(keep)

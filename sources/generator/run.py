@@ -74,7 +74,8 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
         next_referral += referrals.height
         outcomes = outcome_model.rows(sits, end_day, next_event, rng_outcomes)
         next_event += outcomes.height
-        encountered = encounter_model.events(met, sits, ctx.places, ctx.registry.org_ids, end_day, next_event)
+        encountered = encounter_model.events(met, sits, ctx.places, ctx.registry.org_ids, end_day, next_event,
+                                              rng_outcomes)
         next_event += encountered.height
         outcomes = pl.concat([outcomes, encountered.select(outcomes.columns)])
         _count_years(signals, signals_year, cases_year)

@@ -1,7 +1,8 @@
 SELECT t.year, t.referrals, t.referrals_suppressed,
        t.median_days_signal_to_first_referral, t.p90_days_signal_to_first_referral,
        t.median_days_referral_to_service, t.p90_days_referral_to_service,
-       t.referrals_pending_over_30_days, t.referrals_pending_over_30_days_suppressed
+       t.referrals_pending_over_30_days, t.referrals_pending_over_30_days_suppressed,
+       t.signal_link_share, t.signal_link_share_flag
 FROM referral_timeliness AS t
 WHERE t.receiving_org_type = 'all'
 ORDER BY t.year
