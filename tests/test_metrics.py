@@ -279,13 +279,18 @@ def test_outcome_counts_match_the_drop_files(clean_demo_run):
         pl.col("event_date").str.to_date().dt.truncate("3mo").alias("quarter"))
     kinds = {"investigations": ["investigation_opened"], "arrests": ["arrest"],
              "charges": ["charges_filed_state", "charges_filed_federal"],
-             "convictions": ["disposition_conviction", "disposition_plea"]}
+             "convictions": ["disposition_conviction", "disposition_plea"],
+             "charges_state": ["charges_filed_state"], "charges_federal": ["charges_filed_federal"],
+             "dismissals": ["disposition_dismissal"], "acquittals": ["disposition_acquittal"], "sentences": ["sentence"],
+             "services_started": ["services_started"], "services_completed": ["services_completed"]}
     truth = events.group_by("quarter").agg(
         [pl.col("event_type").is_in(v).sum().alias(f"{k}_true") for k, v in kinds.items()])
     state = serving(clean_demo_run, "SELECT * FROM outcomes_quarterly WHERE region = 'all'").join(truth, on="quarter")
     for measure in kinds:
         shown = state.filter(pl.col(measure).is_not_null())
         assert shown.height > 0 and (shown[measure] == shown[f"{measure}_true"]).all(), measure
+    split = state.filter(pl.col("charges_state").is_not_null() & pl.col("charges_federal").is_not_null())
+    assert (split["charges_state"] + split["charges_federal"] == split["charges"]).all()
 
 
 def test_static_dashboard_shows_the_new_metrics_from_the_serving_database(clean_demo_run):

@@ -15,7 +15,8 @@ from .numbers import NOT_PUBLISHED, SUPPRESSED, count, derived, share, suppresse
 
 AREA_TABLE = "area_quarterly"
 HEADLINE_COUNTS = ("signals", "cases", "people_in_cases", "minors_in_cases")
-OUTCOME_COUNTS = ("investigations", "arrests", "charges", "convictions")
+OUTCOME_COUNTS = ("investigations", "arrests", "charges", "charges_state", "charges_federal", "convictions",
+                  "dismissals", "acquittals", "sentences", "services_started", "services_completed")
 SECTION_TITLES = {
     "cover": "Cover", "headline": "Headline numbers", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
     "referrals": "Referral coordination and DSS notification", "outcomes": "The outcome funnel",

@@ -154,6 +154,19 @@ def funnel(con) -> str:
                    "Restitution orders", "Outcome events linked to a signal"], body, "No outcome data has been published yet.")
 
 
+OUTCOME_COLUMNS = (("investigations", "Investigations"), ("arrests", "Arrests"), ("charges_state", "Charges (state)"),
+                   ("charges_federal", "Charges (federal)"), ("convictions", "Convictions"), ("dismissals", "Dismissals"),
+                   ("acquittals", "Acquittals"), ("sentences", "Sentences"), ("services_started", "Services started"),
+                   ("services_completed", "Services completed"))
+
+
+def justice_outcomes(con) -> str:
+    body = [f"<tr><th scope=\"row\">{_e(r['quarter_label'])}</th>{''.join(_count(r, c) for c, _ in OUTCOME_COLUMNS)}</tr>"
+            for r in _rows(con, "outcomes_quarterly")]
+    return _table("Justice and victim-service outcomes, statewide, by quarter of the event (the last eight quarters)",
+                  ["Quarter", *(label for _, label in OUTCOME_COLUMNS)], body, "No outcome data has been published yet.")
+
+
 SECTIONS = (  # anchor, title, renderer, tables it reads
     ("h-changes", "What changed this quarter", quarter_changes, {"area_quarterly"}),
     ("h-hotspots", "Emerging hotspots", hotspots, {"emerging_hotspots"}),
@@ -163,6 +176,7 @@ SECTIONS = (  # anchor, title, renderer, tables it reads
     ("h-566-223", "Notification after law enforcement meets a victim (§ 566.223)", dss_notification,
      {"dss_notification_compliance"}),
     ("h-outcomes", "Outcomes", funnel, {"case_funnel", "victim_outcomes_yearly"}),
+    ("h-justice", "Justice and victim-service outcomes by quarter", justice_outcomes, {"outcomes_quarterly"}),
 )
 
 
