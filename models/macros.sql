@@ -16,3 +16,12 @@ CREATE OR REPLACE TEMP MACRO quarter_label(d) AS strftime(d, '%Y') || 'Q' || CAS
 CREATE OR REPLACE TEMP MACRO in_partition(d) AS
     d >= coalesce(getvariable('partition_start'), DATE '1900-01-01')
     AND d < coalesce(getvariable('partition_end'), DATE '2200-01-01');
+
+-- How a county name is compared (docs/public-context.md, "FBI file: counties and regions"), applied to a
+-- public file's names and the reference county names alike: upper case; every character not a letter,
+-- digit or space dropped; the word COUNTY dropped; SAINTE -> STE, SAINT -> ST, DE KALB -> DEKALB; spaces collapsed.
+CREATE OR REPLACE TEMP MACRO county_key(name) AS
+    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        regexp_replace(upper(name), '[^A-Z0-9 ]', '', 'g'),
+        '\bCOUNTY\b', '', 'g'), '\bSAINTE\b', 'STE', 'g'), '\bSAINT\b', 'ST', 'g'),
+        '\bDE KALB\b', 'DEKALB', 'g'), '\s+', ' ', 'g'));

@@ -27,6 +27,11 @@ def print_status(paths: Paths, file_name: str | None = None) -> int:
             "sum(rows_quarantined) AS rows_quarantined FROM raw.file_manifest GROUP BY ALL ORDER BY ALL"))
         print("Quarantined rows by rule:")
         print(con.sql("SELECT feed, rule, count(*) AS rows FROM raw.quarantine GROUP BY ALL ORDER BY ALL"))
+        partial = con.execute("SELECT file_name, rows_quarantined, rows_read FROM raw.file_manifest "
+                              "WHERE status = 'partial' ORDER BY processed_at").fetchall()
+        for name, quarantined, read in partial:
+            print(f"PARTIAL public context file {name}: {quarantined} of {read} rows quarantined; the figures of its "
+                  f"years are incomplete (lantern status --file {name!r})")
         _print_releases(con, paths)
     return 0
 

@@ -243,3 +243,39 @@ def test_an_empty_published_table_has_nothing_to_protect():
     result = suppress(frames, spec)
     assert result.frames["b"].height == 0 and result.n_primary == 1 and result.n_complementary == 1
     assert audit(result.frames, spec).passed
+
+
+def test_a_partial_fbi_file_shows_a_banner_and_quarantined_cells_on_the_site(publish_run, tmp_path):
+    """The published run's home, copied, with a new FBI file for 2024 whose rows for one region were all
+    quarantined: the refresh still publishes but does not say it succeeded, the serving grid marks that
+    region's cells, and the site shows the banner and "rows quarantined" where it showed "no agency reported"."""
+    import shutil
+
+    from support.context_files import FBI_HEADER, fbi_row, write_rows
+
+    home = tmp_path / "home"
+    shutil.copytree(publish_run.home, home)
+    regions = counties().select("fips", "county_name", "region")
+    jackson_region = regions.filter(pl.col("fips") == "29095")["region"].item()
+    other = regions.filter(pl.col("region") != jackson_region).row(0, named=True)
+    other_name = other["county_name"].upper().removesuffix(" COUNTY")
+    write_rows(home / "inbox" / "HT_2024 download.csv", FBI_HEADER, [
+        fbi_row(2024, "MO0950000", "JACKSON", actual="25", cleared="12"),
+        fbi_row(2024, "MO0770000", other_name, actual="n/a"),
+        fbi_row(2024, "MO0770000", other_name, subcat="Involuntary Servitude", actual="n/a")])
+    with lantern_env(home):
+        result = run_pipeline(home)
+    assert not result.success and all("context_files_complete" in f for f in result.failures), result.summary()
+    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as con:
+        cell = con.execute("SELECT reported, rows_quarantined FROM context_fbi_region_yearly "
+                           "WHERE year = 2024 AND region = ? AND offense = 'all'", [other["region"]]).fetchone()
+        partial = con.execute("SELECT feed, year FROM context_file_years WHERE partial").fetchall()
+    assert cell == (False, True)
+    assert partial == [("fbi_cde_human_trafficking", 2024)]
+    page = (home / "site" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="h-context"'):page.index('id="h-regions"')]
+    assert 'id="context-partial"' in section and "human-trafficking offenses: 2024" in section
+    label = publish_run.serving(f"SELECT DISTINCT region_label FROM context_fbi_region_yearly "
+                                f"WHERE region = '{other['region']}'").item()
+    row = re.search(rf"<tr><td>2024</td><th scope=\"row\">{re.escape(label)}</th>(.*?)</tr>", section).group(1)
+    assert "rows quarantined" in row and "No agency reported" not in row

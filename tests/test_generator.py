@@ -180,7 +180,10 @@ def test_linkage_keys_and_event_order(clean_feeds):
     for feed, date_col in (("referrals", "referral_date"), ("case_outcomes", "event_date")):
         rows = clean_feeds[feed].with_columns(pl.col(date_col).str.to_date().alias("d"))
         joined = rows.join(first, on="linkage_key", how="left")
-        assert joined["signal"].null_count() == 0, f"{feed} keys missing from signals"
+        # a few records carry a key the agency hashed from its own internal id: they link to nothing
+        unlinked = joined["signal"].null_count() / joined.height
+        assert 0.01 < unlinked < 0.08, f"{feed}: {unlinked:.1%} of keys missing from signals"
+        joined = joined.filter(pl.col("signal").is_not_null())
         assert (joined["d"] > joined["signal"]).all(), f"{feed} dated on or before the signal"
     # The same situation is followed across feeds and agencies.
     referrals = clean_feeds["referrals"]
@@ -190,17 +193,31 @@ def test_linkage_keys_and_event_order(clean_feeds):
     assert share > 0.8
 
 
-def test_child_welfare_notifications(clean_feeds):
-    ref = clean_feeds["referrals"]
-    cw = ref.filter(pl.col("service") == "child_welfare_notification")
-    assert cw.height > 20
-    assert (cw["receiving_org_id"] == "CW-DSS").all() and (cw["minor"] == "true").all()
+def test_566_223_encounters_and_notifications_have_realistic_gaps(clean_feeds):
+    """People police met (adults and minors) are victim_encountered events; DSS notifications follow most
+    of them, minors faster and more often than adults; some people are never notified; minors also go to
+    the juvenile office."""
+    ref, events = clean_feeds["referrals"], clean_feeds["case_outcomes"]
     org_type = dict(zip(organisations()["org_id"], organisations()["org_type"]))
-    assert cw["referring_org_id"].replace_strict(org_type).str.starts_with("law_enforcement").all()
-    delay = (cw["referral_date"].str.to_date() - cw["encounter_date"].str.to_date()).dt.total_days()
-    assert delay.min() >= 0 and delay.max() <= 10
-    assert (delay <= 1).mean() > 0.6 and (delay > 1).any()
-    status = ref.filter(pl.col("service") != "child_welfare_notification")["status"].value_counts(normalize=True)
+    met = events.filter(pl.col("event_type") == "victim_encountered")
+    assert met.height > 40 and set(met["minor"]) == {"true", "false"}
+    dss = ref.filter(pl.col("service") == "child_welfare_notification")
+    assert (dss["receiving_org_id"] == "CW-DSS").all() and set(dss["minor"]) == {"true", "false"}
+    assert dss["referring_org_id"].replace_strict(org_type).str.starts_with("law_enforcement").all()
+    juvenile = ref.filter(pl.col("service") == "juvenile_office_notification")
+    assert (juvenile["minor"] == "true").all()
+    assert juvenile["receiving_org_id"].replace_strict(org_type).eq("juvenile_office").all()
+    delay = (dss["referral_date"].str.to_date() - dss["encounter_date"].str.to_date()).dt.total_days()
+    dss = dss.with_columns(delay.alias("delay"))
+    minors, adults = dss.filter(pl.col("minor") == "true"), dss.filter(pl.col("minor") == "false")
+    assert delay.min() >= 0 and (minors["delay"] <= 1).mean() > 0.6 and (adults["delay"] > 3).any()
+    assert (minors["delay"] <= 1).mean() > (adults["delay"] <= 1).mean()
+    for group in ("true", "false"):  # some people met are never notified, more adults than minors
+        assert dss.filter(pl.col("minor") == group).height < met.filter(pl.col("minor") == group).height
+    never = {g: 1 - dss.filter(pl.col("minor") == g).height / met.filter(pl.col("minor") == g).height
+             for g in ("true", "false")}
+    assert never["false"] > never["true"]
+    status = ref.filter(~pl.col("service").str.ends_with("_notification"))["status"].value_counts(normalize=True)
     share = dict(zip(status["status"], status["proportion"]))
     assert 0.62 <= share["accepted"] <= 0.78 and 0.08 <= share["pending"] <= 0.18
 

@@ -124,28 +124,149 @@ def test_rolling_average_is_shown_only_over_three_published_months(clean_demo_ru
     assert expected.filter(pl.col("expected").is_null())["signals_3mo_avg"].is_null().all()
 
 
-def test_referral_acceptance_and_child_welfare_timeliness_match_the_drop_files(clean_demo_run):
+LAW_ENFORCEMENT = ("law_enforcement_local", "law_enforcement_state", "law_enforcement_federal")
+
+
+def expected_566_223(inbox: Path) -> pl.DataFrame:
+    """§ 566.223 over encounters, computed from the drop files alone: every victim_encountered event from a
+    police agency (agency from the file name) is a person met; a DSS / juvenile-office notification from police
+    pairs with one by (linkage key, encounter date, minor flag), in order. Per year and person group + 'all'."""
+    types = dict(organisations().select("org_id", "org_type").rows())
+    frames = []
+    for path in sorted(inbox.glob("case_outcomes__*")):
+        frame = pl.read_csv(path, infer_schema=False) if path.suffix == ".csv" else \
+            pl.read_parquet(path).select(pl.all().cast(pl.Utf8))
+        frames.append(frame.with_columns(pl.lit(path.name.split("__")[1]).alias("agency")))
+    met = (pl.concat(frames, how="diagonal_relaxed")
+           .filter((pl.col("event_type") == "victim_encountered")
+                   & pl.col("agency").replace_strict(types, default="").is_in(LAW_ENFORCEMENT))
+           .with_columns(pl.col("minor").replace_strict({"true": "minor", "false": "adult"}, default="unknown")
+                         .alias("group"))
+           .sort("event_id")
+           .with_columns(pl.int_range(pl.len()).over("linkage_key", "event_date", "minor").alias("rank")))
+    referrals = read_drops(inbox, "referrals").filter(
+        pl.col("referring_org_id").replace_strict(types, default="").is_in(LAW_ENFORCEMENT)
+        & pl.col("encounter_date").is_not_null())
+    for service, receiver, name in (("child_welfare_notification", "child_welfare", "dss"),
+                                    ("juvenile_office_notification", "juvenile_office", "juvenile")):
+        notes = (referrals.filter((pl.col("service") == service)
+                                  & (pl.col("receiving_org_id").replace_strict(types, default="") == receiver))
+                 .sort("referral_date", "referral_id")
+                 .with_columns(pl.int_range(pl.len()).over("linkage_key", "encounter_date", "minor").alias("rank"))
+                 .select("linkage_key", pl.col("encounter_date").alias("event_date"), "minor", "rank",
+                         pl.col("referral_date").alias(f"{name}_date")))
+        met = met.join(notes, on=["linkage_key", "event_date", "minor", "rank"], how="left")
+        met = met.with_columns((pl.col(f"{name}_date").str.to_date() - pl.col("event_date").str.to_date())
+                               .dt.total_days().alias(f"{name}_delay"))
+    met = met.with_columns(pl.col("event_date").str.slice(0, 4).cast(pl.Int32).alias("year"))
+    aggregates = [pl.len().alias("n"), (pl.col("dss_delay") <= 1).sum().alias("d1"),
+                  (pl.col("dss_delay") <= 3).sum().alias("d3"), pl.col("dss_delay").is_null().sum().alias("never"),
+                  pl.col("dss_delay").median().alias("median"), (pl.col("juvenile_delay") <= 1).sum().alias("j1"),
+                  ((pl.col("group") == "minor") & pl.col("juvenile_delay").is_null()).sum().alias("jnever")]
+    return pl.concat([met.group_by("year", "group").agg(aggregates),
+                      met.group_by("year").agg(aggregates).with_columns(pl.lit("all").alias("group"))],
+                     how="diagonal_relaxed")
+
+
+def test_566_223_measure_over_encounters_matches_the_drop_files(clean_demo_run):
+    expected = expected_566_223(clean_demo_run.home / "inbox")
+    published = serving(clean_demo_run, "SELECT * FROM dss_notification_compliance").join(
+        expected, left_on=["year", "person_group"], right_on=["year", "group"])
+    assert (published["never"] > 0).any()  # the generator plants people never notified
+    counts = {"encounters": "n", "dss_within_1_day": "d1", "dss_within_3_days": "d3", "dss_never_notified": "never"}
+    for column, truth in counts.items():  # every published count is the true one; small ones are hidden
+        shown = published.filter(pl.col(column).is_not_null())
+        assert (shown[column] == shown[truth]).all(), column
+    shares = {"share_dss_within_1_day": "d1", "share_dss_within_3_days": "d3", "share_dss_never_notified": "never",
+              "share_juvenile_within_1_day": "j1"}
+    for column, truth in shares.items():
+        shown = published.filter(pl.col(column).is_not_null())
+        assert np.allclose(shown[column], shown[truth] / shown["n"]), column
+    assert published.filter(pl.col("share_dss_within_1_day").is_not_null()).height >= 2
+    medians = published.filter(pl.col("median_dss_delay_days").is_not_null())
+    assert medians.height > 0 and np.allclose(medians["median_dss_delay_days"], medians["median"])
+    assert published.filter(pl.col("person_group") == "adult")["share_juvenile_within_1_day"].is_null().all()
+
+
+def test_linkage_coverage_is_published_beside_each_linked_measure(clean_demo_run):
+    """Timeliness, funnel and § 566.223 rest on linkage keys: each publishes the share of records it could
+    link, equal to the share computed from the drop files (the generator plants agency-internal keys that
+    link to nothing, and encounters police never reported)."""
+    inbox = clean_demo_run.home / "inbox"
+    signal_keys = read_drops(inbox, "hotline_signals")["linkage_key"].unique().to_list()
+    year_of = lambda column: pl.col(column).str.slice(0, 4).cast(pl.Int32).alias("year")  # noqa: E731
+    referrals = (read_drops(inbox, "referrals").with_columns(year_of("referral_date"),
+                                                             pl.col("linkage_key").is_in(signal_keys).alias("linked"))
+                 .group_by("year").agg(pl.len().alias("n"), pl.col("linked").sum().alias("k")))
+    events = (read_drops(inbox, "case_outcomes").filter(pl.col("event_type") != "victim_encountered")
+              .with_columns(year_of("event_date"), pl.col("linkage_key").is_in(signal_keys).alias("linked"))
+              .group_by("year").agg(pl.len().alias("n"), pl.col("linked").sum().alias("k")))
+    met = read_drops(inbox, "case_outcomes").filter(pl.col("event_type") == "victim_encountered").sort("event_id") \
+        .with_columns(pl.int_range(pl.len()).over("linkage_key", "event_date", "minor").alias("rank"))
+    notes = (read_drops(inbox, "referrals")
+             .filter(pl.col("service").is_in(["child_welfare_notification", "juvenile_office_notification"]))
+             .sort("referral_date", "referral_id")
+             .with_columns(pl.int_range(pl.len()).over("linkage_key", "encounter_date", "minor", "service").alias("rank"))
+             .join(met.select("linkage_key", pl.col("event_date").alias("encounter_date"), "minor", "rank",
+                              pl.lit(True).alias("linked")),
+                   on=["linkage_key", "encounter_date", "minor", "rank"], how="left")
+             .with_columns(year_of("encounter_date"))
+             .group_by("year").agg(pl.len().alias("n"), pl.col("linked").fill_null(False).sum().alias("k")))
+    checks = (("SELECT year, signal_link_share AS share FROM referral_timeliness WHERE receiving_org_type = 'all'", referrals),
+              ("SELECT cohort_year AS year, outcome_link_share AS share FROM case_funnel", events),
+              ("SELECT year, notification_link_share AS share FROM dss_notification_compliance WHERE person_group = 'all'",
+               notes))
+    for sql, truth in checks:
+        shown = serving(clean_demo_run, sql).join(truth, on="year").filter(pl.col("share").is_not_null())
+        assert shown.height > 0, sql
+        assert np.allclose(shown["share"], shown["k"] / shown["n"]), sql
+        assert (shown["share"] < 1).any() and (shown["share"] > 0.8).all(), sql
+
+
+def test_a_never_notified_encounter_lowers_the_compliance_share(clean_demo_run, tmp_path):
+    """Plant one more person met by police in the newest complete year, with no notification: the published
+    people met grows by one and the share notified within 1 day falls (the old measure, over notifications
+    made, could not see this person)."""
+    import shutil
+
+    from support.pipeline import lantern_env, run_pipeline
+
+    from sources.contracts import load_contract
+
+    home = tmp_path / "home"
+    shutil.copytree(clean_demo_run.home, home)
+    before = serving(clean_demo_run, "SELECT * FROM dss_notification_compliance WHERE person_group = 'all' "
+                                     "AND share_dss_within_1_day IS NOT NULL ORDER BY encounters DESC LIMIT 1").row(0, named=True)
+    year = before["year"]
+    columns = load_contract("case_outcomes").column_names
+    row = {"event_id": "V-PLANTED-1", "linkage_key": "ab" * 32, "event_date": f"{year}-06-15",
+           "event_type": "victim_encountered", "county_fips": "29095", "minor": "false"}
+    pl.DataFrame([{c: row.get(c) for c in columns}], schema={c: pl.Utf8 for c in columns}).write_csv(
+        home / "inbox" / f"case_outcomes__LE-KCPD__{year}-06_planted.csv")
+    never_sql = ("SELECT count(*) FILTER (WHERE dss_notification_date IS NULL) FROM marts.mart_566_223_encounters "
+                 "WHERE year = ?")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        never_before = con.execute(never_sql, [year]).fetchone()[0]
+    with lantern_env(home):
+        result = run_pipeline(home)
+    assert result.success, result.summary()
+    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as con:
+        after = con.execute("SELECT * FROM dss_notification_compliance WHERE person_group = 'all' AND year = ?",
+                            [year]).pl().row(0, named=True)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(never_sql, [year]).fetchone()[0] == never_before + 1
+    assert after["encounters"] == before["encounters"] + 1
+    assert after["share_dss_within_1_day"] < before["share_dss_within_1_day"]
+    assert after["share_dss_within_1_day"] == pytest.approx(before["share_dss_within_1_day"] * before["encounters"]
+                                                            / (before["encounters"] + 1))
+
+
+def test_referral_acceptance_matches_the_drop_files(clean_demo_run):
     referrals = read_drops(clean_demo_run.home / "inbox", "referrals")
     types = organisations().select("org_id", "org_type")
     referrals = (referrals
                  .join(types.rename({"org_id": "referring_org_id", "org_type": "referring_type"}), on="referring_org_id")
                  .join(types.rename({"org_id": "receiving_org_id", "org_type": "receiving_type"}), on="receiving_org_id"))
-    notes = (referrals
-             .filter((pl.col("service") == "child_welfare_notification") & (pl.col("receiving_type") == "child_welfare")
-                     & pl.col("referring_type").str.starts_with("law_enforcement") & (pl.col("minor") == "true")
-                     & pl.col("encounter_date").is_not_null())
-             .with_columns((pl.col("referral_date").str.to_date() - pl.col("encounter_date").str.to_date())
-                           .dt.total_days().alias("delay"),
-                           pl.col("encounter_date").str.slice(0, 4).cast(pl.Int32).alias("year"))
-             .group_by("year").agg(pl.len().alias("n"), (pl.col("delay") <= 1).sum().alias("d1"),
-                                   (pl.col("delay") <= 3).sum().alias("d3"), pl.col("delay").median().alias("median")))
-    published = serving(clean_demo_run, "SELECT * FROM child_welfare_notifications").join(notes, on="year")
-    shown = published.filter(pl.col("notifications").is_not_null())
-    assert shown.height > 0
-    assert (shown["notifications"] == shown["n"]).all()
-    assert np.allclose(shown["share_notified_within_3_days"], shown["d3"] / shown["n"])
-    assert np.allclose(shown["median_notification_delay_days"], shown["median"])
-
     accepted = (referrals.with_columns(pl.col("referral_date").str.slice(0, 4).cast(pl.Int32).alias("year"))
                 .group_by("year", "referring_type", "receiving_type", "service")
                 .agg(pl.len().alias("n"), (pl.col("status") == "accepted").sum().alias("acc")))
@@ -160,13 +281,18 @@ def test_outcome_counts_match_the_drop_files(clean_demo_run):
         pl.col("event_date").str.to_date().dt.truncate("3mo").alias("quarter"))
     kinds = {"investigations": ["investigation_opened"], "arrests": ["arrest"],
              "charges": ["charges_filed_state", "charges_filed_federal"],
-             "convictions": ["disposition_conviction", "disposition_plea"]}
+             "convictions": ["disposition_conviction", "disposition_plea"],
+             "charges_state": ["charges_filed_state"], "charges_federal": ["charges_filed_federal"],
+             "dismissals": ["disposition_dismissal"], "acquittals": ["disposition_acquittal"], "sentences": ["sentence"],
+             "services_started": ["services_started"], "services_completed": ["services_completed"]}
     truth = events.group_by("quarter").agg(
         [pl.col("event_type").is_in(v).sum().alias(f"{k}_true") for k, v in kinds.items()])
     state = serving(clean_demo_run, "SELECT * FROM outcomes_quarterly WHERE region = 'all'").join(truth, on="quarter")
     for measure in kinds:
         shown = state.filter(pl.col(measure).is_not_null())
         assert shown.height > 0 and (shown[measure] == shown[f"{measure}_true"]).all(), measure
+    split = state.filter(pl.col("charges_state").is_not_null() & pl.col("charges_federal").is_not_null())
+    assert (split["charges_state"] + split["charges_federal"] == split["charges"]).all()
 
 
 def test_static_dashboard_shows_the_new_metrics_from_the_serving_database(clean_demo_run):

@@ -15,7 +15,8 @@ from .numbers import NOT_PUBLISHED, SUPPRESSED, count, derived, share, suppresse
 
 AREA_TABLE = "area_quarterly"
 HEADLINE_COUNTS = ("signals", "cases", "people_in_cases", "minors_in_cases")
-OUTCOME_COUNTS = ("investigations", "arrests", "charges", "convictions")
+OUTCOME_COUNTS = ("investigations", "arrests", "charges", "charges_state", "charges_federal", "convictions",
+                  "dismissals", "acquittals", "sentences", "services_started", "services_completed")
 SECTION_TITLES = {
     "cover": "Cover", "headline": "Headline numbers", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
     "referrals": "Referral coordination and DSS notification", "outcomes": "The outcome funnel",
@@ -249,27 +250,41 @@ def referrals(data: BriefingData) -> Section:
     if data.referral_services is not None:
         section.add(_services_table(data))
     section.add(_missing(data, "referral_services"))
-    section.add(Paragraph("Child-welfare notification (§ 566.223): law enforcement notifying the Children's "
-                          "Division after meeting a minor", "lead"))
-    if data.child_welfare_notifications is not None:
-        rows = data.child_welfare_notifications
+    section.add(Paragraph("Notification after law enforcement meets a victim (Missouri § 566.223): every person "
+                          "met who reasonably appeared to be a victim, adult or minor, notified or not", "lead"))
+    if data.dss_notification is not None:
+        rows = data.dss_notification
+        groups = {"all": "All", "minor": "Minors", "adult": "Adults"}
         section.add(Table(
-            ("Year of encounter", label("notifications"), label("notified_within_1_day"),
-             label("share_notified_within_1_day"), label("share_notified_within_3_days"), label("notification_delay")),
-            tuple((f"{r['year']}{_year_note(data, r['year'])}", count(r, "notifications", k),
-                   count(r, "notified_within_1_day", k), share(r, "share_notified_within_1_day", k),
-                   share(r, "share_notified_within_3_days", k),
-                   derived(r, "median_notification_delay_days", k, "{:,.1f}", " days")) for r in rows),
-            widths=(2.6, 1.5, 1.5, 1.6, 1.6, 1.6)))
-        latest = next((r for r in reversed(rows) if r["year"] == year), None)
-        if latest and latest.get("share_notified_within_1_day") is not None \
-                and latest.get("share_notified_within_1_day_flag") != "suppressed":
-            section.add(Paragraph(f"In {year}{_year_note(data, year)}, {latest['share_notified_within_1_day']:.0%} of "
-                                  "minors met by law enforcement were notified to the Children's Division within 1 day"
-                                  + (" (unreliable: 20 or fewer notifications)."
-                                     if latest.get("share_notified_within_1_day_flag") == "unreliable" else ".")))
-    section.add(_missing(data, "child_welfare_notifications"))
+            ("Year of encounter", "Who", label("encounters"), label("share_dss_within_1_day"),
+             label("share_dss_within_3_days"), label("share_dss_never_notified"), label("dss_notification_delay")),
+            tuple((f"{r['year']}{_year_note(data, r['year'])}", groups[r["person_group"]], count(r, "encounters", k),
+                   share(r, "share_dss_within_1_day", k), share(r, "share_dss_within_3_days", k),
+                   share(r, "share_dss_never_notified", k),
+                   derived(r, "median_dss_delay_days", k, "{:,.1f}", " days")) for r in rows),
+            widths=(2.0, 1.2, 1.5, 1.6, 1.6, 1.6, 1.6)))
+        section.add(_566_223_sentence(data, year, rows))
+    section.add(_missing(data, "dss_notification"))
     return section
+
+
+def _566_223_sentence(data: BriefingData, year: int, rows: list) -> Paragraph | None:
+    """The year's § 566.223 figures in words, over the people met (never over the notifications made)."""
+    latest = {r["person_group"]: r for r in rows if r["year"] == year}
+    total = latest.get("all")
+    if not total or total.get("share_dss_within_1_day_flag") == "suppressed" or total.get("share_dss_within_1_day") is None:
+        return None
+    text = (f"In {year}{_year_note(data, year)}, of the people law enforcement met who appeared to be trafficking "
+            f"victims, {total['share_dss_within_1_day']:.0%} were notified to the Department of Social Services within "
+            "1 day")
+    if total.get("share_dss_never_notified") is not None and total.get("share_dss_never_notified_flag") != "suppressed":
+        text += f" and {total['share_dss_never_notified']:.0%} have no notification on record"
+    minors = latest.get("minor")
+    if minors and minors.get("share_juvenile_within_1_day") is not None \
+            and minors.get("share_juvenile_within_1_day_flag") != "suppressed":
+        text += f"; {minors['share_juvenile_within_1_day']:.0%} of the minors met were notified to the juvenile office within 1 day"
+    unreliable = total.get("share_dss_within_1_day_flag") == "unreliable"
+    return Paragraph(text + (" (unreliable: 20 or fewer people met)." if unreliable else "."))
 
 
 def _services_table(data: BriefingData) -> Table | Paragraph:
@@ -394,7 +409,7 @@ def methods(data: BriefingData) -> Section:
                           "excludes zero; otherwise it is reported as not statistically significant."))
     section.add(Paragraph("Definitions (metric catalog)", "lead"))
     names = ("signals", "cases", "people_in_cases", "minors_in_cases", "signals_per_100k", "emerging_hotspot",
-             "rising_industry_change", "days_signal_to_first_referral", "share_notified_within_1_day",
+             "rising_industry_change", "days_signal_to_first_referral", "encounters", "share_dss_within_1_day",
              "funnel_stage_counts", "investigations", "convictions")
     catalog = load_catalog()
     section.add(Bullets(tuple(f"{catalog.metric(n).label}: {catalog.metric(n).definition}" for n in names)))

@@ -41,7 +41,7 @@ class BriefingData:
     rising_industries: list[Row] | None = None
     referral_timeliness: list[Row] | None = None
     referral_services: list[Row] | None = None
-    child_welfare_notifications: list[Row] | None = None
+    dss_notification: list[Row] | None = None
     outcomes: list[Row] | None = None
     case_funnel: list[Row] | None = None
     victim_outcomes: list[Row] | None = None
@@ -63,14 +63,14 @@ SECTIONS = {
     "industry_year_before": "industry_quarterly", "hotspots": "emerging_hotspots",
     "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
     "referral_services": "referral_flows_by_service",
-    "child_welfare_notifications": "child_welfare_notifications", "outcomes": "outcomes_quarterly",
+    "dss_notification": "dss_notification_compliance", "outcomes": "outcomes_quarterly",
     "case_funnel": "case_funnel", "victim_outcomes": "victim_outcomes_yearly", "feed_freshness": "feed_freshness",
     "caveats": "caveats", "counties": "county_regions",
 }
 QUERY_OF = {"areas": "areas", "state_trend": "state_trend", "industry": "industry",
             "industry_year_before": "industry_year_before", "hotspots": "hotspots",
             "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
-            "referral_services": "referral_services", "child_welfare_notifications": "child_welfare_notifications",
+            "referral_services": "referral_services", "dss_notification": "dss_notification",
             "outcomes": "outcomes", "case_funnel": "case_funnel", "victim_outcomes": "victim_outcomes",
             "feed_freshness": "feed_freshness", "caveats": "caveats", "counties": "county_regions"}
 AGENCY_QUALITY_TABLE = "agency_data_quality"

@@ -106,13 +106,37 @@ def timeliness(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals')}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
             f"{_number(r['median_days_referral_to_service'], 0)}{_number(r['p90_days_referral_to_service'], 0)}"
-            f"{_count(r, 'referrals_pending_over_30_days')}{_count(r, 'notifications')}"
-            f"{_share(r['share_notified_within_1_day'])}{_share(r['share_notified_within_3_days'])}"
-            f"{_number(r['median_notification_delay_days'], 0)}</tr>" for r in _rows(con, "referral_timeliness")]
-    return _table("Referral timeliness and child-welfare notification (§ 566.223), by year",
+            f"{_count(r, 'referrals_pending_over_30_days')}{_flagged_share(r, 'signal_link_share')}</tr>"
+            for r in _rows(con, "referral_timeliness")]
+    return _table("Referral timeliness, by year (linked: the share of referrals whose situation links to a hotline "
+                  "signal; the delays rest on that linkage)",
                   ["Year", "Referrals", "Signal → first referral, median days", "90th pct", "Referral → service, median days",
-                   "90th pct", "Pending > 30 days", "Minors notified to DSS", "Within 1 day", "Within 3 days",
-                   "Median delay (days)"], body, "No referral data has been published yet.")
+                   "90th pct", "Pending > 30 days", "Linked to a signal"], body, "No referral data has been published yet.")
+
+
+PERSON_GROUPS = {"all": "All people met", "minor": "Minors", "adult": "Adults"}
+
+
+def _flagged_share(row: Row, column: str) -> str:
+    return _ratio(row.get(column), row.get(f"{column}_flag"))
+
+
+def dss_notification(con) -> str:
+    """§ 566.223 over encounters: every person law enforcement met is in the denominator, notified or not."""
+    body = [f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(PERSON_GROUPS[r['person_group']])}</th>"
+            f"{_count(r, 'encounters')}{_flagged_share(r, 'share_dss_within_1_day')}"
+            f"{_flagged_share(r, 'share_dss_within_3_days')}{_flagged_share(r, 'share_dss_never_notified')}"
+            f"{_number(r['median_dss_delay_days'], 0)}"
+            + (f"{_flagged_share(r, 'share_juvenile_within_1_day')}{_flagged_share(r, 'share_juvenile_never_notified')}"
+               if r["person_group"] == "minor" else '<td class="num">n/a</td><td class="num">n/a</td>')
+            + f"{_flagged_share(r, 'notification_link_share')}</tr>" for r in _rows(con, "dss_notification")]
+    return _table("Missouri § 566.223: people law enforcement met who appeared to be trafficking victims, and their "
+                  "notification of the Department of Social Services (and of the juvenile office for minors), "
+                  "by year of encounter",
+                  ["Year", "Who", "People met", "DSS within 1 day", "DSS within 3 days", "Never notified to DSS",
+                   "Median days to DSS", "Juvenile office within 1 day", "Never notified to juvenile office",
+                   "Notifications linked to an encounter"], body,
+                  "No encounters have been published yet.")
 
 
 def funnel(con) -> str:
@@ -121,12 +145,26 @@ def funnel(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['cohort_year']}</th>{''.join(_count(r, s) for s in stages)}"
             f"{_number(r['median_days_signal_to_investigation'], 0)}{_number(r['median_days_investigation_to_charge'], 0)}"
             f"{_number(r['median_days_charge_to_conviction'], 0)}{_count(r, 'compensation_awards')}"
-            f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}</tr>"
+            f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}"
+            f"{_flagged_share(r, 'outcome_link_share')}</tr>"
             for r in _rows(con, "case_funnel")]
     return _table("From signal to conviction, by year of first signal; victim outcomes by year of the event",
                   ["Year", "Signalled", "Cases", "Investigated", "Charged", "Convicted", "Days to investigation",
                    "Investigation → charge", "Charge → conviction", "Compensation awards", "Visa certifications signed",
-                   "Restitution orders"], body, "No outcome data has been published yet.")
+                   "Restitution orders", "Outcome events linked to a signal"], body, "No outcome data has been published yet.")
+
+
+OUTCOME_COLUMNS = (("investigations", "Investigations"), ("arrests", "Arrests"), ("charges_state", "Charges (state)"),
+                   ("charges_federal", "Charges (federal)"), ("convictions", "Convictions"), ("dismissals", "Dismissals"),
+                   ("acquittals", "Acquittals"), ("sentences", "Sentences"), ("services_started", "Services started"),
+                   ("services_completed", "Services completed"))
+
+
+def justice_outcomes(con) -> str:
+    body = [f"<tr><th scope=\"row\">{_e(r['quarter_label'])}</th>{''.join(_count(r, c) for c, _ in OUTCOME_COLUMNS)}</tr>"
+            for r in _rows(con, "outcomes_quarterly")]
+    return _table("Justice and victim-service outcomes, statewide, by quarter of the event (the last eight quarters)",
+                  ["Quarter", *(label for _, label in OUTCOME_COLUMNS)], body, "No outcome data has been published yet.")
 
 
 SECTIONS = (  # anchor, title, renderer, tables it reads
@@ -134,8 +172,11 @@ SECTIONS = (  # anchor, title, renderer, tables it reads
     ("h-hotspots", "Emerging hotspots", hotspots, {"emerging_hotspots"}),
     ("h-rising", "Fastest-rising industries", rising, {"rising_industries"}),
     ("h-venues", "Polaris venue types", venue_types, {"venue_type_yearly", "quarterly_by_sector"}),
-    ("h-timeliness", "Referral coordination", timeliness, {"referral_timeliness", "child_welfare_notifications"}),
+    ("h-timeliness", "Referral coordination", timeliness, {"referral_timeliness"}),
+    ("h-566-223", "Notification after law enforcement meets a victim (§ 566.223)", dss_notification,
+     {"dss_notification_compliance"}),
     ("h-outcomes", "Outcomes", funnel, {"case_funnel", "victim_outcomes_yearly"}),
+    ("h-justice", "Justice and victim-service outcomes by quarter", justice_outcomes, {"outcomes_quarterly"}),
 )
 
 
@@ -158,11 +199,16 @@ def render_metric_sections(serving_db: Path) -> str:
 # --- Public context (docs/public-context.md): beside the hotline trends --------------------------------------
 
 CONTEXT_TABLES = {"context_hotline_yearly", "context_fbi_region_yearly"}
+PARTIAL_FILES_TABLE = "context_file_years"
 FBI_CAVEAT = "fbi_context"
+QUARANTINED_CELL = ('<td class="num" title="Agencies reported, but their rows in the file were quarantined">'
+                    'rows quarantined</td>')
 
 
-def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, public: bool = False) -> str:
-    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—".
+def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, quarantined: Any = False,
+                 public: bool = False) -> str:
+    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"; a cell
+    whose agencies' rows were quarantined reads "rows quarantined" (none loaded) or carries "incomplete".
     `public`: a figure its publisher already made public (FBI, national hotline), shown as printed."""
     if row.get(f"{column}_suppressed"):
         return SUPPRESSED_CELL
@@ -170,8 +216,9 @@ def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, pub
     if not public and value is not None and 0 < value < min_cell:  # last line of defence for our own counts
         return SUPPRESSED_CELL
     if reported is False:
-        return '<td class="num" title="No agency reported">—</td>'
-    return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
+        return QUARANTINED_CELL if quarantined else '<td class="num" title="No agency reported">—</td>'
+    note = ' <span class="ci">incomplete: rows quarantined</span>' if quarantined else ""
+    return f'<td class="num">{"—" if value is None else f"{value:,}"}{note}</td>'
 
 
 def _ratio(value: Any, flag: Any = None) -> str:
@@ -206,15 +253,28 @@ def context_fbi(con, min_cell: int) -> str:
     for r in _rows(con, "context_fbi"):
         body.append(
             f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(r['region_label'])}</th>"
-            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'], public=True)}"
-            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'], public=True)}"
-            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'], public=True)}"
-            f"{_known_count(r, 'cleared', min_cell, r['reported'], public=True)}"
+            f"{_known_count(r, 'actual_offenses', min_cell, r['reported'], r['rows_quarantined'], public=True)}"
+            f"{_known_count(r, 'sex_offenses', min_cell, r['sex_reported'], r['rows_quarantined'], public=True)}"
+            f"{_known_count(r, 'labor_offenses', min_cell, r['labor_reported'], r['rows_quarantined'], public=True)}"
+            f"{_known_count(r, 'cleared', min_cell, r['reported'], r['rows_quarantined'], public=True)}"
             f"{_ratio(r['clearance_rate'], r['clearance_rate_flag'])}</tr>")
     return _table("FBI-reported human-trafficking offenses and clearances, by year and region, as published by the "
                   "FBI Crime Data Explorer (public figures: shown as published, never suppressed)",
                   ["Year", "Region", "Offenses reported", "Commercial sex acts", "Involuntary servitude", "Cleared",
                    "Clearance rate"], body, "No FBI file has been loaded.")
+
+
+def partial_files_banner(con, present: set[str]) -> str:
+    """A banner naming the publisher-years whose file was only partly loaded, or nothing."""
+    if PARTIAL_FILES_TABLE not in present:
+        return ""
+    lines = [f"{_e(r['feed_title'])}: {_e(r['years'])}" for r in _rows(con, "context_partial_years")]
+    if not lines:
+        return ""
+    return ('<p class="notice" role="alert" id="context-partial"><strong>Incomplete public files.</strong> '
+            "Rows of the file loaded for these years were quarantined, so the figures below for them are "
+            "incomplete and differ from what the publisher published: " + "; ".join(lines)
+            + ". A complete download dropped into the inbox replaces the file.</p>")
 
 
 def render_context_section(serving_db: Path, min_cell: int) -> str:
@@ -233,7 +293,8 @@ def render_context_section(serving_db: Path, min_cell: int) -> str:
             "only; it can exceed 100%, since other tip lines feed the task force). Figures the FBI and the national "
             "hotline already published are shown as they published them; our own intake is protected, and its "
             "suppressed values read “suppressed”, never 0.</p>"
-            f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
+            + partial_files_banner(con, present)
+            + f'<h3 id="h-context-hotline">National hotline and our intake</h3>'
             f'<div class="table-scroll">{context_hotline(con, min_cell)}</div>'
             f'<h3 id="h-context-fbi">FBI-reported offenses and clearances</h3>'
             + (f'<p class="lede">{_e(caveat[0])}</p>' if caveat else "")

@@ -4,7 +4,7 @@
 SELECT
     year,
     allocation,
-    count(*) AS agency_rows,
+    CAST(sum(file_rows) AS BIGINT) AS agency_rows,
     count(DISTINCT ori) AS agencies,
     count(*) FILTER (WHERE spans_regions) AS rows_spanning_regions,
     CAST(sum(actual_offenses) AS BIGINT) AS actual_offenses

@@ -9,7 +9,7 @@ SELECT
     any_value(region_label) AS region_label,
     offense,
     count(DISTINCT ori) AS agencies_reporting,
-    count(*) AS agency_rows,
+    CAST(sum(file_rows) AS BIGINT) AS agency_rows,
     CAST(sum(actual_offenses) AS BIGINT) AS actual_offenses,
     CAST(sum(unfounded) AS BIGINT) AS unfounded,
     CAST(sum(cleared) AS BIGINT) AS cleared,

@@ -20,7 +20,9 @@ stats AS (
         count(r.days_referral_to_service) AS referrals_with_service_start,
         median(r.days_referral_to_service) AS median_days_referral_to_service,
         quantile_cont(r.days_referral_to_service, 0.9) AS p90_days_referral_to_service,
-        count(*) FILTER (WHERE r.pending_over_30_days) AS referrals_pending_over_30_days
+        count(*) FILTER (WHERE r.pending_over_30_days) AS referrals_pending_over_30_days,
+        -- linkage coverage: referrals whose situation key links to a hotline signal (the timeliness rests on it)
+        count(r.days_signal_to_referral) AS referrals_linked_to_signal
     FROM grid
     LEFT JOIN marts.mart_referral_timeliness AS r
         ON r.year = grid.year AND r.receiving_org_type = grid.receiving_org_type
@@ -37,7 +39,8 @@ SELECT
     CAST(stats.referrals_with_service_start AS BIGINT) AS referrals_with_service_start,
     CAST(stats.median_days_referral_to_service AS DOUBLE) AS median_days_referral_to_service,
     CAST(stats.p90_days_referral_to_service AS DOUBLE) AS p90_days_referral_to_service,
-    CAST(stats.referrals_pending_over_30_days AS BIGINT) AS referrals_pending_over_30_days
+    CAST(stats.referrals_pending_over_30_days AS BIGINT) AS referrals_pending_over_30_days,
+    CAST(stats.referrals_linked_to_signal AS BIGINT) AS referrals_linked_to_signal
 FROM stats
 LEFT JOIN reference.code_labels AS labels
     ON labels.code_list = 'org_type' AND labels.code = stats.receiving_org_type

@@ -9,6 +9,7 @@ SELECT
     o.event_type,
     o.county_fips,
     coalesce(c.region, 'unknown') AS region,
+    o.minor,
     o.amount_usd,
     o._file_name AS source_file
 FROM raw.case_outcomes AS o

@@ -1,15 +1,33 @@
 -- FBI CDE human-trafficking offenses (public), one row per agency x year x offense subcategory, every state.
--- The latest file's row per key wins. Rows of the deployment's state get a county and region:
+-- Each year's figures come from the one file that stands for it (staging.stg_context_standing_files: never a
+-- blend of two downloads). Real extracts repeat a key in many rows, some byte-identical, some negative
+-- adjustments (-1): the FBI's published figures are the SUM of them, so the rows of a key are summed here
+-- (descriptive columns from the key's first row). Rows of the deployment's state get a county and region:
 --   the agency's COUNTY_NAME is split on ';', each name normalised (upper case, punctuation and the word
 --   COUNTY dropped, SAINT -> ST, SAINTE -> STE, DE KALB -> DEKALB) and matched to the reference counties
 --   normalised the same way ('ST LOUIS' is St. Louis County, 'ST LOUIS CITY' is St. Louis city);
 --   the row goes whole to the FIRST listed name that matches (counts stay whole numbers and are never
 --   counted twice); no county, or no name that matches, leaves it 'unallocated' (statewide), never dropped.
 WITH latest AS (
-    SELECT f.*
+    SELECT
+        f.data_year, f.ori, f.offense_subcat_id,
+        arg_min(f.pub_agency_name, f._row_number) AS pub_agency_name,
+        arg_min(f.agency_type_name, f._row_number) AS agency_type_name,
+        arg_min(f.state_abbr, f._row_number) AS state_abbr,
+        arg_min(f.state_name, f._row_number) AS state_name,
+        arg_min(f.county_name, f._row_number) AS county_name,
+        arg_min(f.offense_subcat_name, f._row_number) AS offense_subcat_name,
+        sum(f.actual_count) AS actual_count,
+        sum(f.unfounded_count) AS unfounded_count,
+        sum(f.cleared_count) AS cleared_count,
+        sum(f.juvenile_cleared_count) AS juvenile_cleared_count,
+        count(*) AS file_rows,
+        f._file_name
     FROM raw.context_fbi_cde_human_trafficking AS f
-    QUALIFY row_number() OVER (PARTITION BY f.data_year, f.ori, f.offense_subcat_id
-                               ORDER BY f._loaded_at DESC, f._file_name DESC) = 1
+    JOIN staging.stg_context_standing_files AS s
+        ON s.feed = 'fbi_cde_human_trafficking' AND s.year = f.data_year
+       AND s.file_name = f._file_name AND s.file_hash = f._file_hash
+    GROUP BY f.data_year, f.ori, f.offense_subcat_id, f._file_name
 ),
 scoped AS (
     SELECT latest.*, upper(trim(latest.state_abbr)) = upper(d.state_code) AS is_deployment_state
@@ -26,11 +44,8 @@ names AS (
     UNION SELECT county_name FROM reference.counties
 ),
 keyed AS (
-    -- The one place county names are normalised, for the file's names and the reference's alike.
-    SELECT name, trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-               regexp_replace(upper(name), '[^A-Z0-9 ]', '', 'g'),
-               '\bCOUNTY\b', '', 'g'), '\bSAINTE\b', 'STE', 'g'), '\bSAINT\b', 'ST', 'g'),
-               '\bDE KALB\b', 'DEKALB', 'g'), '\s+', ' ', 'g')) AS county_key
+    -- county_key (models/macros.sql) is the one place county names are normalised, file and reference alike.
+    SELECT name, county_key(name) AS county_key
     FROM names
 ),
 reference_keys AS (
@@ -66,10 +81,11 @@ SELECT
     s.offense_subcat_id,
     s.offense_subcat_name,
     o.offense_code AS offense,
-    s.actual_count AS actual_offenses,
-    coalesce(s.unfounded_count, 0) AS unfounded,
-    coalesce(s.cleared_count, 0) AS cleared,
-    coalesce(s.juvenile_cleared_count, 0) AS juvenile_cleared,
+    CAST(s.actual_count AS BIGINT) AS actual_offenses,
+    CAST(coalesce(s.unfounded_count, 0) AS BIGINT) AS unfounded,
+    CAST(coalesce(s.cleared_count, 0) AS BIGINT) AS cleared,
+    CAST(coalesce(s.juvenile_cleared_count, 0) AS BIGINT) AS juvenile_cleared,
+    s.file_rows,
     s.county_name AS listed_county_names,
     coalesce(p.listed_counties, 0) AS listed_counties,
     p.county_fips,

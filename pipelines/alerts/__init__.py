@@ -8,6 +8,7 @@ names only: never a value from a record.
 from pipelines.alerts.alert import Alert, AlertKind
 from pipelines.alerts.builders import (
     alert_for_failed_check,
+    alert_for_partial_context_file,
     alert_for_quarantined_file,
     alert_for_run_failure,
     alert_for_stale_feed,
@@ -21,6 +22,7 @@ __all__ = [
     "AlertSettings",
     "DeliveryResult",
     "alert_for_failed_check",
+    "alert_for_partial_context_file",
     "alert_for_quarantined_file",
     "alert_for_run_failure",
     "alert_for_stale_feed",

@@ -114,6 +114,31 @@ def alert_for_quarantined_file(file_name: str, feed: str, agency: str, rows_read
     )
 
 
+def alert_for_partial_context_file(file_name: str, feed: str, publisher: str, rows_read: int,
+                                   rule_counts: Mapping[str, int]) -> Alert:
+    """A public context file with rows quarantined: its published figures are sums over its rows, so every
+    figure of its years is now incomplete (docs/public-context.md, "A partial file")."""
+    counts = {rule: int(n) for rule, n in sorted(rule_counts.items(), key=lambda item: (-int(item[1]), item[0]))}
+    quarantined = sum(counts.values())
+    return Alert(
+        kind=AlertKind.FILE_QUARANTINED,
+        title=f"Public file {file_name} ({publisher}) only partly loaded: {quarantined} of {rows_read} rows quarantined",
+        what_failed=(
+            f"File {file_name} (public context feed {feed}): {rows_read} rows read, {quarantined} quarantined",
+            *(f"{rule}: {n} — {RULES.get(rule, 'see docs/public-context.md')}" for rule, n in counts.items()),
+            "The figures of its years are sums over its rows: they differ from what the publisher published.",
+        ),
+        where_to_look=(
+            f"Per-file report (row, column, rule, masked excerpt): lantern status --file {file_name}",
+            "What each rule means and how real files are read: docs/public-context.md",
+        ),
+        what_to_do=guidance.for_partial_context_file(file_name),
+        details={"file_name": file_name, "feed": feed, "agency": publisher, "rows_read": int(rows_read),
+                 "problems": quarantined, **{f"rule.{rule}": n for rule, n in counts.items()}},
+        links={"dagster_quarantine": _asset_url(["raw", "quarantine"])},
+    )
+
+
 def _asset_path(asset_key: object) -> list[str]:
     if hasattr(asset_key, "path"):
         return list(asset_key.path)

@@ -66,3 +66,13 @@ def for_quarantined_file(file_name: str, agency: str, rule_counts: Mapping[str, 
     steps.append(f"Send the per-file report to {agency}'s data manager and ask for a corrected file; rows already "
                  "loaded are not loaded twice, so they can send the whole period again.")
     return tuple(steps)
+
+
+def for_partial_context_file(file_name: str) -> tuple[str, ...]:
+    return (
+        f"Run `lantern status --file {file_name}` for the row, column and rule of each quarantined row.",
+        "The site's Public context panel says the figures of these years are incomplete until a complete file stands.",
+        "If the rows are real published rows the contract does not yet accept, change the contract "
+        "(sources/contracts/) and drop the file again under a new name; otherwise download the file again "
+        "(the same years) and drop it into the inbox: the newest file stands for its years.",
+    )

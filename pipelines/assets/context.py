@@ -5,10 +5,11 @@ raw.context_<feed>, records them in raw.file_manifest / raw.quarantine, and writ
 the context models need from configuration: the deployment's state and the FBI offense subcategories.
 """
 
-from dagster import (AssetCheckResult, AssetExecutionContext, AssetSpec, MaterializeResult, asset_check,
-                     multi_asset)
+from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetSpec, MaterializeResult,
+                     asset_check, multi_asset)
 
 from pipelines.assets.keys import table_key
+from pipelines.modelled_months import SQL_DIR
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
@@ -39,6 +40,10 @@ def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
         for outcome in outcomes:
             context.log.info(f"{outcome.file_name}: {outcome.rows_loaded}/{outcome.rows_read} loaded, "
                              f"{outcome.rows_quarantined} quarantined ({outcome.message})")
+            if outcome.status == "partial":
+                context.log.warning(f"{outcome.file_name}: PARTIAL public context file, {outcome.rows_quarantined} of "
+                                    f"{outcome.rows_read} rows quarantined")
+                _alert_partial_file(con, outcome)
         _write_settings(con, settings)
         totals = {feed: con.execute(f"SELECT count(*) FROM {context_raw_table(feed)}").fetchone()[0] for feed in CONTEXT_FEEDS}
     for feed in CONTEXT_FEEDS:
@@ -49,6 +54,17 @@ def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
             "rows_total": totals[feed]})
     for name in SETTINGS_TABLES:
         yield MaterializeResult(asset_key=table_key(name))
+
+
+def _alert_partial_file(con, outcome) -> None:
+    """A public file only partly loaded: its figures no longer match the publisher's; tell someone."""
+    from pipelines.alerts import alert_for_partial_context_file, send_alert
+
+    rule_counts = dict(con.execute(
+        "SELECT rule, count(*) FROM raw.quarantine WHERE file_name = ? AND file_hash = ? GROUP BY rule",
+        [outcome.file_name, outcome.file_hash]).fetchall())
+    send_alert(alert_for_partial_context_file(outcome.file_name, outcome.feed, outcome.agency, outcome.rows_read,
+                                              rule_counts))
 
 
 def _write_settings(con, settings) -> None:
@@ -94,32 +110,41 @@ def _accounting_check(feed: str):
 
 
 @asset_check(asset=table_key("marts.mart_context_fbi_region_year"), blocking=True,
-             description="Every FBI row of the deployment's state (latest file per key) is in exactly one region "
-                         "(a county's or 'unallocated'), and the regional offense and clearance totals equal staging's.")
+             description="Every FBI row of the deployment's state (in the file standing for its year) is in exactly one "
+                         "region (a county's or 'unallocated'), and the regional offense and clearance totals equal "
+                         "the sums of those raw rows and staging's.")
 def fbi_rows_all_allocated(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.session() as con:
-        expected_rows, expected_offenses = con.execute(
-            f"""
-            SELECT count(*), coalesce(sum(actual_count), 0) FROM (
-                SELECT f.state_abbr, f.actual_count
-                FROM {context_raw_table('fbi_cde_human_trafficking')} AS f
-                QUALIFY row_number() OVER (PARTITION BY data_year, ori, offense_subcat_id
-                                           ORDER BY _loaded_at DESC, _file_name DESC) = 1
-            ) AS latest, reference.context_deployment_state AS d
-            WHERE upper(trim(latest.state_abbr)) = upper(d.state_code)
-            """).fetchone()
+        expected_rows, expected_offenses, expected_cleared = con.execute(_sql("fbi_standing_rows")).fetchone()
         staged_rows, staged_offenses, staged_cleared, without_region = con.execute(
-            "SELECT count(*), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0), count(*) FILTER (WHERE region IS NULL) "
-            "FROM staging.stg_context_fbi_offenses WHERE is_deployment_state").fetchone()
+            "SELECT coalesce(sum(file_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0), "
+            "count(*) FILTER (WHERE region IS NULL) FROM staging.stg_context_fbi_offenses WHERE is_deployment_state").fetchone()
         mart_rows, mart_offenses, mart_cleared = con.execute(
             "SELECT coalesce(sum(agency_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0) "
             "FROM marts.mart_context_fbi_region_year").fetchone()
     passed = (expected_rows == staged_rows == mart_rows and expected_offenses == staged_offenses == mart_offenses
-              and staged_cleared == mart_cleared and without_region == 0)
+              and expected_cleared == staged_cleared == mart_cleared and without_region == 0)
     return AssetCheckResult(passed=passed, metadata={
-        "raw_rows": expected_rows, "staged_rows": staged_rows, "mart_rows": int(mart_rows),
+        "raw_rows": int(expected_rows), "staged_rows": int(staged_rows), "mart_rows": int(mart_rows),
         "raw_offenses": int(expected_offenses), "staged_offenses": int(staged_offenses), "mart_offenses": int(mart_offenses),
         "rows_without_region": without_region})
 
 
-context_checks = [*[_accounting_check(feed) for feed in CONTEXT_FEEDS], fbi_rows_all_allocated]
+def _sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@asset_check(asset=table_key("staging.stg_context_standing_files"), name="context_files_complete",
+             description="No public context figure rests on a partial file: every file standing for a feed's year "
+                         "was loaded whole (none of its rows quarantined). Fails, without blocking, while one does, "
+                         "so the refresh does not report success and the failed-check alert names it.")
+def context_files_complete(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.session() as con:
+        partial = con.execute(_sql("context_partial_standing_files")).fetchall()
+    return AssetCheckResult(passed=not partial, severity=AssetCheckSeverity.WARN, metadata={
+        "partial_files": len(partial), "rows_quarantined": int(sum(r[3] for r in partial)),
+        "files": "; ".join(f"{feed} {years}: {name} ({q} of {read} rows quarantined)"
+                           for feed, name, years, q, read in partial)})
+
+
+context_checks = [*[_accounting_check(feed) for feed in CONTEXT_FEEDS], fbi_rows_all_allocated, context_files_complete]

@@ -7,7 +7,7 @@ quarantine records and raw DDL are the same code as for the agency feeds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +28,17 @@ class ContextContract:
     name_of: dict[str, str]  # published header -> warehouse column name
     percent_columns: tuple[str, ...]  # values written `2.15%`
     offense_subcategories: dict[str, str]  # lower-case subcategory name part -> code
+    descriptive_columns: tuple[str, ...] = ()  # kept as published: a long value never quarantines the row
+    repeated_keys: str = "quarantine"  # `sum`: rows repeating a key are loaded and summed per key in staging
+
+    @property
+    def validation_contract(self) -> Contract:
+        """The contract rows are checked against: descriptive columns without a length limit, and no
+        duplicate-key rule where the publisher's totals are the sum of rows repeating a key."""
+        columns = tuple(replace(c, max_length=None) if c.name in self.descriptive_columns else c
+                        for c in self.contract.columns)
+        primary_key = () if self.repeated_keys == "sum" else self.contract.primary_key
+        return replace(self.contract, columns=columns, primary_key=primary_key)
 
     @property
     def feed(self) -> str:
@@ -48,11 +59,13 @@ def load_context_contract(feed: str) -> ContextContract:
     if feed not in CONTEXT_FEEDS:
         raise ValueError(f"unknown context feed {feed!r}; expected one of {', '.join(CONTEXT_FEEDS)}")
     raw = yaml.safe_load((CONTRACTS_DIR / f"{feed}.yaml").read_text(encoding="utf-8"))
-    columns, header, percent = [], [], []
+    columns, header, percent, descriptive = [], [], [], []
     for spec in raw.pop("columns"):
         header.append(spec.pop("header"))
         if spec.pop("percent", False):
             percent.append(spec["name"])
+        if spec.pop("descriptive", False):
+            descriptive.append(spec["name"])
         unknown = set(spec) - _COLUMN_FIELDS
         if unknown:
             raise ValueError(f"{feed}.{spec['name']}: unknown column field(s) {sorted(unknown)}")
@@ -67,6 +80,9 @@ def load_context_contract(feed: str) -> ContextContract:
     missing_keys = set(contract.primary_key) - set(contract.column_names)
     if missing_keys or contract.feed != feed:
         raise ValueError(f"{feed}.yaml: feed name or primary key does not match its columns")
+    repeated_keys = raw.get("repeated_keys", "quarantine")
+    if repeated_keys not in ("quarantine", "sum"):
+        raise ValueError(f"{feed}.yaml: repeated_keys must be quarantine or sum, not {repeated_keys!r}")
     return ContextContract(
         contract=contract,
         publisher=raw["publisher"],
@@ -74,6 +90,8 @@ def load_context_contract(feed: str) -> ContextContract:
         name_of=dict(zip(header, contract.column_names)),
         percent_columns=tuple(percent),
         offense_subcategories=dict(raw.get("offense_subcategories", {})),
+        descriptive_columns=tuple(descriptive),
+        repeated_keys=repeated_keys,
     )
 
 

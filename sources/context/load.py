@@ -66,7 +66,10 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, file_hash: str, cc:
     loaded = checked.valid.with_columns(
         pl.lit(file_hash).alias("_file_hash"), pl.lit(run_id, pl.Utf8).alias("_run_id"), pl.lit(now).alias("_loaded_at"))
     earlier = con.execute("SELECT min(file_name) FROM raw.file_manifest WHERE file_hash = ?", [file_hash]).fetchone()[0]
-    outcome = FileOutcome(path.name, file_hash, cc.feed, cc.publisher, "loaded", read.rows_read(path.name),
+    # A public file's figures are sums over its rows: one quarantined row makes them differ from what was
+    # published, so a file with any row quarantined is `partial`, reported loudly (docs/public-context.md).
+    status = "partial" if quarantine.height else "loaded"
+    outcome = FileOutcome(path.name, file_hash, cc.feed, cc.publisher, status, read.rows_read(path.name),
                           loaded.height, quarantine.height, _message(cc, loaded, quarantine, deployment, earlier))
     manifest = _manifest_row(path, outcome, _period(loaded, cc), earlier, now, run_id)
     con.execute("BEGIN TRANSACTION")
@@ -92,8 +95,11 @@ def _message(cc: ContextContract, loaded: pl.DataFrame, quarantine: pl.DataFrame
     parts = [f"public context file: {cc.contract.title}",
              f"{loaded.height - other_states} rows about {deployment.state_name}",
              f"{other_states} rows about other states loaded for national context"]
-    if loaded.is_empty() and not quarantine.is_empty():
-        parts.insert(1, "every row was quarantined")
+    if not quarantine.is_empty():
+        read = loaded.height + quarantine.height
+        parts.insert(1, f"PARTIAL: {quarantine.height} of {read} rows quarantined"
+                        + (" (every row)" if loaded.is_empty() else "")
+                        + "; the published figures of its years are incomplete until a complete file replaces it")
     if earlier:
         parts.append(f"same content as {earlier}, already processed")
     return "; ".join(parts)

@@ -15,13 +15,13 @@ from sources.ingest.reader import FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER
 from sources.ingest.validator import ValidationContext, Validated, validate
 
 _PERCENT = r"^\d{1,3}(\.\d+)?\s*%$"
-_THOUSANDS = r"^\d{1,3}(,\d{3})+$"
+_THOUSANDS = r"^-?\d{1,3}(,\d{3})+$"  # counts may be negative adjustments
 
 
 def validate_context_rows(rows: pl.DataFrame, cc: ContextContract, processed_on: date) -> Validated:
     """`rows`: the contract's columns (warehouse names, text) plus FILE_NAME, ROW_NUMBER and AGENCY."""
     cleaned, own_problems = _published_forms(rows, cc, processed_on)
-    checked = validate(cleaned, cc.contract, ValidationContext(processed_on, frozenset(), frozenset()))
+    checked = validate(cleaned, cc.validation_contract, ValidationContext(processed_on, frozenset(), frozenset()))
     problems = pl.concat([checked.problems, own_problems])
     bad = own_problems.select(pl.col("file_name").alias(FILE_NAME), pl.col("row_number").alias(ROW_NUMBER))
     return Validated(valid=checked.valid.join(bad, on=[FILE_NAME, ROW_NUMBER], how="anti"), problems=problems)

@@ -42,3 +42,18 @@ def record_ids(prefix: str, years: np.ndarray, numbers: np.ndarray) -> pl.Series
             [pl.lit(prefix + "-"), pl.col("y").cast(pl.Utf8), pl.lit("-"), pl.col("n").cast(pl.Utf8).str.zfill(8)]
         )
     ).to_series()
+
+
+def agency_local_keys(keys: pl.Series, share: float, rng: np.random.Generator, eligible: np.ndarray | None = None) -> pl.Series:
+    """`keys` with a `share` of them (among `eligible` rows) replaced by keys an agency hashed from its own
+    internal id: real agencies do this (domain.md), and such a key links to nothing in any other feed."""
+    local = rng.random(len(keys)) < share
+    if eligible is not None:
+        local &= eligible
+    if not local.any():
+        return keys
+    fresh = [hashlib.sha256(b"agency-internal-" + rng.bytes(16)).hexdigest() for _ in range(int(local.sum()))]
+    values = keys.to_list()
+    for row, key in zip(np.flatnonzero(local).tolist(), fresh):
+        values[row] = key
+    return pl.Series(keys.name, values, dtype=pl.Utf8)

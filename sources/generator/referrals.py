@@ -1,5 +1,7 @@
 """Referrals about new situations: services for cases (days to weeks after the signal), and the § 566.223
-child-welfare notification law enforcement sends to the Children's Division when it meets a minor."""
+notifications law enforcement sends after meeting a person who appears to be a victim: of the Department of
+Social Services (Children's Division), adults and minors, and of the juvenile office for minors
+(sources/generator/encounters.py draws who is met and who is notified when)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import polars as pl
 
 from sources.generator import mix
 from sources.generator.context import Context
-from sources.generator.keys import record_ids
+from sources.generator.encounters import Encounters
+from sources.generator.keys import agency_local_keys, record_ids
 from sources.generator.sampling import choose, choose_by_group, cumulative, gamma_days
 from sources.generator.signals import Situations
 from sources.generator.text import codes, dates, years_of
@@ -38,6 +41,7 @@ RECEIVER_TYPES = {
     "victim_advocacy": {"victim_services": 0.6, "legal_aid": 0.4},
     "investigation": {"law_enforcement_local": 0.6, "law_enforcement_state": 0.2, "law_enforcement_federal": 0.2},
     "child_welfare_notification": {"child_welfare": 1.0},
+    "juvenile_office_notification": {"juvenile_office": 1.0},
 }
 REFERRER_TYPES = {
     "law_enforcement_local": 0.30, "law_enforcement_state": 0.06, "law_enforcement_federal": 0.04,
@@ -52,9 +56,8 @@ FINAL_STATUS = {"accepted": 0.75, "declined": 0.135, "withdrawn": 0.055, "pendin
 DECISION_DAYS = (1.0, 2.2)  # gamma shape, scale: most answered within days
 SERVICE_STARTED_SHARE = 0.75
 CASE_STATUS = {"Active": 60, "FollowUp": 20, "Closed": 10, "ClosedReferred": 10}
-LE_MEETS_MINOR_SHARE = 0.75
-NOTIFY_DELAY = {0: 55, 1: 25, 2: 7, 3: 5, 4: 2, 5: 1.5, 6: 1.2, 7: 1.1, 8: 0.8, 9: 0.7, 10: 0.7}
 NOTES_SHARE = 0.25
+UNLINKABLE_SHARE = 0.04  # referrals keyed from the sender's own internal id: they link to no signal
 
 
 class ReferralModel:
@@ -70,10 +73,13 @@ class ReferralModel:
         receiver = np.concatenate([reg.weights(RECEIVER_TYPES[s]) for s in self.services])
         self.receiver_cum = cumulative(receiver)  # (services x (counties + unknown), orgs)
         self.cw_notification = self.services.index("child_welfare_notification")
+        self.juvenile_notification = self.services.index("juvenile_office_notification")
         self.child_welfare = reg.index(next(o for o, t in zip(reg.org_ids, reg.types) if t == "child_welfare"))
+        self.juvenile_office_cum = cumulative(reg.weights({"juvenile_office": 1.0}))  # the nearest juvenile office
+        self.notice_services = (self.cw_notification, self.juvenile_notification)
 
     def rows(self, s: Situations, export_day_of, end_day: int, first_number: int,
-             rng: np.random.Generator) -> pl.DataFrame:
+             rng: np.random.Generator, met: Encounters) -> pl.DataFrame:
         ctx, n_counties = self.ctx, self.ctx.places.unknown + 1
         counts = np.where(
             s.is_case,
@@ -100,20 +106,24 @@ class ReferralModel:
         encounter = np.where(from_police & (rng.random(len(sit)) < 0.5),
                              np.maximum(day - gamma_days(rng, len(sit), 1.0, 2.0), s.day[sit]), -1)
 
-        # § 566.223: police meeting a minor notify the Children's Division, usually the same or next day.
-        notified = np.flatnonzero(s.is_case & (s.minors > 0) & (rng.random(len(s)) < LE_MEETS_MINOR_SHARE))
-        met = s.day[notified] + gamma_days(rng, len(notified), 1.0, 4.0, minimum=1)
-        delay = np.array(list(NOTIFY_DELAY))[choose(list(NOTIFY_DELAY.values()), len(notified), rng)]
-        cw_referrer = choose_by_group(self.le_cum, s.county[notified], rng)
-
-        sit = np.concatenate([sit, notified])
-        day = np.concatenate([day, met + delay])
-        service = np.concatenate([service, np.full(len(notified), self.cw_notification)])
-        referrer = np.concatenate([referrer, cw_referrer])
-        receiver = np.concatenate([receiver, np.full(len(notified), self.child_welfare)])
-        minor = np.concatenate([minor, np.ones(len(notified), bool)])
-        encounter = np.concatenate([encounter, met])
-        is_cw = np.concatenate([np.zeros(len(sit) - len(notified), bool), np.ones(len(notified), bool)])
+        # § 566.223: the police agency that met a person notifies DSS (the Children's Division) and, for a
+        # minor, the juvenile office; some never do (met.dss_delay / met.juvenile_delay = -1).
+        n_before = len(sit)
+        for delays, service_index in ((met.dss_delay, self.cw_notification),
+                                      (met.juvenile_delay, self.juvenile_notification)):
+            rows = np.flatnonzero(delays >= 0)
+            sit = np.concatenate([sit, met.sit[rows]])
+            day = np.concatenate([day, met.day[rows] + delays[rows]])
+            service = np.concatenate([service, np.full(len(rows), service_index)])
+            referrer = np.concatenate([referrer, met.police[rows]])
+            if service_index == self.cw_notification:
+                to = np.full(len(rows), self.child_welfare)
+            else:
+                to = choose_by_group(self.juvenile_office_cum, s.county[met.sit[rows]], rng)
+            receiver = np.concatenate([receiver, to])
+            minor = np.concatenate([minor, met.minor[rows]])
+            encounter = np.concatenate([encounter, met.day[rows]])
+        is_cw = np.arange(len(sit)) >= n_before  # notifications: answered at once, no service start
 
         known = day <= end_day  # later referrals are not made yet
         order = np.lexsort((sit[known], day[known]))
@@ -143,7 +153,8 @@ class ReferralModel:
         return pl.DataFrame(
             {
                 "referral_id": record_ids("R", years, first_number + np.arange(m)),
-                "linkage_key": pl.Series(s.key, dtype=pl.Utf8).gather(sit),
+                "linkage_key": agency_local_keys(pl.Series(s.key, dtype=pl.Utf8).gather(sit), UNLINKABLE_SHARE, rng,
+                                                 eligible=~is_cw),  # notifications link to their encounter
                 "referral_date": dates(day),
                 "encounter_date": dates(np.maximum(encounter, 0), missing=encounter < 0),
                 "referring_org_id": codes(org_ids, referrer),

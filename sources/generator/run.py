@@ -15,6 +15,7 @@ from sources.contracts.model import FEEDS
 from sources.generator import defects
 from sources.generator.calendar import month_index_of, months_covering, previous_month_end
 from sources.generator.context import build_context
+from sources.generator.encounters import EncounterModel
 from sources.generator.outcomes import OutcomeModel
 from sources.generator.referrals import ReferralModel
 from sources.generator.signals import new_situations, signal_rows
@@ -48,7 +49,7 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
     )
     senders = {feed: ctx.registry.senders(feed) for feed in FEEDS}
     writer = DropWriter(inbox, months, senders, defect_rate, rng_defects, summary)
-    referral_model, outcome_model = ReferralModel(ctx), OutcomeModel(ctx)
+    referral_model, outcome_model, encounter_model = ReferralModel(ctx), OutcomeModel(ctx), EncounterModel(ctx.registry)
     last_days = np.array([m.last_day for m in months], dtype=np.int64)
     end_day, last = months[-1].last_day, len(months) - 1
 
@@ -68,10 +69,15 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
         signals = signal_rows(ctx, sits, next_signal, rng_signals)
         next_signal += signals.height
         signals = signals.filter(pl.col("_day") <= end_day)  # repeat contacts after the end are not in yet
-        referrals = referral_model.rows(sits, export_day_of, end_day, next_referral, rng_referrals)
+        met = encounter_model.draw(sits, rng_referrals)  # § 566.223: people police met, who is notified when
+        referrals = referral_model.rows(sits, export_day_of, end_day, next_referral, rng_referrals, met)
         next_referral += referrals.height
         outcomes = outcome_model.rows(sits, end_day, next_event, rng_outcomes)
         next_event += outcomes.height
+        encountered = encounter_model.events(met, sits, ctx.places, ctx.registry.org_ids, end_day, next_event,
+                                              rng_outcomes)
+        next_event += encountered.height
+        outcomes = pl.concat([outcomes, encountered.select(outcomes.columns)])
         _count_years(signals, signals_year, cases_year)
 
         for feed, frame in (("hotline_signals", signals), ("referrals", referrals), ("case_outcomes", outcomes)):

@@ -213,7 +213,10 @@ def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
 
 
 def _duplicate_keys(typed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """Every repeat of an agency's key after its first row (in file-name, then row order)."""
+    """Every repeat of an agency's key after its first row (in file-name, then row order); none for a
+    contract without a key (a public file whose rows repeating a key are summed)."""
+    if not contract.primary_key:
+        return pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
     keys = [AGENCY, *contract.primary_key]
     # Only rows whose key occurs more than once can repeat one: sorting and windowing just those (few)
     # instead of the whole frame gives the same repeats.

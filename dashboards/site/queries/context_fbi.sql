@@ -1,4 +1,4 @@
-SELECT a.year, a.region, a.region_label, a.reported,
+SELECT a.year, a.region, a.region_label, a.reported, a.rows_quarantined,
        a.actual_offenses, a.actual_offenses_suppressed, a.cleared, a.cleared_suppressed,
        a.clearance_rate, a.clearance_rate_flag,
        s.reported AS sex_reported, s.actual_offenses AS sex_offenses, s.actual_offenses_suppressed AS sex_offenses_suppressed,

@@ -2,9 +2,7 @@ SELECT t.year, t.referrals, t.referrals_suppressed,
        t.median_days_signal_to_first_referral, t.p90_days_signal_to_first_referral,
        t.median_days_referral_to_service, t.p90_days_referral_to_service,
        t.referrals_pending_over_30_days, t.referrals_pending_over_30_days_suppressed,
-       n.notifications, n.notifications_suppressed, n.share_notified_within_1_day, n.share_notified_within_3_days,
-       n.median_notification_delay_days
+       t.signal_link_share, t.signal_link_share_flag
 FROM referral_timeliness AS t
-LEFT JOIN child_welfare_notifications AS n USING (year)
 WHERE t.receiving_org_type = 'all'
 ORDER BY t.year
