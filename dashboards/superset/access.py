@@ -210,7 +210,7 @@ def apply(rest: Rest, specs: Specs, access_plan: AccessPlan) -> dict[str, int]:
         for name in role.datasets:
             ds = specs.datasets[name]
             title = specs.databases[ds["database"]]["title"]
-            wanted.append(("datasource_access", f"[{title}].[{ds['table']}](id:{dataset_ids[name]})"))
+            wanted.append(("datasource_access", f"[{title}].[{ds['superset_name']}](id:{dataset_ids[name]})"))
         if role.sql_lab:
             db = specs.databases[role.sql_lab]
             wanted.append(("database_access",

@@ -151,10 +151,15 @@ def _expand(specs: Specs) -> None:
             raise SpecError(f"dataset {name}: unknown databases {databases}")
         for database in DATABASES:
             if database in databases:
-                instance = dict(ds, database=database, table=name)
+                key = instance_key(name, database)
+                # `superset_name`: Superset's metadata (SQLite) keeps table names unique across databases, so
+                # an internal instance is a virtual dataset named by its key, reading the table of its name
+                instance = dict(ds, database=database, table=name, superset_name=key, whole_table=not ds.get("sql"))
                 if database == "internal":  # exact: the suppression note does not apply, the exact one does
                     instance["notes"] = ["exact"] + [n for n in ds.get("notes", []) if n != "suppression"]
-                instances[instance_key(name, database)] = instance
+                    if not ds.get("sql"):
+                        instance.update(sql=f"SELECT * FROM {name}", requires=[name])
+                instances[key] = instance
     specs.datasets = instances
 
     editions = {}
@@ -243,7 +248,7 @@ def _drop_unpublished(specs: Specs, serving: Path, database: str = "release") ->
             continue
         missing = [t for t in required_tables(ds_name, ds) if t not in tables]
         if not missing:
-            if not ds.get("sql"):  # a table that is there must have the declared columns (computed ones excepted)
+            if ds.get("whole_table", not ds.get("sql")):  # a table that is there must have the declared columns
                 table = ds.get("table", ds_name)
                 absent = [c for c, col in ds["columns"].items() if not col.get("sql") and c not in tables[table]]
                 if absent:
@@ -403,7 +408,7 @@ def dataset_config(specs: Specs, name: str) -> dict[str, Any]:
     audiences = dataset_audiences(specs, name)
     description = f"{description} Audience: {', '.join(audiences)} ({specs.databases[ds['database']]['title']}).".strip()
     return {
-        "table_name": ds["table"],
+        "table_name": ds["superset_name"],
         "main_dttm_col": ds.get("main_dttm_col"),
         "description": description or None,
         "default_endpoint": None,
@@ -770,7 +775,7 @@ def bundle_files(specs: Specs, serving_path: Path, internal_path: Path | None = 
             database_config(specs, path, database))
     for name, ds in specs.datasets.items():
         folder = _safe_name(specs.databases[ds["database"]]["name"])
-        files[f"datasets/{folder}/{_safe_name(ds['table'])}.yaml"] = dump(dataset_config(specs, name))
+        files[f"datasets/{folder}/{_safe_name(ds['superset_name'])}.yaml"] = dump(dataset_config(specs, name))
     for name, chart, _dash in specs.chart_items():
         files[f"charts/{_safe_name(name)}.yaml"] = dump(chart_config(specs, name, chart))
     for name in specs.dashboards:
