@@ -101,7 +101,12 @@ def test_the_audiences_read_what_issue_14_says(specs):
     """The declared model itself (audiences.yaml + serving.yaml): the lists the docs and the report give."""
     readable = {a: {k for k in specs.datasets if specs.readable(a, k)} for a in ROLES}
     assert readable["analyst"] == set(specs.datasets)  # every dataset of both databases
-    assert {k for k in readable["partner"] if specs.datasets[k]["database"] == "internal"} == set()
+    assert readable["partner"] == {  # the release only, and nothing that can single out an organisation
+        "monthly_statewide_by_type", "yearly_region_summary", "region_latest_complete_year", "quarterly_by_sector",
+        "briefing_headlines", "briefing_sector_movers", "case_funnel", "case_funnel_stages", "outcomes_statewide",
+        "context_hotline_yearly", "context_fbi_region_yearly", "emerging_hotspots", "caveats", "run_manifest"}
+    assert readable["agency"] - readable["partner"] == {
+        "internal__referral_flows_by_org", "internal__agency_data_quality", "internal__run_inputs"}
     assert {k for k in readable["agency"] if specs.datasets[k]["database"] == "internal"} == {
         "internal__referral_flows_by_org", "internal__agency_data_quality", "internal__run_inputs"}
     for audience in ("agency", "partner"):  # org-type flows single out an organisation alone of its type
