@@ -18,7 +18,6 @@ import pytest
 
 from dashboards.superset.access import Rest, ensure_user
 from dashboards.superset.bundle import stable_uuid
-from dashboards.superset.environment import query_log
 
 pytestmark = pytest.mark.superset
 
@@ -295,6 +294,8 @@ def test_analyst_sql_lab_reads_the_internal_database_and_every_query_is_logged(a
     chart = ids[stable_uuid("chart", "exact__referral_flows_table")]
     assert audience_api["analyst"].get(f"/api/v1/chart/{chart}/data/").status_code == 200
     audience_api["agency"].get(f"/api/v1/chart/{ids[stable_uuid('chart', 'agency_referral_table')]}/data/")
+    from dashboards.superset.environment import query_log
+
     log = query_log(superset_server.env)
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     sql_lab = [r for r in lines if marker in r["sql"]]
