@@ -182,11 +182,11 @@ def test_agency_roles_have_no_sql_lab_export_or_view_query(admin_api, published)
     roles = {row["name"]: row["id"] for row in admin_api.list("security/roles", ["id", "name"])}
     forbidden = {("can_csv", "Superset"), ("can_view_query", "Dashboard"), ("can_sqllab", "Superset"),
                  ("can_execute_sql_query", "SQLLab"), ("can_export_csv", "SQLLab"), ("can_samples", "Datasource"),
-                 ("can_view_chart_as_table", "Dashboard"), ("can_write", "Chart")}
-    for org in organisations():
-        perms = admin_api.get(f"/api/v1/security/roles/{roles['Lantern agency ' + org['org_id']]}/permissions/")
+                 ("can_view_chart_as_table", "Dashboard"), ("can_write", "Chart"), ("can_drill", "Dashboard")}
+    for role in [f"Lantern agency {org['org_id']}" for org in organisations()] + ["Lantern partner"]:
+        perms = admin_api.get(f"/api/v1/security/roles/{roles[role]}/permissions/")
         granted = {(p["permission_name"], p["view_menu_name"]) for p in perms.json()["result"]}
-        assert not granted & forbidden, (org["org_id"], granted & forbidden)
+        assert not granted & forbidden, (role, granted & forbidden)
         assert not any(p == "database_access" for p, _ in granted)
 
 
