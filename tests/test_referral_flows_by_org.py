@@ -94,8 +94,9 @@ def test_every_superset_dataset_reads_the_real_serving_database(clean_demo_run):
     assert set(specs.datasets) == set(declared.datasets)
     assert {name: set(d["charts"]) for name, d in specs.dashboards.items()} == \
         {name: set(d["charts"]) for name, d in declared.dashboards.items()}
-    with duckdb.connect(str(serving_path), read_only=True) as con:
-        for name, ds in specs.datasets.items():
+    files = {"release": serving_path, "internal": clean_demo_run.home / "internal.duckdb"}  # audiences.yaml
+    for name, ds in specs.datasets.items():
+        with duckdb.connect(str(files[ds["database"]]), read_only=True) as con:
             columns = ", ".join(col.get("sql") or f'"{column}"' for column, col in ds["columns"].items())
             metrics = "".join(f", {m['sql']}" for m in ds.get("metrics", {}).values())
             con.execute(f"SELECT {columns} FROM {dataset_source_sql(specs, name)} LIMIT 1").fetchall()

@@ -1,12 +1,18 @@
-"""Per-agency access in Superset, through its REST API, idempotently (run after every assets import).
+"""Who sees what in Superset, through its REST API, idempotently (run after every assets import).
 
+The audiences are sources/reference/audiences.yaml; what each may read is bundle.readable:
 - one role per organisation in sources/reference/organisations.csv ("Lantern agency <org_id>"): dashboards
-  only (no SQL Lab, no CSV/export, no "view query"), datasets that are statewide aggregates, and operational
-  datasets only through row-level security (the dataset's `rls` clause with the agency's org id);
-- one analyst role ("Lantern analyst"): every dataset, no row-level security, SQL Lab and CSV export;
-- dashboard roles (DASHBOARD_RBAC) from each dashboard's `access:` list.
+  only (no SQL Lab, no CSV/export, no "view query", samples or drill), the protected release's datasets that
+  are not operational, and the internal (exact) datasets of audiences.yaml `own_rows` only through row-level
+  security (that clause with the agency's org id);
+- one analyst role ("Lantern analyst"): every dataset of both databases, no row-level security, SQL Lab on the
+  internal database, CSV export, samples and drill (every query logged: superset_config.py.tmpl);
+- one partner role ("Lantern partner"): the protected release's datasets that are not operational, dashboards
+  only, like an agency;
+- dashboard roles (DASHBOARD_RBAC) from each dashboard edition's audiences.
 
-What is granted is specs/access.yaml + specs/serving.yaml; this module only makes Superset match it. Every
+What is granted is specs/access.yaml + audiences.yaml + specs/serving.yaml; this module only makes Superset
+match it. Every
 object is looked up by name and created or changed only when it differs, so running twice changes nothing.
 Lantern-named roles and rules that the specs no longer produce (an organisation removed from the registry)
 are deleted.
@@ -24,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from dashboards.superset.bundle import SPEC_DIR, Specs, agency_readable, stable_uuid
+from dashboards.superset.bundle import SPEC_DIR, Specs, rls_clause, stable_uuid
 
 ACCESS_SPEC = SPEC_DIR / "access.yaml"
 ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # org ids go into SQL clauses: nothing else may
@@ -50,6 +56,15 @@ def organisations() -> list[dict[str, str]]:
     return rows
 
 
+def logged_roles(access: dict[str, Any] | None = None) -> set[str]:
+    """Superset roles whose every query is logged (audiences.yaml `query_log: true`; agencies' never are)."""
+    from dashboards.superset.bundle import load_audiences
+
+    prefix = (access or load_access())["role_prefix"]
+    return {prefix + spec["role"] for spec in load_audiences()["audiences"].values()
+            if spec.get("query_log") and "{" not in spec["role"]}
+
+
 # ---------------------------------------------------------------- the plan (pure)
 
 
@@ -57,8 +72,8 @@ def organisations() -> list[dict[str, str]]:
 class RolePlan:
     name: str
     permissions: list[tuple[str, str]]  # (permission, view menu)
-    datasets: list[str]  # dataset spec names granted datasource_access
-    sql_lab: bool = False  # database_access on the serving database (SQL Lab reads it)
+    datasets: list[str]  # dataset instance keys granted datasource_access
+    sql_lab: str | None = None  # database_access on this database (internal / release): SQL Lab reads it
 
 
 @dataclass
@@ -101,23 +116,33 @@ def plan(specs: Specs, orgs: list[dict[str, str]], access: dict[str, Any] | None
     if leaked:
         raise ValueError(f"access.yaml: viewer permissions include ones agencies must never have: {sorted(leaked)}")
     result = AccessPlan(prefix=prefix)
-    analyst = f"{prefix}{access['analyst_role']}"
-    result.roles[analyst] = RolePlan(analyst, viewer + analyst_extra, sorted(specs.datasets), sql_lab=True)
-    agency_datasets = sorted(n for n, ds in specs.datasets.items() if agency_readable(ds))
-    agency_roles = []
+    audiences = specs.audiences
+
+    def datasets(audience: str) -> list[str]:
+        return sorted(key for key in specs.datasets if specs.readable(audience, key))
+
+    analyst = f"{prefix}{audiences['analyst']['role']}"
+    result.roles[analyst] = RolePlan(analyst, viewer + analyst_extra, datasets("analyst"),
+                                     sql_lab=audiences["analyst"].get("sql_lab"))
+    partner = f"{prefix}{audiences['partner']['role']}"
+    result.roles[partner] = RolePlan(partner, list(viewer), datasets("partner"))
+    roles_of = {"analyst": [analyst], "partner": [partner], "agency": []}
+    agency_datasets = datasets("agency")
     for org in orgs:
-        role = f"{prefix}{access['agency_role']}{org['org_id']}"
-        agency_roles.append(role)
+        role = prefix + audiences["agency"]["role"].format(org_id=org["org_id"])
+        roles_of["agency"].append(role)
         result.roles[role] = RolePlan(role, list(viewer), agency_datasets)
-        for ds_name in agency_datasets:
-            clause = specs.datasets[ds_name].get("rls")
+        for key in agency_datasets:
+            clause = rls_clause(specs, "agency", key)
             if clause:
-                rule = f"{prefix}rls {org['org_id']} {ds_name}"
-                result.rules[rule] = RulePlan(rule, ds_name, role, clause.format(org_id=org["org_id"]))
+                rule = f"{prefix}rls {org['org_id']} {key}"
+                result.rules[rule] = RulePlan(rule, key, role, clause.format(org_id=org["org_id"]))
+        internal = [k for k in agency_datasets if specs.datasets[k]["database"] == "internal"]
+        unsecured = [k for k in internal if f"{prefix}rls {org['org_id']} {k}" not in result.rules]
+        if unsecured:  # never an internal dataset without row-level security
+            raise ValueError(f"agency {org['org_id']} would read internal datasets without RLS: {unsecured}")
     for dash_name, dash in specs.dashboards.items():
-        audience = dash["dashboard"].get("access", ["analyst"])
-        result.dashboard_roles[dash_name] = ([analyst] if "analyst" in audience else []) + (
-            agency_roles if "agencies" in audience else [])
+        result.dashboard_roles[dash_name] = [r for a in dash["dashboard"]["roles"] for r in roles_of[a]]
     return result
 
 
@@ -168,7 +193,6 @@ def apply(rest: Rest, specs: Specs, access_plan: AccessPlan) -> dict[str, int]:
     """Make Superset's roles, role permissions, RLS rules and dashboard roles match the plan."""
     counts = {"roles_created": 0, "roles_updated": 0, "roles_deleted": 0, "rules_created": 0,
               "rules_updated": 0, "rules_deleted": 0, "dashboards_updated": 0}
-    database_name = specs.database["title"]
     dataset_ids = {}
     by_uuid = _ids_by_uuid(rest, "dataset")
     for name in specs.datasets:
@@ -177,15 +201,20 @@ def apply(rest: Rest, specs: Specs, access_plan: AccessPlan) -> dict[str, int]:
             raise RuntimeError(f"dataset {name} is not in Superset: publish the bundle first")
         dataset_ids[name] = by_uuid[uuid]
 
-    database_id = _ids_by_uuid(rest, "database")[stable_uuid("database", specs.database["name"])]
+    database_ids = _ids_by_uuid(rest, "database")
     pvms = {(row["permission"]["name"], row["view_menu"]["name"]): row["id"]
             for row in rest.list("/api/v1/security/permissions-resources/")}
 
     def pvm_ids(role: RolePlan) -> set[int]:
-        wanted = list(role.permissions) + [
-            ("datasource_access", f"[{database_name}].[{name}](id:{dataset_ids[name]})") for name in role.datasets]
+        wanted = list(role.permissions)
+        for name in role.datasets:
+            ds = specs.datasets[name]
+            title = specs.databases[ds["database"]]["title"]
+            wanted.append(("datasource_access", f"[{title}].[{ds['superset_name']}](id:{dataset_ids[name]})"))
         if role.sql_lab:
-            wanted.append(("database_access", f"[{database_name}].(id:{database_id})"))
+            db = specs.databases[role.sql_lab]
+            wanted.append(("database_access",
+                           f"[{db['title']}].(id:{database_ids[stable_uuid('database', db['name'])]})"))
         missing = [pair for pair in wanted if pair not in pvms]
         if missing:
             raise RuntimeError(f"role {role.name}: Superset has no permission {missing[:5]}")

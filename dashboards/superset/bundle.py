@@ -29,8 +29,13 @@ TEMPORAL_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATETIME"}
 ROW_LIMIT = 10000
 OWNER = "Lantern"  # certified_by on every chart and dashboard we publish: with a uuid5 UUID, marks what cleanup may delete
 CERTIFICATION = "Published from dashboards/superset/specs; edits here are overwritten by the next publish."
-AUDIENCES = {"analyst", "agencies"}
+AUDIENCES = {"analyst", "agencies", "partners"}  # a dashboard spec's `access:` (audience keys: analyst, agency, partner)
+ACCESS_AUDIENCE = {"analyst": "analyst", "agencies": "agency", "partners": "partner"}
 NON_DASHBOARD_SPECS = {"notes.yaml", "serving.yaml", "access.yaml"}
+AUDIENCES_FILE = Path(__file__).resolve().parents[2] / "sources" / "reference" / "audiences.yaml"
+DATABASES = ("internal", "release")
+INTERNAL_PREFIX = "internal__"  # dataset key of a table's instance on the internal (exact) database
+EXACT_PREFIX = "exact__"  # chart and dashboard key of the analysts' exact edition
 TIME_GRAIN_SQL = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
 
 
@@ -44,23 +49,75 @@ class SpecError(ValueError):
 
 @dataclass
 class Specs:
+    """After load_specs, `datasets` holds one entry per dataset *instance*: `<name>` on the release database and
+    `internal__<name>` on the internal one (each with `database` and `table`), and `dashboards` one entry per
+    *edition*: `exact__<name>` for analysts (every chart on internal datasets) and `<name>` for agencies and
+    partners (the release, plus internal datasets an agency reads through row-level security), each with
+    `dashboard.roles`, the audiences (audiences.yaml) that may open it."""
+
     notes: dict[str, str]
-    database: dict[str, Any]
+    databases: dict[str, dict[str, Any]]  # internal / release -> name, title, file
     datasets: dict[str, dict[str, Any]]
     dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audiences: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def database(self) -> dict[str, Any]:
+        """The release database (the one Superset database there was before the internal one)."""
+        return self.databases["release"]
+
+    def readable(self, audience: str, key: str) -> bool:
+        """May `audience` (analyst, agency, partner) read dataset instance `key`?"""
+        return readable(self.audiences, audience, self.datasets[key])
 
     def chart_items(self) -> list[tuple[str, dict[str, Any], str]]:
         """(chart name, chart spec, dashboard name) for every chart, in spec order."""
         return [(name, chart, d) for d, dash in self.dashboards.items() for name, chart in dash["charts"].items()]
 
 
-def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None) -> Specs:
-    """Read the specs. With `serving` (the serving DuckDB file), datasets marked `optional` whose tables the
-    pipeline does not publish yet are left out, with their charts, and dashboards left without data charts."""
+def load_audiences(path: Path = AUDIENCES_FILE) -> dict[str, Any]:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if set(doc["databases"]) != set(DATABASES) or set(doc["audiences"]) != set(ACCESS_AUDIENCE.values()):
+        raise SpecError(f"{path}: databases must be {DATABASES}, audiences {sorted(ACCESS_AUDIENCE.values())}")
+    for key, audience in doc["audiences"].items():
+        if not set(audience["reads"]) <= set(DATABASES):
+            raise SpecError(f"{path}: audience {key} reads an unknown database {audience['reads']}")
+    return doc
+
+
+def readable(audiences: dict[str, Any], audience: str, ds: dict[str, Any]) -> bool:
+    """The whole read model. Analysts read every instance of the databases they read. An agency reads an
+    internal dataset only when audiences.yaml gives it a row-level security clause (`own_rows`); everyone
+    else reads the release only, and never an operational dataset (one that can single out an organisation)."""
+    spec = audiences[audience]
+    if ds["database"] not in spec["reads"] and ds["table"] not in spec.get("own_rows", {}):
+        return False
+    if audience == "analyst":
+        return True
+    if ds["database"] == "internal":
+        return ds["table"] in spec.get("own_rows", {})
+    return not ds.get("operational")
+
+
+def rls_clause(specs: Specs, audience: str, key: str) -> str | None:
+    """The row-level security clause template of an audience on a dataset instance (internal instances only)."""
+    ds = specs.datasets[key]
+    if ds["database"] != "internal":
+        return None
+    return specs.audiences[audience].get("own_rows", {}).get(ds["table"])
+
+
+def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal: Path | None = None) -> Specs:
+    """Read the specs and expand them into dataset instances and dashboard editions (see Specs). With
+    `serving` (the release DuckDB file) and `internal` (the internal one; default: internal.duckdb beside
+    `serving`), instances of datasets marked `optional` whose tables a database lacks are left out, with their
+    charts, and editions left without data charts."""
     spec_dir = Path(spec_dir)
     notes = yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"]
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
-    specs = Specs(notes=notes, database=serving_doc["database"], datasets=serving_doc["datasets"])
+    audiences = load_audiences()
+    specs = Specs(notes=notes, databases=audiences["databases"], datasets=serving_doc["datasets"],
+                  audiences=audiences["audiences"])
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name in NON_DASHBOARD_SPECS:
             continue
@@ -70,14 +127,101 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None) -> Specs:
             raise SpecError(f"{path.name}: dashboard {name!r} defined twice")
         specs.dashboards[name] = doc
     _validate(specs)
+    _expand(specs)
     if serving is not None:
-        _drop_unpublished(specs, Path(serving))
+        files = {"release": Path(serving), "internal": Path(internal) if internal else Path(serving).with_name(
+            audiences["databases"]["internal"]["file"])}
+        for database, path in files.items():
+            _drop_unpublished(specs, path, database)
+    _check_editions(specs)
     return specs
 
 
+def instance_key(name: str, database: str) -> str:
+    return INTERNAL_PREFIX + name if database == "internal" else name
+
+
+def _expand(specs: Specs) -> None:
+    """Dataset specs -> one instance per database; dashboard specs -> editions (see Specs)."""
+    own_rows = set(specs.audiences["agency"].get("own_rows", {}))
+    instances = {}
+    for name, ds in specs.datasets.items():
+        databases = ds.get("databases", list(DATABASES))
+        if not set(databases) <= set(DATABASES):
+            raise SpecError(f"dataset {name}: unknown databases {databases}")
+        for database in DATABASES:
+            if database in databases:
+                key = instance_key(name, database)
+                # `superset_name`: Superset's metadata (SQLite) keeps table names unique across databases, so
+                # an internal instance is a virtual dataset named by its key, reading the table of its name
+                instance = dict(ds, database=database, table=name, superset_name=key, whole_table=not ds.get("sql"))
+                if database == "internal":  # exact: the suppression note does not apply, the exact one does
+                    instance["notes"] = ["exact"] + [n for n in ds.get("notes", []) if n != "suppression"]
+                    if not ds.get("sql"):
+                        instance.update(sql=f"SELECT * FROM {name}", requires=[name])
+                instances[key] = instance
+    specs.datasets = instances
+
+    editions = {}
+    for dash_name, doc in specs.dashboards.items():
+        access = doc["dashboard"].get("access", ["analyst"])
+        if "analyst" in access:
+            editions[EXACT_PREFIX + dash_name] = _edition(
+                specs, doc, EXACT_PREFIX, ["analyst"], lambda ds: instance_key(ds, "internal"))
+        shared = [ACCESS_AUDIENCE[a] for a in access if a != "analyst"]
+        if shared:
+            def bind(ds: str, shared: list[str] = shared) -> str:
+                if "agency" in shared and ds in own_rows:
+                    return instance_key(ds, "internal")
+                return instance_key(ds, "release")
+            editions[dash_name] = _edition(specs, doc, "", ["analyst", *shared], bind)
+    specs.dashboards = editions
+
+
+def _edition(specs: Specs, doc: dict[str, Any], prefix: str, roles: list[str], bind) -> dict[str, Any]:
+    """A copy of a dashboard spec with each chart bound to a dataset instance (charts whose instance does not
+    exist, e.g. an internal-only table in a release edition, are left out of this edition)."""
+    meta = dict(doc["dashboard"], roles=roles)
+    if prefix:
+        meta["title"] = f"{meta['title']} (exact)"
+        meta["notes"] = ["exact"] + [n for n in meta.get("notes", []) if n != "suppression"]
+        if meta.get("slug"):
+            meta["slug"] = f"{meta['slug']}-exact"
+    charts = {}
+    for name, chart in doc["charts"].items():
+        key = bind(chart["dataset"])
+        if key in specs.datasets:
+            chart = dict(chart, dataset=key)
+            if prefix:
+                chart["notes"] = [n for n in chart.get("notes", []) if n != "suppression"]
+            charts[prefix + name] = chart
+    layout = [[{prefix + n if n != "caveats" else n: w for n, w in cell.items()} for cell in row]
+              for row in doc["layout"]]
+    layout = [row for row in ([c for c in row if next(iter(c)) == "caveats" or next(iter(c)) in charts]
+                              for row in layout) if row]
+    filters = []
+    for flt in doc.get("filters", []):
+        if flt["type"] != "select":
+            filters.append(flt)
+        elif bind(flt["dataset"]) in specs.datasets:
+            filters.append(dict(flt, dataset=bind(flt["dataset"])))
+    return dict(doc, dashboard=meta, charts=charts, layout=layout, filters=filters)
+
+
+def _check_editions(specs: Specs) -> None:
+    """With DASHBOARD_RBAC a dashboard's roles may read every dataset on it: each chart's dataset instance must be
+    readable by every audience the edition is for."""
+    for dash_name, dash in specs.dashboards.items():
+        for audience in dash["dashboard"]["roles"]:
+            for name, chart in dash["charts"].items():
+                if not specs.readable(audience, chart["dataset"]):
+                    raise SpecError(f"dashboard {dash_name} is for {audience} but chart {name} reads dataset "
+                                    f"{chart['dataset']}, which that audience may not read (audiences.yaml)")
+
+
 def required_tables(ds_name: str, ds: dict[str, Any]) -> list[str]:
-    """Serving tables a dataset reads: its own name, or `requires:` for a virtual (SQL) dataset."""
-    return list(ds.get("requires", [])) if ds.get("sql") else [ds_name]
+    """Serving tables a dataset reads: its own table, or `requires:` for a virtual (SQL) dataset."""
+    return list(ds.get("requires", [])) if ds.get("sql") else [ds.get("table", ds_name)]
 
 
 def serving_columns(serving: Path) -> dict[str, set[str]]:
@@ -94,21 +238,25 @@ def serving_columns(serving: Path) -> dict[str, set[str]]:
     return tables
 
 
-def _drop_unpublished(specs: Specs, serving: Path) -> None:
+def _drop_unpublished(specs: Specs, serving: Path, database: str = "release") -> None:
     if not serving.exists():
         return  # building a bundle without a serving file (tests, `bundle --out`): keep everything
     tables = serving_columns(serving)
     dropped = []
     for ds_name, ds in list(specs.datasets.items()):
+        if ds.get("database", database) != database:
+            continue
         missing = [t for t in required_tables(ds_name, ds) if t not in tables]
         if not missing:
-            if not ds.get("sql"):  # a table that is there must have the declared columns (computed ones excepted)
-                absent = [c for c, col in ds["columns"].items() if not col.get("sql") and c not in tables[ds_name]]
+            if ds.get("whole_table", not ds.get("sql")):  # a table that is there must have the declared columns
+                table = ds.get("table", ds_name)
+                absent = [c for c, col in ds["columns"].items() if not col.get("sql") and c not in tables[table]]
                 if absent:
-                    raise SpecError(f"dataset {ds_name}: serving table lacks columns {absent}")
+                    raise SpecError(f"dataset {ds_name}: {database} table lacks columns {absent}")
             continue
         if not ds.get("optional"):
-            raise SpecError(f"dataset {ds_name}: serving database has no table {missing} (mark it optional?)")
+            raise SpecError(f"dataset {ds_name}: {database} database ({serving.name}) has no table {missing} "
+                            "(mark it optional?)")
         dropped.append(ds_name)
         del specs.datasets[ds_name]
     for dash_name, dash in list(specs.dashboards.items()):
@@ -121,11 +269,6 @@ def _drop_unpublished(specs: Specs, serving: Path) -> None:
         dash["filters"] = [f for f in dash.get("filters", []) if f.get("dataset") not in dropped]
         if all(specs.datasets[c["dataset"]].get("supporting") for c in dash["charts"].values()):
             del specs.dashboards[dash_name]
-
-
-def agency_readable(ds: dict[str, Any]) -> bool:
-    """Agencies may read statewide aggregates, and operational data only through a row-level security clause."""
-    return not ds.get("operational") or bool(ds.get("rls"))
 
 
 def _validate(specs: Specs) -> None:
@@ -159,12 +302,6 @@ def _validate(specs: Specs) -> None:
         access = set(dash["dashboard"].get("access", ["analyst"]))
         if not access <= AUDIENCES:
             raise SpecError(f"dashboard {dash_name}: unknown access {sorted(access - AUDIENCES)}")
-        if "agencies" in access:
-            # with DASHBOARD_RBAC a dashboard's roles may read every dataset on it: no unfiltered operational data
-            for name, chart in dash["charts"].items():
-                if not agency_readable(specs.datasets[chart["dataset"]]):
-                    raise SpecError(f"dashboard {dash_name} is for agencies but chart {name} reads operational "
-                                    f"dataset {chart['dataset']} that has no rls clause")
         placed = [name for row in dash["layout"] for cell in row for name in cell]
         for name in placed:
             if name != "caveats" and name not in dash["charts"]:
@@ -204,8 +341,9 @@ def caveat_markdown(specs: Specs, dash: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- database and datasets
 
 
-def database_config(specs: Specs, serving_path: Path) -> dict[str, Any]:
-    db = specs.database
+def database_config(specs: Specs, serving_path: Path, database: str = "release") -> dict[str, Any]:
+    """A DuckDB file (the release or the internal database) as a read-only Superset database."""
+    db = specs.databases[database]
     serving_path = Path(serving_path).resolve()
     return {
         "database_name": db["title"],
@@ -267,8 +405,10 @@ def dataset_config(specs: Specs, name: str) -> dict[str, Any]:
     description = ds.get("description", "")
     if ds.get("notes"):
         description = f"{description} {notes_text(specs, ds['notes'])}".strip()
+    audiences = dataset_audiences(specs, name)
+    description = f"{description} Audience: {', '.join(audiences)} ({specs.databases[ds['database']]['title']}).".strip()
     return {
-        "table_name": name,
+        "table_name": ds["superset_name"],
         "main_dttm_col": ds.get("main_dttm_col"),
         "description": description or None,
         "default_endpoint": None,
@@ -281,7 +421,8 @@ def dataset_config(specs: Specs, name: str) -> dict[str, Any]:
         "template_params": None,
         "filter_select_enabled": True,
         "fetch_values_predicate": None,
-        "extra": {"lantern": {"operational": bool(ds.get("operational", False))},
+        "extra": {"lantern": {"operational": bool(ds.get("operational", False)), "database": ds["database"],
+                              "audiences": audiences},
                   "certification": {"certified_by": OWNER, "details": CERTIFICATION}},
         "normalize_columns": False,
         "always_filter_main_dttm": False,
@@ -289,16 +430,25 @@ def dataset_config(specs: Specs, name: str) -> dict[str, Any]:
         "columns": columns,
         "metrics": metrics,
         "version": EXPORT_VERSION,
-        "database_uuid": stable_uuid("database", specs.database["name"]),
+        "database_uuid": stable_uuid("database", specs.databases[ds["database"]]["name"]),
     }
+
+
+def dataset_audiences(specs: Specs, key: str) -> list[str]:
+    """Who may read a dataset instance (stated on the dataset in Superset); an agency only its own rows."""
+    out = []
+    for audience in specs.audiences:
+        if specs.readable(audience, key):
+            out.append(f"{audience} (own rows)" if rls_clause(specs, audience, key) else audience)
+    return out
 
 
 def dataset_source_sql(specs: Specs, name: str) -> str:
     """What the dataset reads, as a FROM item (for reference queries against the serving file)."""
     ds = specs.datasets[name]
     if ds.get("sql"):
-        return f"({ds['sql']}) AS {name}"
-    return name
+        return f"({ds['sql']}) AS {ds.get('table', name)}"
+    return ds.get("table", name)
 
 
 # ---------------------------------------------------------------- charts
@@ -608,13 +758,24 @@ def _safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
 
 
-def bundle_files(specs: Specs, serving_path: Path) -> dict[str, str]:
+def database_paths(specs: Specs, serving_path: Path, internal_path: Path | None = None) -> dict[str, Path]:
+    """The DuckDB file of each Superset database: the release at `serving_path`, the internal one beside it."""
+    serving_path = Path(serving_path)
+    return {"release": serving_path,
+            "internal": Path(internal_path) if internal_path else serving_path.with_name(
+                specs.databases["internal"]["file"])}
+
+
+def bundle_files(specs: Specs, serving_path: Path, internal_path: Path | None = None) -> dict[str, str]:
     """Relative path inside the bundle -> YAML text."""
     dump = lambda obj: yaml.safe_dump(obj, sort_keys=True, allow_unicode=True, width=100)  # noqa: E731
     files = {"metadata.yaml": dump({"version": EXPORT_VERSION, "type": "assets", "timestamp": FIXED_TIMESTAMP})}
-    files[f"databases/{_safe_name(specs.database['name'])}.yaml"] = dump(database_config(specs, serving_path))
-    for name in specs.datasets:
-        files[f"datasets/{_safe_name(specs.database['name'])}/{_safe_name(name)}.yaml"] = dump(dataset_config(specs, name))
+    for database, path in database_paths(specs, serving_path, internal_path).items():
+        files[f"databases/{_safe_name(specs.databases[database]['name'])}.yaml"] = dump(
+            database_config(specs, path, database))
+    for name, ds in specs.datasets.items():
+        folder = _safe_name(specs.databases[ds["database"]]["name"])
+        files[f"datasets/{folder}/{_safe_name(ds['superset_name'])}.yaml"] = dump(dataset_config(specs, name))
     for name, chart, _dash in specs.chart_items():
         files[f"charts/{_safe_name(name)}.yaml"] = dump(chart_config(specs, name, chart))
     for name in specs.dashboards:
@@ -622,10 +783,10 @@ def bundle_files(specs: Specs, serving_path: Path) -> dict[str, str]:
     return files
 
 
-def build_zip(specs: Specs, serving_path: Path) -> bytes:
+def build_zip(specs: Specs, serving_path: Path, internal_path: Path | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for rel, text in sorted(bundle_files(specs, serving_path).items()):
+        for rel, text in sorted(bundle_files(specs, serving_path, internal_path).items()):
             info = zipfile.ZipInfo(f"{ROOT}/{rel}", date_time=(2025, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text)

@@ -1,8 +1,8 @@
 """Superset's own environment: a cached virtual environment, a home directory, and a loopback server.
 
 Superset pins SQLAlchemy 1.4, pandas 2.1 and numpy 1.x, so it never shares the pipeline's environment.
-This module runs in the pipeline's Python (standard library only) and drives the Superset venv through
-subprocesses.
+This module runs in the pipeline's Python (standard library, and PyYAML to read the audiences the query log
+follows) and drives the Superset venv through subprocesses.
 
 Layout:
   venv  ${LANTERN_SUPERSET_VENV:-~/.cache/lantern/superset-<sha256(requirements.txt + python)[:12]>}
@@ -12,6 +12,7 @@ Layout:
           secret_key          0600, generated once unless LANTERN_SUPERSET_SECRET_KEY is set
           admin_password      0600, only in a local demo (no password given)
           superset.pid, superset.log, initialized (marker: requirements hash of the last init)
+  logs  $LANTERN_HOME/logs/superset-queries.jsonl   every query of a logged audience (the analysts)
 """
 
 from __future__ import annotations
@@ -162,11 +163,20 @@ def _write_private(path: Path, text: str) -> None:
     os.chmod(path, 0o600)
 
 
+def query_log(env: SupersetEnv) -> Path:
+    """The analysts' query log (sources/reference/audiences.yaml `query_log`): JSON lines."""
+    return env.home.parent / "logs" / "superset-queries.jsonl"
+
+
 def prepare_home(env: SupersetEnv) -> None:
     env.home.mkdir(parents=True, exist_ok=True)
     os.chmod(env.home, 0o700)
+    from dashboards.superset.access import logged_roles
+
     template = CONFIG_TEMPLATE.read_text(encoding="utf-8")
-    env.config.write_text(template.replace("__HOME__", repr(str(env.home))), encoding="utf-8")
+    env.config.write_text(template.replace("__HOME__", repr(str(env.home)))
+                          .replace("__QUERY_LOG__", repr(str(query_log(env))))
+                          .replace("__LOGGED_ROLES__", repr(sorted(logged_roles()))), encoding="utf-8")
     key_file = env.home / "secret_key"
     if not os.environ.get("LANTERN_SUPERSET_SECRET_KEY") and not key_file.exists():
         _write_private(key_file, secrets.token_urlsafe(48) + "\n")

@@ -122,13 +122,13 @@ def remove_unlisted(client: Any, url: str, specs: Any) -> dict[str, list[str]]:
     return removed
 
 
-def _publish_here(url: str, serving: Path, spec_dir: Path | None) -> dict[str, Any]:
+def _publish_here(url: str, serving: Path, spec_dir: Path | None, internal: Path | None = None) -> dict[str, Any]:
     from dashboards.superset import bundle as bundle_mod
     from dashboards.superset.access import apply_access
 
     started = time.monotonic()
-    specs = bundle_mod.load_specs(spec_dir or bundle_mod.SPEC_DIR, serving=serving)
-    data = bundle_mod.build_zip(specs, serving)
+    specs = bundle_mod.load_specs(spec_dir or bundle_mod.SPEC_DIR, serving=serving, internal=internal)
+    data = bundle_mod.build_zip(specs, serving, internal)
     built = time.monotonic()
     user, password = credentials()
     client = login(url, user, password)
@@ -152,12 +152,15 @@ def _publish_here(url: str, serving: Path, spec_dir: Path | None) -> dict[str, A
     }
 
 
-def publish(url: str | None = None, serving: Path | None = None, spec_dir: Path | None = None) -> dict[str, Any]:
-    """Build and import the bundle; returns a summary (timings, counts). Runs in the Superset venv if needed."""
+def publish(url: str | None = None, serving: Path | None = None, spec_dir: Path | None = None,
+            internal: Path | None = None) -> dict[str, Any]:
+    """Build and import the bundle; returns a summary (timings, counts). Runs in the Superset venv if needed.
+    `serving` is the protected release (default $LANTERN_HOME/serving.duckdb), `internal` the exact internal
+    database (default: internal.duckdb beside it)."""
     url = url or default_url()
     serving = Path(serving) if serving else _lantern_home() / "serving.duckdb"
     if have_client():
-        return _publish_here(url, serving, spec_dir)
+        return _publish_here(url, serving, spec_dir, internal)
     from dashboards.superset.environment import resolve
 
     env = resolve()
@@ -166,6 +169,8 @@ def publish(url: str | None = None, serving: Path | None = None, spec_dir: Path 
     args = [str(env.python), "-m", "dashboards.superset.publish", "--url", url, "--serving", str(serving), "--json"]
     if spec_dir:
         args += ["--specs", str(spec_dir)]
+    if internal:
+        args += ["--internal", str(internal)]
     process_env = dict(os.environ)
     process_env["PYTHONPATH"] = str(REPO_ROOT)
     out = subprocess.run(args, env=process_env, cwd=REPO_ROOT, capture_output=True, text=True)
@@ -181,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=None)
     parser.add_argument("--serving", type=Path, default=None)
     parser.add_argument("--specs", type=Path, default=None)
+    parser.add_argument("--internal", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     args = parser.parse_args(argv)
-    summary = publish(args.url, args.serving, args.specs)
+    summary = publish(args.url, args.serving, args.specs, args.internal)
     print(json.dumps(summary))
     return 0
 

@@ -39,11 +39,13 @@ REFERRAL_FLOWS_BY_ORG = [  # referring org, receiving org, mean referrals a year
     ("LE-SGFPD", "VS-OZRC", 25), ("VS-KCSA", "LA-WEST", 19), ("VS-STLFN", "LA-EAST", 21),
     ("CW-DSS", "VS-KCSA", 14), ("HC-KCMED", "VS-KCSA", 12), ("VS-OZRC", "MH-OZARK", 13),
     ("LA-WEST", "VS-KCSA", 12),  # back along VS-KCSA -> LA-WEST: a cycle, as in real data
+    ("LE-KCPD", "LA-WEST", 4),  # small: every cell of it is suppressed in the release, exact in internal
 ]
 
 
-def make_test_serving(path: Path, seed: int = 1) -> None:
-    """The shared serving fixture plus `referral_flows_by_org` and `case_funnel`, disclosure-controlled."""
+def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
+    """The shared serving fixture plus `referral_flows_by_org` and `case_funnel`, disclosure-controlled; with
+    `exact`, the internal database (same numbers, nothing suppressed, plus the internal-only tables)."""
     import random
 
     import duckdb
@@ -51,17 +53,17 @@ def make_test_serving(path: Path, seed: int = 1) -> None:
 
     from sources.reference import organisations
 
-    make_serving_fixture(path, seed=seed)
+    make_serving_fixture(path, seed=seed, exact=exact)
     orgs = {row["org_id"]: row for row in organisations().to_dicts()}
     rng = random.Random(seed)
     rows = []
     for year in range(PERIOD_START.year, PERIOD_END.year + 1):
         for src, dst, mean in REFERRAL_FLOWS_BY_ORG:
-            referrals = max(_poisson(rng, mean), 11)
+            referrals = max(_poisson(rng, mean), 11 if mean >= 11 else 1)
             accepted = round(referrals * rng.uniform(0.55, 0.8))
             declined = round((referrals - accepted) * rng.uniform(0.2, 0.5))
             pending = referrals - accepted - declined
-            cells = [_cell(v) for v in (referrals, accepted, declined, pending)]
+            cells = [_cell(v, exact) for v in (referrals, accepted, declined, pending)]
             hidden = [i for i, (_, sup) in enumerate(cells) if sup]
             if len(hidden) == 1:  # complementary suppression, as the pipeline does
                 j = max((i for i in (1, 2, 3) if i not in hidden), key=lambda i: -(cells[i][0] or 0))
@@ -164,7 +166,8 @@ class SupersetServer:
     url: str
     port: int
     home: Path
-    serving: Path
+    serving: Path  # the protected release (serving.duckdb)
+    internal: Path  # the exact internal database (internal.duckdb)
     user: str
     password: str
     env: environment.SupersetEnv
@@ -177,8 +180,9 @@ class SupersetServer:
 @pytest.fixture(scope="session")
 def superset_server(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("lantern-home")
-    serving = home / "serving.duckdb"
+    serving, internal = home / "serving.duckdb", home / "internal.duckdb"
     make_test_serving(serving)
+    make_test_serving(internal, exact=True)
     port = _free_port()
     password = secrets.token_urlsafe(16)
     overrides = {
@@ -196,7 +200,8 @@ def superset_server(tmp_path_factory: pytest.TempPathFactory):
         timings = environment.up(port=port, workers=2)
         timings["up_total"] = time.monotonic() - started
         print(f"\n[superset] up: {json.dumps({k: round(v, 1) for k, v in timings.items()})}", file=sys.stderr)
-        yield SupersetServer(url=environment.base_url(port), port=port, home=home, serving=serving, user="admin",
+        yield SupersetServer(url=environment.base_url(port), port=port, home=home, serving=serving,
+                             internal=internal, user="admin",
                              password=password, env=env, timings=timings)
     finally:
         environment.stop(env)

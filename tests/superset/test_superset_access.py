@@ -49,7 +49,8 @@ def ids(published, admin_api) -> dict[str, int]:
 
 
 def _serving_rows(superset_server, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(superset_server.serving), read_only=True)
+    """Rows of the internal (exact) database: agencies read their own referrals there (audiences.yaml)."""
+    con = duckdb.connect(str(superset_server.internal), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -92,7 +93,7 @@ def test_agency_sees_only_referrals_it_sent_or_received_in_a_saved_chart(agency_
     ([], f"receiving_org_id <> '{AGENCY}' OR referring_org_id IS NOT NULL"),
 ])
 def test_rls_holds_in_the_chart_data_api_with_altered_filters(agency_api, ids, filters, where):
-    dataset_id = ids[stable_uuid("dataset", "referral_flows_by_org")]
+    dataset_id = ids[stable_uuid("dataset", "internal__referral_flows_by_org")]
     response = agency_api.post("/api/v1/chart/data",
                                json=_adhoc_query(dataset_id, ["referring_org_id", "receiving_org_id"], filters, where))
     if response.status_code != 200:  # refusing the altered query is fine too; leaking is not
@@ -103,7 +104,7 @@ def test_rls_holds_in_the_chart_data_api_with_altered_filters(agency_api, ids, f
 
 
 def test_rls_holds_for_native_filter_values(agency_api, ids):
-    dataset_id = ids[stable_uuid("dataset", "referral_flows_by_org")]
+    dataset_id = ids[stable_uuid("dataset", "internal__referral_flows_by_org")]
     response = agency_api.get(f"/api/v1/datasource/table/{dataset_id}/column/referring_org_id/values/")
     if response.status_code == 200:
         values = set(response.json()["result"])
@@ -114,7 +115,7 @@ def test_rls_holds_for_native_filter_values(agency_api, ids):
 
 
 def test_analyst_sees_every_organisations_referrals(analyst_api, ids, superset_server):
-    dataset_id = ids[stable_uuid("dataset", "referral_flows_by_org")]
+    dataset_id = ids[stable_uuid("dataset", "internal__referral_flows_by_org")]
     response = analyst_api.post("/api/v1/chart/data",
                                 json=_adhoc_query(dataset_id, ["referring_org_id", "receiving_org_id"]))
     assert response.status_code == 200, response.text[:500]
@@ -134,18 +135,20 @@ def test_agency_reads_statewide_aggregates_unfiltered(agency_api, admin_api, ids
 
 def test_agency_cannot_read_type_level_referral_flows(agency_api, ids):
     """yearly_referral_flows has no org column to filter on and can single out an organisation: analysts only."""
-    chart_id = ids[stable_uuid("chart", "referral_flows_table")]
+    chart_id = ids[stable_uuid("chart", "exact__referral_flows_table")]
     assert agency_api.get(f"/api/v1/chart/{chart_id}/data/").status_code in (403, 404)
-    dataset_id = ids[stable_uuid("dataset", "yearly_referral_flows")]
-    response = agency_api.post("/api/v1/chart/data", json=_adhoc_query(dataset_id, ["referring_org_type"]))
-    assert response.status_code in (403, 404), response.text[:300]
+    for dataset in ("yearly_referral_flows", "internal__yearly_referral_flows"):
+        dataset_id = ids[stable_uuid("dataset", dataset)]
+        response = agency_api.post("/api/v1/chart/data", json=_adhoc_query(dataset_id, ["referring_org_type"]))
+        assert response.status_code in (403, 404), response.text[:300]
 
 
 def test_agency_lists_only_its_dashboards_and_datasets(agency_api, specs):
     titles = {row["dashboard_title"] for row in agency_api.list("dashboard", ["dashboard_title"])}
     assert titles == {"Trends explorer", "Quarterly briefing", "Referrals sent and received"}
     datasets = {row["table_name"] for row in agency_api.list("dataset", ["table_name"])}
-    assert "referral_flows_by_org" in datasets and "yearly_referral_flows" not in datasets
+    assert "internal__referral_flows_by_org" in datasets and "yearly_referral_flows" not in datasets
+    assert "referral_flows_by_org" not in datasets  # the release's copy: protected, partners' and analysts' only
 
 
 # ---------------------------------------------------------------- what agencies may not do
@@ -160,7 +163,7 @@ def test_sql_lab_is_refused_to_agencies(agency_api, ids, specs):
 
 
 def test_sql_lab_works_for_analysts(analyst_api, ids, specs):
-    database_id = ids[stable_uuid("database", specs.database["name"])]
+    database_id = ids[stable_uuid("database", specs.databases["internal"]["name"])]
     response = analyst_api.post("/api/v1/sqllab/execute/", json={
         "database_id": database_id, "sql": "SELECT count(*) AS n FROM caveats", "runAsync": False, "schema": "main"})
     assert response.status_code == 200, response.text[:300]
@@ -179,11 +182,11 @@ def test_agency_roles_have_no_sql_lab_export_or_view_query(admin_api, published)
     roles = {row["name"]: row["id"] for row in admin_api.list("security/roles", ["id", "name"])}
     forbidden = {("can_csv", "Superset"), ("can_view_query", "Dashboard"), ("can_sqllab", "Superset"),
                  ("can_execute_sql_query", "SQLLab"), ("can_export_csv", "SQLLab"), ("can_samples", "Datasource"),
-                 ("can_view_chart_as_table", "Dashboard"), ("can_write", "Chart")}
-    for org in organisations():
-        perms = admin_api.get(f"/api/v1/security/roles/{roles['Lantern agency ' + org['org_id']]}/permissions/")
+                 ("can_view_chart_as_table", "Dashboard"), ("can_write", "Chart"), ("can_drill", "Dashboard")}
+    for role in [f"Lantern agency {org['org_id']}" for org in organisations()] + ["Lantern partner"]:
+        perms = admin_api.get(f"/api/v1/security/roles/{roles[role]}/permissions/")
         granted = {(p["permission_name"], p["view_menu_name"]) for p in perms.json()["result"]}
-        assert not granted & forbidden, (org["org_id"], granted & forbidden)
+        assert not granted & forbidden, (role, granted & forbidden)
         assert not any(p == "database_access" for p, _ in granted)
 
 
@@ -203,9 +206,10 @@ def test_roles_and_rules_match_the_registry(admin_api, published, specs):
     orgs = organisations()
     assert {f"Lantern agency {o['org_id']}" for o in orgs} | {"Lantern analyst"} <= names
     expected_rules = plan(specs, orgs).rules
-    assert len(expected_rules) == len(orgs)  # one RLS dataset in the test serving database
+    assert len(expected_rules) == 3 * len(orgs)  # referrals, data quality, files (audiences.yaml own_rows)
     by_name = {json.loads(r)["name"]: json.loads(r) for r in rules}
-    rule = by_name[f"Lantern rls {AGENCY} referral_flows_by_org"]
+    assert set(expected_rules) <= set(by_name)
+    rule = by_name[f"Lantern rls {AGENCY} internal__referral_flows_by_org"]
     assert rule["clause"] == f"referring_org_id = '{AGENCY}' OR receiving_org_id = '{AGENCY}'"
 
 
@@ -219,7 +223,8 @@ def test_publishing_twice_creates_no_duplicate_roles_or_rules(admin_api, superse
 
 def test_a_hand_edited_rule_is_put_back(admin_api, superset_server, published):
     rest = Rest(admin_api.session, superset_server.url)
-    rule = next(r for r in rest.list("/api/v1/rowlevelsecurity/") if r["name"] == f"Lantern rls {AGENCY} referral_flows_by_org")
+    rule = next(r for r in rest.list("/api/v1/rowlevelsecurity/")
+                if r["name"] == f"Lantern rls {AGENCY} internal__referral_flows_by_org")
     rest.call("PUT", f"/api/v1/rowlevelsecurity/{rule['id']}", {"clause": "1 = 1"})
     summary = publish(url=superset_server.url, serving=superset_server.serving)
     assert summary["access"]["rules_updated"] == 1

@@ -44,11 +44,41 @@ def test_zip_is_deterministic_and_in_assets_format():
     assert meta["type"] == "assets" and meta["version"] == "1.0.0"
 
 
-def test_database_is_read_only_without_external_access():
-    db = yaml.safe_load(bundle_files(load_specs(), SERVING)["databases/lantern_serving.yaml"])
-    assert db["sqlalchemy_uri"] == f"duckdb:///{SERVING}?access_mode=read_only"
+@pytest.mark.parametrize("name,path", [("lantern_serving", SERVING),
+                                       ("lantern_internal", SERVING.with_name("internal.duckdb"))])
+def test_database_is_read_only_without_external_access(name, path):
+    db = yaml.safe_load(bundle_files(load_specs(), SERVING)[f"databases/{name}.yaml"])
+    assert db["sqlalchemy_uri"] == f"duckdb:///{path}?access_mode=read_only"
     assert db["extra"]["engine_params"]["connect_args"]["config"] == {"enable_external_access": False}
     assert db["allow_dml"] is False and db["allow_csv_upload"] is False and db["allow_ctas"] is False
+
+
+def test_editions_bind_each_chart_to_a_database_its_audiences_may_read():
+    specs = load_specs()
+    for name, dash in specs.dashboards.items():
+        roles = dash["dashboard"]["roles"]
+        for chart in dash["charts"].values():
+            database = specs.datasets[chart["dataset"]]["database"]
+            if name.startswith("exact__"):
+                assert roles == ["analyst"] and database == "internal", name
+            elif database == "internal":  # only an agency's own rows, and then never for partners
+                assert "partner" not in roles and chart["dataset"].removeprefix("internal__") in \
+                    specs.audiences["agency"]["own_rows"], (name, chart["dataset"])
+    assert specs.dashboards["exact__trends_explorer"]["dashboard"]["title"] == "Trends explorer (exact)"
+    assert "feed_freshness" not in specs.dashboards["trends_explorer"]["charts"]  # exact only: analysts' edition
+    assert "exact__feed_freshness" in specs.dashboards["exact__trends_explorer"]["charts"]
+
+
+def test_a_partner_edition_with_an_agency_own_rows_dataset_is_refused(tmp_path):
+    """With DASHBOARD_RBAC a partner on the agency dashboard could read its internal datasets without RLS."""
+    spec_dir = tmp_path / "specs"
+    shutil.copytree(SPEC_DIR, spec_dir)
+    path = spec_dir / "agency_referrals.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["dashboard"]["access"] = ["analyst", "agencies", "partners"]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(SpecError, match="partner"):
+        load_specs(spec_dir)
 
 
 def test_every_chart_has_params_query_context_and_notes():

@@ -37,7 +37,7 @@ def _expected_uuids(specs) -> dict[str, set[str]]:
         "chart": {stable_uuid("chart", name) for name, _, _ in specs.chart_items()},
         "dashboard": {stable_uuid("dashboard", name) for name in specs.dashboards},
         "dataset": {stable_uuid("dataset", name) for name in specs.datasets},
-        "database": {stable_uuid("database", specs.database["name"])},
+        "database": {stable_uuid("database", db["name"]) for db in specs.databases.values()},
     }
 
 
@@ -137,7 +137,10 @@ def test_chart_data_api_matches_serving_database(chart_name, dashboard, chart_id
     result = response.json()["result"][0]
     assert not result.get("error"), result.get("error")
 
-    con = duckdb.connect(str(superset_server.serving), read_only=True)
+    # each chart against the database its dataset reads (audiences.yaml): internal (exact) or the release
+    database = superset_server.internal if specs.datasets[chart["dataset"]]["database"] == "internal" else (
+        superset_server.serving)
+    con = duckdb.connect(str(database), read_only=True)
     try:
         cursor = con.execute(reference_sql(specs, chart_name, chart))
         columns = [d[0] for d in cursor.description]
@@ -151,12 +154,12 @@ def test_chart_data_api_matches_serving_database(chart_name, dashboard, chart_id
 
 
 def test_csv_export_of_a_chart_works(chart_ids, admin_api, specs):
-    chart_id = chart_ids[stable_uuid("chart", "referral_flow_sankey")]
+    chart_id = chart_ids[stable_uuid("chart", "exact__referral_flow_sankey")]
     response = admin_api.get(f"/api/v1/chart/{chart_id}/data/", params={"format": "csv", "type": "full"})
     assert response.status_code == 200, response.text[:500]
     header = response.text.splitlines()[0]
     # CSV export uses the labels from the specs
-    chart = specs.dashboards["referral_coordination"]["charts"]["referral_flow_sankey"]
+    chart = specs.dashboards["exact__referral_coordination"]["charts"]["exact__referral_flow_sankey"]
     dataset = specs.datasets[chart["dataset"]]
     labels = [dataset["columns"][chart["source"]]["label"], dataset["columns"][chart["target"]]["label"],
               dataset["metrics"][chart["metrics"][0]]["label"]]
@@ -216,8 +219,8 @@ def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, super
     """The pipeline replaces serving.duckdb with os.replace; Superset (NullPool, no data cache) sees it at once."""
     import os
 
-    name = "referral_flow_sankey"
-    chart = specs.dashboards["referral_coordination"]["charts"][name]
+    name = "signals_by_type_monthly"  # on the release (serving.duckdb)
+    chart = specs.dashboards["trends_explorer"]["charts"][name]
     chart_id = chart_ids[stable_uuid("chart", name)]
     before = admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]
     staged = superset_server.serving.with_name("serving.next.duckdb")
@@ -259,8 +262,8 @@ def test_removed_spec_objects_are_deleted_and_others_kept(published, admin_api, 
     assert handmade.status_code == 201, handmade.text[:300]
     try:
         summary = publish(url=superset_server.url, serving=superset_server.serving, spec_dir=spec_dir)
-        assert summary["removed"]["dashboard"] == ["Quarterly briefing"]
-        assert summary["removed"]["dataset"] == ["briefing_sector_movers"]
+        assert sorted(summary["removed"]["dashboard"]) == ["Quarterly briefing", "Quarterly briefing (exact)"]
+        assert sorted(summary["removed"]["dataset"]) == ["briefing_sector_movers", "internal__briefing_sector_movers"]
         assert "Signals by sector and quarter" in summary["removed"]["chart"]
         objects = _objects(admin_api)
         uuids = {kind: {row["uuid"] for row in rows} for kind, rows in objects.items()}
