@@ -49,10 +49,10 @@ def _read_everything(serving: Path) -> str:
         return con.execute("SELECT value FROM publication WHERE key = 'run_id'").fetchone()[0]
 
 
-def test_readers_see_no_error_while_a_refresh_swaps_the_serving_database(previous_run, tmp_path: Path):
+def test_readers_see_no_error_while_a_refresh_swaps_the_internal_database(previous_run, tmp_path: Path):
     home, late = previous_run
-    serving = home / "serving.duckdb"
-    first_run_id = _read_everything(serving)
+    internal, serving = home / "internal.duckdb", home / "serving.duckdb"
+    first_run_id = _read_everything(internal)
     for path in late:
         shutil.copy2(path, home / "inbox" / path.name)
 
@@ -62,7 +62,7 @@ def test_readers_see_no_error_while_a_refresh_swaps_the_serving_database(previou
     refresh = start_refresh(home, ENVIRONMENT)
     while refresh.is_alive():
         try:
-            run_id = _read_everything(serving)
+            run_id = _read_everything(internal)
             if not run_ids_seen or run_ids_seen[-1] != run_id:
                 run_ids_seen.append(run_id)
             reads += 1
@@ -79,4 +79,4 @@ def test_readers_see_no_error_while_a_refresh_swaps_the_serving_database(previou
     assert reads > 20 and site_builds > 0
     assert run_ids_seen[0] == first_run_id and len(run_ids_seen) == 2, (
         f"the readers should have seen the old database, then the new one: {run_ids_seen}")
-    assert _read_everything(serving) == run_ids_seen[-1]
+    assert _read_everything(internal) == run_ids_seen[-1]

@@ -91,7 +91,7 @@ def test_sigkill_at_random_moments_then_rerun_equals_uninterrupted_run(reference
         inbox = references["drops"] if state_from is None else references["late"]
         home = _home_with(inbox, tmp_path / f"kill-{number}", state_from=state_from)
 
-        delay = rng.uniform(0.02, 1.0) * reference_seconds
+        delay = rng.uniform(0.02, 0.85) * reference_seconds  # the end of a run is a quiet write or none: land mid-run
         process = start_refresh(home, ENVIRONMENT)
         time.sleep(delay)
         killed_running = process.is_alive()

@@ -19,7 +19,8 @@ LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quart
                 "trafficking_type_label", "region_label", "referring_org_type_label", "receiving_org_type_label",
                 "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year",
                 "venue_name"}
-NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats"}
+NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats",
+                     "utility"}  # a release's own disclosure figures (cells, not people)
 
 
 def read_drops(inbox: Path, feed: str) -> pl.DataFrame:
