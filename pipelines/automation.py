@@ -15,7 +15,7 @@ from dagster import (AssetKey, DefaultScheduleStatus, DefaultSensorStatus, Dagst
                      run_failure_sensor, run_status_sensor, sensor)
 
 from pipelines.assets.ingest import MONTHS_TOUCHED
-from pipelines.jobs import ingest_job, models_job, publish_job, release_job
+from pipelines.jobs import ingest_job, models_job, publish_job, release_config, release_job
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.settings import lantern_paths
 from sources.context import is_context_file
@@ -46,8 +46,7 @@ def release_schedule() -> ScheduleDefinition:
         kept = kept_releases(lantern_paths().home)
         if as_of is None or not release_due(as_of, kept[-1].cutoff if kept else None):
             return SkipReason(f"no release due on {as_of}")
-        return RunRequest(run_key=f"release:{as_of}",
-                          run_config={"ops": {"serving__serving_database": {"config": {"as_of": str(as_of)}}}})
+        return RunRequest(run_key=f"release:{as_of}", run_config=release_config(as_of))
 
     return ScheduleDefinition(
         name="release_calendar", job=release_job, cron_schedule=settings.release_cron,

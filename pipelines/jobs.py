@@ -34,3 +34,8 @@ refresh_job = define_asset_job(
     description="Everything for a range of months: ingest, models, publish (use for a full rebuild).")
 
 all_jobs = [ingest_job, models_job, publish_job, release_job, refresh_job]
+
+
+def release_config(as_of) -> dict:
+    """Run config of the release job: the day it is cut (its months are those closed by then)."""
+    return {"ops": {"serving__serving_database": {"config": {"as_of": as_of.isoformat()}}}}

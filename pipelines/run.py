@@ -17,6 +17,7 @@ from dagster import AssetCheckSeverity, DagsterInstance, Definitions
 from dashboards.release import kept_releases, release_cutoff, release_due, release_id
 from dashboards.serving import forget_disclosure_memory
 from pipelines.definitions import build_definitions
+from pipelines.jobs import release_config
 from pipelines.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.writer_lock import warehouse_writer_lock
@@ -142,10 +143,6 @@ def run_refresh(instance: DagsterInstance | None = None, definitions: Definition
             run_release(active, definitions, log_level, as_of=release if isinstance(release, date) else None,
                         paths=paths, result=result)
     return result
-
-
-def release_config(as_of: date) -> dict:
-    return {"ops": {"serving__serving_database": {"config": {"as_of": as_of.isoformat()}}}}
 
 
 def run_release(instance: DagsterInstance | None = None, definitions: Definitions | None = None,

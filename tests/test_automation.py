@@ -36,6 +36,32 @@ def test_nightly_schedule_runs_in_the_state_timezone_and_is_on():
     assert schedule.default_status.value == "RUNNING"
 
 
+def test_release_schedule_cuts_a_release_only_when_the_calendar_has_closed_a_new_month(lantern_home: Path):
+    import datetime as dt
+    import json
+
+    from dagster import RunRequest, build_schedule_context
+
+    from pipelines.automation import release_schedule
+
+    schedule = release_schedule()
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 2 * *", "America/Chicago")
+    tick = dt.datetime(2026, 12, 2, 6, tzinfo=dt.timezone.utc)
+    first = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick))
+    [request] = first.run_requests
+    assert isinstance(request, RunRequest)
+    assert request.run_config["ops"]["serving__serving_database"]["config"]["as_of"] == "2026-12-02"
+    kept = lantern_home / "releases" / "2026-11"  # a release of November is kept: nothing new is closed
+    kept.mkdir(parents=True)
+    (kept / "release.json").write_text(json.dumps({"release_id": "2026-11", "cutoff": "2026-11-01",
+                                                   "snapshot_at": "2026-12-02T06:00:00"}))
+    again = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick))
+    assert not again.run_requests and again.skip_message
+    later = schedule.evaluate_tick(build_schedule_context(
+        scheduled_execution_time=dt.datetime(2027, 1, 2, 6, tzinfo=dt.timezone.utc)))
+    assert len(later.run_requests) == 1  # December has closed
+
+
 def test_new_drop_sensor_requests_one_run_per_new_content(lantern_home: Path):
     inbox = lantern_home / "inbox"
     inbox.mkdir(parents=True)
