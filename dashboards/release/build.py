@@ -18,10 +18,10 @@ from dashboards.release.carried import (carry_truth, earlier_hidden_truth, froze
                                         release_cells)
 from dashboards.release.store import kept_releases
 from dashboards.release.utility import published_utility, record_utility, utility
-from dashboards.serving.build import caveats, run_manifest, true_frames, with_q_values, write_database
+from dashboards.serving.build import (add_rankings, calendar_bounds, caveats, run_manifest, true_frames,
+                                     write_database)
 from dashboards.serving.derive import derive
 from dashboards.serving.disclosure_memory import earlier_proofs, record_pattern
-from dashboards.serving.hotspots import published_hotspots
 from dashboards.serving.internal import nothing_hidden
 from dashboards.serving.published_set import open_periods, published_set
 from dashboards.serving.satellites import protect_satellites
@@ -95,6 +95,7 @@ def build_release(warehouse: duckdb.DuckDBPyConnection, home: Path, cutoff: date
     with as_released(warehouse, Path(home) / "tmp" / "release.duckdb", freeze) as released:
         truth = true_frames(released)
         manifest = run_manifest(released, truth["run_inputs"])
+        _, _, complete_quarters = calendar_bounds(released)  # quarters with all three months, none running
     truth = closed_periods_only(truth, cutoff)
     earlier = release_cells(kept[-1].serving) if kept else published_cells({})
     hidden_truth = earlier_hidden_truth(warehouse, kept[-1].release_id) if kept else None
@@ -109,11 +110,7 @@ def build_release(warehouse: duckdb.DuckDBPyConnection, home: Path, cutoff: date
     satellite = protect_satellites(truth, result.frames, settings.min_cell_count)
     # public figures (published_tables.yaml `public_figures`) are shown as their publisher printed them
     frames = nothing_hidden(derive({**truth, **result.frames, **satellite.frames}, settings.unreliable_at_or_below))
-    closed_quarters = sorted(q for q in truth["quarterly_by_sector"]["quarter"].unique().to_list())
-    frames["rising_industries"] = with_q_values(frames["rising_industries"])
-    frames["emerging_hotspots"] = published_hotspots(
-        truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"],
-        closed_quarters)
+    add_rankings(frames, truth, complete_quarters)
     for name in internal_only():
         frames.pop(name, None)
 

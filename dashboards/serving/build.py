@@ -82,15 +82,28 @@ def _plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
+def calendar_bounds(warehouse: duckdb.DuckDBPyConnection) -> tuple:
+    """The first and last month of the warehouse's calendar, and its complete quarters."""
+    first_month, last_month = warehouse.execute(
+        "SELECT min(month), max(month) FROM intermediate.int_calendar_months").fetchone()
+    complete_quarters = [r[0] for r in warehouse.execute(
+        "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
+    return first_month, last_month, complete_quarters
+
+
+def add_rankings(frames: dict[str, pl.DataFrame], truth: dict[str, pl.DataFrame], quarters: list) -> None:
+    """q-values of the rising industries and the emerging hotspots with their evidence, over `quarters`."""
+    frames["rising_industries"] = with_q_values(frames["rising_industries"])
+    frames["emerging_hotspots"] = published_hotspots(
+        truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"], quarters)
+
+
 def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str | None) -> ServingReport:
     """One protected build of everything to date, as every night published before releases (kept to show, in
     tests/test_releases.py, what comparing two such builds gives away). Releases: dashboards/release."""
     started = time.perf_counter()
     settings = deployment()
-    first_month, last_month = warehouse.execute(
-        "SELECT min(month), max(month) FROM intermediate.int_calendar_months").fetchone()
-    complete_quarters = [r[0] for r in warehouse.execute(
-        "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
+    first_month, last_month, complete_quarters = calendar_bounds(warehouse)
     truth = true_frames(warehouse)
     spec = published_set(first_month, last_month, closed_only=False)
     proofs = earlier_proofs(warehouse)
@@ -99,10 +112,7 @@ def build_serving(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str 
     record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id, proofs)
     satellite = protect_satellites(truth, result.frames, settings.min_cell_count)
     frames = derive({**truth, **result.frames, **satellite.frames}, settings.unreliable_at_or_below)
-    frames["rising_industries"] = with_q_values(frames["rising_industries"])
-    frames["emerging_hotspots"] = published_hotspots(
-        truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"],
-        complete_quarters)
+    add_rankings(frames, truth, complete_quarters)
 
     cells = sum(truth[t.name].height * len(t.counts) for t in spec.tables) + satellite.cells
     n_primary, n_complementary = result.n_primary + satellite.primary, result.n_complementary + satellite.complementary

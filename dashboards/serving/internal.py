@@ -18,9 +18,9 @@ import duckdb
 import polars as pl
 
 from dashboards.disclosure.spec import suppressed_column
-from dashboards.serving.build import caveats, run_manifest, true_frames, with_q_values, write_database
+from dashboards.serving.build import (add_rankings, calendar_bounds, caveats, run_manifest, true_frames,
+                                     write_database)
 from dashboards.serving.derive import derive
-from dashboards.serving.hotspots import published_hotspots
 from models.metric_catalog import load_catalog
 from sources.reference import deployment
 
@@ -51,16 +51,10 @@ def nothing_hidden(truth: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 def build_internal(warehouse: duckdb.DuckDBPyConnection, path: Path, run_id: str | None) -> InternalReport:
     started = time.perf_counter()
     settings = deployment()
-    first_month, last_month = warehouse.execute(
-        "SELECT min(month), max(month) FROM intermediate.int_calendar_months").fetchone()
-    complete_quarters = [r[0] for r in warehouse.execute(
-        "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
+    first_month, last_month, complete_quarters = calendar_bounds(warehouse)
     truth = true_frames(warehouse)
     frames = derive(nothing_hidden(truth), settings.unreliable_at_or_below)
-    frames["rising_industries"] = with_q_values(frames["rising_industries"])
-    frames["emerging_hotspots"] = published_hotspots(
-        truth["region_sector_quarterly"], frames["region_sector_quarterly"], frames["quarterly_by_sector"],
-        complete_quarters)
+    add_rankings(frames, truth, complete_quarters)
     stamp = {
         "audience": INTERNAL_AUDIENCE, "release_id": "",
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "run_id": run_id or "",
