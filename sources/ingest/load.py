@@ -12,7 +12,6 @@ ingest (discard_unfinished_files), so the file is processed again from the start
 from __future__ import annotations
 
 import codecs
-import hashlib
 import shutil
 import tempfile
 from collections import Counter, defaultdict
@@ -27,6 +26,7 @@ import polars as pl
 from sources.contracts import Contract, load_contract
 from sources.drops import DropNameError, parse_drop_name
 from sources.ingest.header import header_problem, unknown_columns
+from sources.ingest.inbox_entries import entry_modified_at, entry_refusal, entry_sha256, entry_size, file_sha256  # noqa: F401
 from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, file_quarantine, row_quarantine
 from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
                                    count_data_rows, read_csv_drops, read_header, read_parquet_drop)
@@ -34,6 +34,8 @@ from sources.ingest.validator import AGENCY, ValidationContext, validate
 from sources.ingest.warehouse_tables import raw_table
 
 BATCH_BYTES = 256 * 1024 * 1024
+# Failures of the warehouse itself, not of a file: they stop the run instead of refusing files.
+_WAREHOUSE_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException, KeyboardInterrupt)
 # Pieces of a big file: small enough that its Polars frames (text + typed copies) stay a few hundred MB.
 CHUNK_BYTES = 64 * 1024 * 1024
 
@@ -45,9 +47,9 @@ class FileOutcome:
     feed: str | None
     agency: str | None
     status: str  # loaded | rejected
-    rows_read: int
+    rows_read: int | None  # None: unknown, the file could not be read
     rows_loaded: int
-    rows_quarantined: int
+    rows_quarantined: int | None  # None with rows_read: the file is held whole, its rows uncounted
     message: str | None
 
 
@@ -62,19 +64,14 @@ class _Drop:
     header: list[str] | None = None
     problem: tuple[str, str] | None = None  # (rule, message) when the whole file is refused
     warnings: list[str] | None = None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    size: int = 0  # bytes (0 for an entry that is not a regular file)
+    rows_unknown: bool = False  # refused and its rows could not be counted
 
 
 def is_drop_candidate(path: Path) -> bool:
-    """Files still being uploaded (hidden or .part/.tmp names) are left for a later run."""
-    return path.is_file() and not path.name.startswith(".") and path.suffix not in (".part", ".tmp", ".partial")
+    """Every inbox entry but those still being uploaded (hidden or .part/.tmp names): a directory or link
+    with a drop's name is a candidate too, so that it is recorded and refused (inbox_entries.py)."""
+    return not path.name.startswith(".") and path.suffix not in (".part", ".tmp", ".partial")
 
 
 def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
@@ -88,16 +85,12 @@ def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tup
         "SELECT file_name, bytes, file_modified_at FROM raw.file_manifest WHERE file_modified_at IS NOT NULL").fetchall()}
     pending = []
     for path in paths:
-        if (path.name, path.stat().st_size, _modified_at(path)) in unchanged:
+        if (path.name, entry_size(path), entry_modified_at(path)) in unchanged:
             continue
-        file_hash = file_sha256(path)
+        file_hash = entry_sha256(path)
         if (path.name, file_hash) not in seen:
             pending.append((path, file_hash))
     return pending
-
-
-def _modified_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: ValidationContext,
@@ -110,17 +103,29 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: Val
     """
     from sources.context import is_context_file
 
-    paths = [p for p in paths if not is_context_file(p)]
+    paths = [p for p in paths if not is_context_file(p)]  # never raises: a file it cannot sniff is a drop
     discard_unfinished_files(con)
     outcomes: list[FileOutcome] = []
     batch: list[tuple[Path, str]] = []
     batch_bytes = 0
 
     def run(files: list[tuple[Path, str]]) -> None:
-        outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir))
+        try:
+            outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir))
+        except _WAREHOUSE_FAULTS:  # the warehouse itself failed: no file is to blame, stop the run
+            raise
+        except Exception as error:  # something in one file broke the batch (rolled back): find it alone
+            if len(files) > 1:
+                for one in files:
+                    run([one])
+                return
+            path = files[0][0]
+            cause = f"{path.name} could not be ingested: {type(error).__name__}: {' '.join(str(error).split())[:300]}"
+            outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir,
+                                          refusal=("ingest_failed", cause)))
 
     for path, file_hash in pending_files(con, sorted(paths)):
-        size = path.stat().st_size
+        size = entry_size(path)
         if size > chunk_bytes:  # a big file alone: it is streamed, and its transaction holds nothing else
             if batch:
                 run(batch)
@@ -137,8 +142,23 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: Val
     return outcomes
 
 
-def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str]) -> _Drop:
+def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str],
+          refusal: tuple[str, str] | None = None) -> _Drop:
+    """Route a file by its name and check its header; any failure doing so is the file's refusal."""
     drop = _Drop(path, file_hash, warnings=[])
+    try:
+        _route_and_check(drop, agency_feeds, known_hashes)
+    except Exception as error:
+        drop.problem = ("unreadable_file", f"{path.name} could not be read: {type(error).__name__}: "
+                                           f"{' '.join(str(error).split())[:300]}")
+    if refusal is not None:
+        drop.problem = refusal
+    return drop
+
+
+def _route_and_check(drop: _Drop, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str]) -> None:
+    path, file_hash = drop.path, drop.file_hash
+    drop.size = entry_size(path)
     earlier = known_hashes.get(file_hash)
     if earlier and earlier != path.name:
         drop.warnings.append(f"same content as {earlier}, already processed: its rows are duplicates")
@@ -146,25 +166,27 @@ def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_h
         name = parse_drop_name(path)
     except DropNameError as error:
         drop.problem = ("unroutable_file", str(error))
-        return drop
-    drop.feed, drop.agency, drop.period, drop.file_format = name.feed, name.agency, name.period, name.file_format
+    else:
+        drop.feed, drop.agency, drop.period, drop.file_format = name.feed, name.agency, name.period, name.file_format
+    drop.problem = entry_refusal(path) or drop.problem  # a link or directory is never opened
+    if drop.problem is not None:
+        return
     if drop.agency not in agency_feeds:
         drop.problem = ("unknown_agency", f"agency {drop.agency!r} is not in the organisation registry")
-        return drop
+        return
     if drop.feed not in agency_feeds[drop.agency]:
         drop.problem = ("unknown_agency", f"agency {drop.agency} is not registered to send {drop.feed}")
-        return drop
+        return
     try:
         drop.header = read_header(path)
     except FileProblem as problem:
         drop.problem = (problem.rule, problem.message)
-        return drop
+        return
     contract = load_contract(drop.feed)
     drop.problem = header_problem(drop.header, contract)
     ignored = unknown_columns(drop.header, contract)
     if ignored and drop.problem is None:
         drop.warnings.append(f"column(s) not in the contract were ignored: {', '.join(ignored)}")
-    return drop
 
 
 def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConnection) -> DropRead:
@@ -176,11 +198,16 @@ def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyCo
             try:
                 parts.append(read_parquet_drop(drop.path))
             except Exception as error:  # a truncated or foreign file: refuse it whole
-                drop.problem = ("unreadable_file", f"not a readable Parquet file: {error}")
+                drop.problem = ("unreadable_file", f"{drop.path.name} is not a readable Parquet file: {error}")
         else:
             by_header[tuple(drop.header)].append(drop.path)
+    refused: dict[str, tuple[str, str]] = {}
     for header, paths in by_header.items():
-        parts.append(read_csv_drops(paths, list(header), reader))
+        read = read_csv_drops(paths, list(header), reader)
+        refused.update(read.refused)
+        parts.append(read)
+    for drop in drops:
+        drop.problem = refused.get(drop.path.name, drop.problem)
     agency_of = {d.path.name: d.agency for d in drops}
     return _as_feed_frame(DropRead(
         pl.concat([_contract_columns(part.rows, contract) for part in parts]) if parts else
@@ -204,10 +231,11 @@ def _as_feed_frame(read: DropRead, contract: Contract, agency_of: dict[str, str]
 
 def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]], context: ValidationContext,
                   agency_feeds: dict[str, set[str]], run_id: str | None, chunk_bytes: int = CHUNK_BYTES,
-                  scratch_dir: Path | None = None) -> list[FileOutcome]:
+                  scratch_dir: Path | None = None, refusal: tuple[str, str] | None = None) -> list[FileOutcome]:
+    """One transaction for the batch; `refusal` (rule, message) refuses every file of it unread."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     known_hashes = dict(con.execute("SELECT file_hash, min(file_name) FROM raw.file_manifest GROUP BY file_hash").fetchall())
-    drops = [_plan(path, file_hash, agency_feeds, known_hashes) for path, file_hash in batch]
+    drops = [_plan(path, file_hash, agency_feeds, known_hashes, refusal) for path, file_hash in batch]
     loaded: Counter = Counter()  # rows loaded per file name
     quarantined: Counter = Counter()  # rows quarantined per file name
 
@@ -218,7 +246,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
 
     reader = duckdb.connect()  # in-memory, only parses CSV (its parsed piece is a table there, which
     # must fit in memory: a memory limit on it makes a piece of many small files fail rather than spill)
-    piecewise = [d for d in drops if d.problem is None and d.path.stat().st_size > chunk_bytes]
+    piecewise = [d for d in drops if d.problem is None and d.size > chunk_bytes]
     if piecewise:
         _mark_in_progress(con, piecewise, now, run_id)
     con.execute("BEGIN TRANSACTION")
@@ -230,11 +258,10 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
         for feed, feed_drops in by_feed.items():
             contract = load_contract(feed)
             for piece in _pieces(feed_drops, contract, reader, chunk_bytes, scratch_dir):
-                usable = {d.path.name for d in feed_drops if d.problem is None}
-                rows = piece.rows.filter(pl.col(FILE_NAME).is_in(sorted(usable)))
-                validated = validate(rows, contract, context)
-                valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
-                problems = pl.concat([piece.problems, validated.problems, already_loaded])
+                usable = sorted(d.path.name for d in feed_drops if d.problem is None)
+                rows = piece.rows.filter(pl.col(FILE_NAME).is_in(usable))
+                valid, problems = _checked(con, rows, piece.problems.filter(pl.col("file_name").is_in(usable)),
+                                           contract, context, {d.path.name: d for d in feed_drops}, chunk_bytes)
                 agency_of = {d.path.name: d.agency for d in feed_drops}
                 hash_of = {d.path.name: d.file_hash for d in feed_drops}
                 insert_quarantine(row_quarantine(feed, agency_of, hash_of, rows, contract, problems, now, run_id))
@@ -251,8 +278,10 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
         for drop in drops:
             if drop.problem is not None:
                 rule, message = drop.problem
+                rows_held = _rows_held(drop)
+                drop.rows_unknown = rows_held is None
                 insert_quarantine(file_quarantine(drop.path.name, drop.file_hash, drop.feed, drop.agency,
-                                                  count_data_rows(drop.path), rule, message, now, run_id))
+                                                  rows_held, rule, message, now, run_id))
         outcomes = [_outcome(drop, loaded, quarantined) for drop in drops]
         _insert(con, "raw.file_manifest", _manifest(drops, outcomes, now, run_id))
         if piecewise:
@@ -267,6 +296,39 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
     finally:
         reader.close()
     return outcomes
+
+
+def _rows_held(drop: _Drop) -> int | None:
+    """How many rows a refused entry held: None when unknown (unreadable, or a link that is not followed)."""
+    refusal = entry_refusal(drop.path) if drop.path.is_symlink() or not drop.path.is_file() else None
+    if refusal is not None:
+        return 0 if drop.path.is_dir() and not drop.path.is_symlink() else None
+    return count_data_rows(drop.path)
+
+
+def _checked(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, read_problems: pl.DataFrame, contract: Contract,
+             context: ValidationContext, drop_of: dict[str, _Drop], chunk_bytes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows to load, problems) of a piece. A failure validating several files is retried file by file, and
+    a file that fails alone is refused (its rows are not used), so it cannot take its neighbours down."""
+    try:
+        validated = validate(rows, contract, context)
+        valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
+        return valid, pl.concat([read_problems, validated.problems, already_loaded])
+    except _WAREHOUSE_FAULTS:
+        raise
+    except Exception as error:
+        names = sorted(set(rows.get_column(FILE_NAME).to_list()) | set(read_problems.get_column("file_name").to_list()))
+        if len(names) == 1:
+            drop = drop_of[names[0]]
+            if drop.size > chunk_bytes:  # earlier pieces are committed: fail the batch, it is undone and refused
+                raise
+            drop.problem = ("ingest_failed", f"{drop.path.name} could not be validated: {type(error).__name__}: "
+                                             f"{' '.join(str(error).split())[:300]}")
+            return pl.DataFrame(), pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)  # nothing of it is loaded
+        parts = [_checked(con, rows.filter(pl.col(FILE_NAME) == name), read_problems.filter(pl.col("file_name") == name),
+                          contract, context, drop_of, chunk_bytes) for name in names]
+        valid = [v for v, _ in parts if not v.is_empty()]
+        return (pl.concat(valid) if valid else pl.DataFrame()), pl.concat([p for _, p in parts])
 
 
 def _mark_in_progress(con: duckdb.DuckDBPyConnection, drops: list[_Drop], now: datetime, run_id: str | None) -> None:
@@ -300,7 +362,7 @@ def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConne
     group: list[_Drop] = []
     group_bytes = 0
     for drop in drops:  # small files are read together, up to chunk_bytes at a time
-        size = drop.path.stat().st_size
+        size = drop.size
         if size > chunk_bytes:
             continue
         if group and group_bytes + size > chunk_bytes:
@@ -311,7 +373,7 @@ def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConne
     if group:
         yield _read_feed(group, contract, reader)
     for drop in drops:
-        if drop.path.stat().st_size <= chunk_bytes:
+        if drop.size <= chunk_bytes:
             continue
         if drop.file_format == "parquet":
             pieces = _parquet_pieces(drop, chunk_bytes)
@@ -383,7 +445,7 @@ def _parquet_pieces(drop: _Drop, chunk_bytes: int) -> Iterator[DropRead]:
         total = pl.scan_parquet(drop.path).select(pl.len()).collect().item()
     except Exception as error:
         raise FileProblem("unreadable_file", f"not a readable Parquet file: {error}") from error
-    per_piece = max(1, int(total * chunk_bytes / max(drop.path.stat().st_size, 1)))
+    per_piece = max(1, int(total * chunk_bytes / max(drop.size, 1)))
     for offset in range(0, total, per_piece):
         try:
             frame = pl.scan_parquet(drop.path).slice(offset, per_piece).collect()
@@ -408,6 +470,9 @@ def _outcome(drop: _Drop, loaded: Counter, quarantined: Counter) -> FileOutcome:
         status = "loaded"
         if rows_loaded == 0 and rows_quarantined > 0:
             messages.insert(0, "every row was quarantined")
+    if drop.rows_unknown:  # held whole (one quarantine entry without a row number), its rows uncounted
+        messages.insert(1, "rows unknown: the file could not be read, so its rows could not be counted")
+        return FileOutcome(name, drop.file_hash, drop.feed, drop.agency, status, None, 0, None, "; ".join(messages))
     return FileOutcome(name, drop.file_hash, drop.feed, drop.agency, status, rows_loaded + rows_quarantined,
                        rows_loaded, rows_quarantined, "; ".join(messages) or None)
 
@@ -416,12 +481,12 @@ def _manifest(drops: list[_Drop], outcomes: list[FileOutcome], now: datetime, ru
     return pl.DataFrame(
         [{
             "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency,
-            "period": d.period, "file_format": d.file_format, "bytes": d.path.stat().st_size, "status": o.status,
+            "period": d.period, "file_format": d.file_format, "bytes": d.size, "status": o.status,
             "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined,
-            "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": _modified_at(d.path),
+            "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": entry_modified_at(d.path),
             "processed_at": now, "run_id": run_id,
         } for d, o in zip(drops, outcomes)],
-        schema_overrides={"period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
+        schema_overrides={"rows_read": pl.Int64, "rows_quarantined": pl.Int64, "period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
                           "message": pl.Utf8, "duplicate_of": pl.Utf8, "run_id": pl.Utf8},
     )
 

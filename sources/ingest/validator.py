@@ -136,7 +136,9 @@ def _column_checks(column: Column, contract: Contract, context: ValidationContex
         yield name, "code_list", present & ~text.is_in(allowed), pl.format(
             "{} {} is not in code list {} (allowed: {})", pl.lit(name), shown, pl.lit(column.code_list), pl.lit(listed))
     if column.type == "date":
-        yield name, "date_format", present & typed.is_null(), pl.format(
+        # strptime alone takes '2025-3-4': the contract's form is zero-padded YYYY-MM-DD, nothing looser
+        well_formed = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+        yield name, "date_format", present & (typed.is_null() | ~well_formed), pl.format(
             "{} {} is not a real date in YYYY-MM-DD form", pl.lit(name), shown)
         yield name, "date_in_future", typed > context.processed_on, pl.format(
             "{} {} is after the processing date {}", pl.lit(name), shown, pl.lit(context.processed_on.isoformat()))

@@ -35,9 +35,9 @@ CREATE TABLE IF NOT EXISTS raw.file_manifest (
     file_format VARCHAR,
     bytes BIGINT NOT NULL,
     status VARCHAR NOT NULL,          -- loaded | rejected
-    rows_read BIGINT NOT NULL,
+    rows_read BIGINT,                 -- null: unknown, the file could not be read (held whole)
     rows_loaded BIGINT NOT NULL,
-    rows_quarantined BIGINT NOT NULL,
+    rows_quarantined BIGINT,          -- null with rows_read
     message VARCHAR,
     duplicate_of VARCHAR,             -- an earlier file with the same content
     file_modified_at TIMESTAMP,
@@ -93,6 +93,8 @@ def raw_table_ddl(contract: Contract) -> str:
 def ensure_raw_schema(con, contracts: list[Contract]) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(MANIFEST_DDL)
+    for column in ("rows_read", "rows_quarantined"):  # warehouses made before unreadable files had no count
+        con.execute(f"ALTER TABLE raw.file_manifest ALTER COLUMN {column} DROP NOT NULL")
     con.execute(QUARANTINE_DDL)
     con.execute(FILES_IN_PROGRESS_DDL)
     for contract in contracts:
