@@ -66,7 +66,7 @@ def new_drop_sensor(context: SensorEvaluationContext):
     listing = {}
     for path in inbox.iterdir():
         if is_drop_candidate(path) or is_context_file(path):
-            stat = path.stat()
+            stat = path.lstat()  # a link is recorded and refused by the ingest, never followed
             listing[path.name] = (stat.st_size, stat.st_mtime_ns)
     fresh, next_cursor = new_files(listing, json.loads(context.cursor) if context.cursor else {})
     context.update_cursor(json.dumps(next_cursor))

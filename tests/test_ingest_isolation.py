@@ -172,3 +172,14 @@ def test_a_file_that_breaks_the_reader_is_refused_and_the_batch_goes_on(warehous
     assert outcome.status == "rejected" and "ingest_failed" in outcome.message and "planted fault" in outcome.message
     assert outcome.rows_quarantined == 2
     assert_accounted(warehouse, outcome)
+
+
+def test_a_quote_never_closed_mid_file_costs_one_row_not_the_rest(warehouse, inbox):
+    path = write_csv(inbox / "hotline_signals__HL-NATL__2025-03.csv", [good_row(i) for i in range(5)])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"caller concerned", b'"caller concerned')  # data row 2 opens a quote
+    path.write_bytes(b"\n".join(lines))
+    outcome = ingest(warehouse, inbox)[path.name]
+    assert (outcome.rows_read, outcome.rows_loaded) == (5, 4)
+    assert quarantine(warehouse, path.name).select("row_number", "rule").rows() == [(2, "unterminated_quote")]
+    assert_accounted(warehouse, outcome)

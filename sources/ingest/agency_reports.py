@@ -75,7 +75,7 @@ def render_report(file_name: str, manifest: tuple, quarantined: list[tuple]) -> 
         "",
         "| rows read | rows loaded | rows quarantined |",
         "|---:|---:|---:|",
-        f"| {rows_read} | {rows_loaded} | {rows_quarantined} |",
+        f"| {_count(rows_read)} | {rows_loaded} | {_count(rows_quarantined)} |",
         "",
     ]
     if message:
@@ -101,6 +101,10 @@ def render_report(file_name: str, manifest: tuple, quarantined: list[tuple]) -> 
                      f"{_cell(_masked(masked_record) if masked_record else 'not kept')} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _count(value: int | None) -> str:
+    return "unknown, file unreadable" if value is None else str(value)
 
 
 def _masked(value: str | None) -> str:

@@ -392,39 +392,44 @@ def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConne
 
 def _csv_pieces(drop: _Drop, reader: duckdb.DuckDBPyConnection, chunk_bytes: int,
                 scratch_dir: Path | None) -> Iterator[DropRead]:
-    """Split a big CSV at line ends into files of about chunk_bytes (each with the header), read each, and
-    give its rows the file's own name and row numbers (a row is a non-blank line, as in count_data_rows)."""
+    """Split a big CSV at record ends into files of about chunk_bytes (each with the header), read each, and
+    give its rows the file's own name and record numbers (every record of a piece is a row or a problem)."""
     scratch = Path(tempfile.mkdtemp(prefix="lantern-split-", dir=scratch_dir))
+    rows_before = 0
     try:
-        for piece_path, rows_before in split_csv(drop.path, chunk_bytes, scratch):
+        for piece_path in split_csv(drop.path, chunk_bytes, scratch):
             read = read_csv_drops([piece_path], drop.header, reader)
             piece_path.unlink()
+            if read.refused:
+                raise FileProblem(*read.refused[piece_path.name])
             yield DropRead(
                 read.rows.with_columns(pl.lit(drop.path.name).alias(FILE_NAME), pl.col(ROW_NUMBER) + rows_before),
                 read.problems.with_columns(pl.lit(drop.path.name).alias("file_name"),
                                            pl.col("row_number") + rows_before),
             )
+            rows_before += read.rows.height + read.problems.height
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[tuple[Path, int]]:
-    """Yield (piece file, data rows before it): pieces of `path` cut at line ends, each led by the header."""
+def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[Path]:
+    """Yield piece files of `path` cut at record ends (a line end with an even number of quotes before it,
+    so a quoted line break stays inside its piece), each led by the header."""
     with open(path, "rb") as handle:
         header = handle.readline()
         if header.startswith(codecs.BOM_UTF8):
             header = header[len(codecs.BOM_UTF8):]
         if not header.endswith(b"\n"):
             header += b"\n"
-        rows_before, index, carry = 0, 0, b""
+        index, carry = 0, b""
         while True:
             block = handle.read(chunk_bytes)
             data = carry + block
             if not data:
                 return
             if block:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:  # one line longer than a piece: keep reading until it ends
+                cut = _record_end(data)
+                if cut == 0:  # one record longer than a piece: keep reading until it ends
                     carry = data
                     continue
                 data, carry = data[:cut], data[cut:]
@@ -434,9 +439,19 @@ def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[tuple[Pat
             with open(piece, "wb") as out:
                 out.write(header)
                 out.write(data)
-            yield piece, rows_before
-            rows_before += sum(1 for line in data.split(b"\n") if line.strip())
+            yield piece
             index += 1
+
+
+def _record_end(data: bytes) -> int:
+    """Offset just after the last line end in `data` outside quotes (0 when there is none). `data` starts
+    at a record boundary, so quotes before a line end are balanced exactly when the count is even."""
+    end = len(data)
+    while True:
+        cut = data.rfind(b"\n", 0, end) + 1
+        if cut == 0 or data.count(b'"', 0, cut) % 2 == 0:
+            return cut
+        end = cut - 1
 
 
 def _parquet_pieces(drop: _Drop, chunk_bytes: int) -> Iterator[DropRead]:

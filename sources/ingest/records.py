@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -55,15 +56,89 @@ def _utf8(value: str) -> str:
     return value.encode("latin-1").decode("utf-8")
 
 
+class _Feed:
+    """Hands the csv reader one record's text at a time (it keeps no state between records)."""
+
+    def __init__(self) -> None:
+        self.items: deque[str] = deque()
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        if self.items:
+            return self.items.popleft()
+        raise StopIteration
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.feed = _Feed()
+        self.reader = csv.reader(self.feed, strict=True)
+
+    def fields(self, text: str) -> tuple[list[str] | None, str | None]:
+        """(fields, None), or (None, rule) when the text is not one well-formed record."""
+        self.feed.items.append(text)
+        try:
+            return next(self.reader), None
+        except csv.Error as error:
+            self.feed.items.clear()
+            return None, "unterminated_quote" if "end of data" in str(error) else "malformed_row"
+        except StopIteration:
+            return [], None
+
+
+def _is_blank(fields: list[str] | None) -> bool:
+    return fields is not None and (not fields or (len(fields) == 1 and not fields[0].strip()))
+
+
+def _raw_records(path: Path) -> Iterator[tuple[list[str] | None, str | None]]:
+    """(fields, None) or (None, rule) for the header and then every non-blank data record, fields still
+    Latin-1. A record spanning lines (a quoted line break) stands only if it parses and has the header's
+    width; otherwise its quote was never closed and each of its lines is a row of its own, as sent."""
+    parser = _Parser()
+    width: int | None = None
+    pending: list[str] = []
+    quotes = 0
+
+    def settle(unterminated: bool) -> Iterator[tuple[list[str] | None, str | None]]:
+        nonlocal width
+        if len(pending) > 1 or unterminated:
+            fields, rule = parser.fields("".join(pending))
+            if rule is None and (width is None or len(fields) == width):
+                yield fields, None
+                return
+            if len(pending) > 1:  # not one record after all: its lines, one by one
+                for line in pending:
+                    fields, rule = parser.fields(line)
+                    if not _is_blank(fields):
+                        yield fields, rule
+                return
+            yield None, rule or "unterminated_quote"
+            return
+        fields, rule = parser.fields(pending[0])
+        if not _is_blank(fields):
+            yield fields, rule
+
+    for line in _text_lines(path):
+        pending.append(line)
+        quotes += line.count('"')
+        if quotes % 2:
+            continue
+        for fields, rule in settle(unterminated=False):
+            if width is None and fields is not None:
+                width = len(fields)
+            yield fields, rule
+        pending, quotes = [], 0
+    if pending:
+        yield from settle(unterminated=True)
+
+
 def read_header_record(path: Path) -> list[str] | None:
     """The first record's fields (UTF-8), None when the file has none; UnicodeDecodeError if not UTF-8."""
-    for fields in csv.reader(_text_lines(path)):
-        return [_utf8(f) for f in fields]
+    for fields, _ in _raw_records(path):
+        return None if fields is None else [_utf8(f) for f in fields]
     return None
-
-
-def _is_blank(fields: list[str]) -> bool:
-    return not fields or (len(fields) == 1 and not fields[0].strip())
 
 
 @dataclass
@@ -77,14 +152,12 @@ class RecordCount:
 def count_records(path: Path, header_width: int | None = None) -> RecordCount:
     """Data records after the header, and (given the header's width) those with more fields than it."""
     counted = RecordCount()
-    reader = csv.reader(_text_lines(path))
-    if next(reader, None) is None:
+    records = _raw_records(path)
+    if next(records, None) is None:
         return counted
-    for fields in reader:
-        if _is_blank(fields):
-            continue
+    for fields, _ in records:
         counted.records += 1
-        if header_width is not None and len(fields) > header_width:
+        if header_width is not None and fields is not None and len(fields) > header_width:
             counted.too_wide.append(counted.records)
     return counted
 
@@ -98,28 +171,13 @@ class Record:
 
 def iter_records(path: Path) -> Iterator[Record]:
     """Every data record in order, strictly parsed; a broken one is yielded with its rule, never skipped."""
-    lines = _text_lines(path)
-    reader = csv.reader(lines, strict=True)
-    number = 0
-    header_seen = False
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            if not header_seen:
-                raise
-            number += 1
-            closed = "end of data" not in str(error) and "EOF" not in str(error)
-            yield Record(number, None, "malformed_row" if closed else "unterminated_quote")
+    records = _raw_records(path)
+    if next(records, None) is None:
+        return
+    for number, (fields, rule) in enumerate(records, start=1):
+        if fields is None:
+            yield Record(number, None, rule)
             continue
-        if not header_seen:
-            header_seen = True
-            continue
-        if _is_blank(fields):
-            continue
-        number += 1
         try:
             yield Record(number, [_utf8(f) for f in fields])
         except UnicodeDecodeError:
