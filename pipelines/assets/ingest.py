@@ -63,8 +63,8 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
             # are in the quarantine report (`lantern status --file NAME`).
             if outcome.status == "rejected" or (outcome.rows_read and not outcome.rows_loaded):
                 held = ("rows unknown (unreadable)" if outcome.rows_read is None
-                    else f"{outcome.rows_quarantined} of {outcome.rows_read} rows quarantined")
-            context.log.warning(f"{outcome.file_name}: {outcome.status}, {held}: {outcome.message}")
+                        else f"{outcome.rows_quarantined} of {outcome.rows_read} rows quarantined")
+                context.log.warning(f"{outcome.file_name}: {outcome.status}, {held}: {outcome.message}")
                 _alert_quarantined_file(con, outcome)
         totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
         # this run's months and any a failed or killed models run left behind
