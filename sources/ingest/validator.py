@@ -180,13 +180,19 @@ def _shown_value(text: pl.Expr, column: Column) -> pl.Expr:
 
 
 # An agency's record id can only hold letters, digits, '.', '_' and '-' (the format rule), so of all
-# identifiers only a formatted phone number or SSN fits in one; checking that shape in Polars keeps
-# the full scanner (Python, per distinct value) for free text, where ids would make it run per row.
+# identifiers only a phone number, an SSN or an IP address fits in one; checking those shapes in Polars
+# keeps the full scanner (Python, per distinct value) for free text, where ids would make it run per row.
 _ID_SHAPED_LIKE = {
-    "phone": r"(?:^|[^0-9])(?:1[-.])?[2-9][0-9]{2}[-.][2-9][0-9]{2}[-.][0-9]{4}(?:[^0-9]|$)",
-    "ssn": r"(?:^|[^0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?:[^0-9]|$)",
-    # a number glued to a word that says what it is ("TEL-8165550111", "cell.5550142")
-    "phone_cue": r"(?i)(?:tel|phone|ph|cell|mobile|mob|txt|text|call)[-._]?[0-9]{7,}",
+    "phone number": (
+        r"(?:^|[^0-9])(?:1[-.])?[2-9][0-9]{2}[-.][2-9][0-9]{2}[-.][0-9]{4}(?:[^0-9]|$)",  # 816-555-0142
+        # a whole id that starts as a phone, formatted or not: "8165550142", "816555-0177-ext-12"
+        # (an id with a letter prefix, "R-2025004711", is an agency's numbering)
+        r"^(?:1[-._]?)?[2-9][0-9]{2}[-._]?[2-9][0-9]{2}[-._]?[0-9]{4}(?:[^0-9]|$)",
+        # a number glued to a word that says what it is ("TEL-8165550111", "cell.5550142")
+        r"(?i)(?:tel|phone|ph|cell|mobile|mob|txt|text|call)[-._]?[0-9]{7,}",
+    ),
+    "ssn": (r"(?:^|[^0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?:[^0-9]|$)",),
+    "ip address": (r"(?:^|[^0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:[^0-9.]|$)",),
 }
 
 
@@ -194,7 +200,7 @@ def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     free_text = [c.name for c in contract.columns if c.type == "text"]
     hits = [scan_frame(text.select(free_text), free_text)]
     for column in (c.name for c in contract.columns if c.type == "identifier"):
-        for rule, pattern in _ID_SHAPED_LIKE.items():
+        for rule, pattern in ((rule, p) for rule, patterns in _ID_SHAPED_LIKE.items() for p in patterns):
             hits.append(
                 text.select(pl.col(column).str.contains(pattern).fill_null(False).alias("hit"))
                 .with_row_index("row_index").filter(pl.col("hit"))
