@@ -116,3 +116,13 @@ def test_every_refused_file_has_a_report_naming_its_rule(two_nights):
             rule = message.split(":")[0]
             report = next(text for name, text in reports.items() if name.startswith(entry.name.replace(" ", "_")[:40]))
             assert rule in report, (entry.name, rule)
+
+
+def test_record_ids_never_leave_staging(two_nights):
+    home, _, _ = two_nights
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        id_columns = con.execute(
+            "SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns "
+            "WHERE table_schema NOT IN ('raw', 'staging') AND column_name IN ('signal_id', 'referral_id', 'event_id')"
+        ).fetchall()
+    assert id_columns == []

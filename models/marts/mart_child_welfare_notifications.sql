@@ -1,8 +1,7 @@
 -- Missouri § 566.223: one row per notification of the Children's Division (service
 -- child_welfare_notification, to a child_welfare organisation) by law enforcement about a minor it met,
--- with the delay from first encounter to notification in days.
+-- with the delay from first encounter to notification in days. No record id: ids never leave staging.
 SELECT
-    referral_id,
     encounter_date,
     referral_date AS notification_date,
     CAST(year(encounter_date) AS INTEGER) AS year,
