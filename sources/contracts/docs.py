@@ -47,8 +47,12 @@ def render_contract_docs() -> str:
         f"`{drop_file_name('hotline_signals', 'HL-NATL', '2025-03')}`.",
         "- Upload under a temporary name (ending `.part`) and rename when complete; files starting with `.` are "
         "ignored until renamed.",
-        "- Sending the same file again is harmless: rows whose id your agency already sent are not loaded twice "
-        "(they are listed in the quarantine report as duplicates).",
+        "- Sending the same file again is harmless: a row identical to the record your agency already sent "
+        "with that id is not loaded twice (it is listed in the quarantine report as a duplicate).",
+        "- Corrections: send the record again with the same id and the corrected values (in any later file); it "
+        "replaces the earlier version. To withdraw a record, send it with `record_action` `withdraw`. The "
+        "newest version stands, earlier ones are kept, the months concerned are recomputed, and your per-file "
+        "report lists every correction and withdrawal. Within one file an id may appear once.",
         "- Every row is either loaded or quarantined with the file, row, column, rule and a plain reason; ask the "
         "task force for your per-file report (`lantern status --file <name>`).",
         "",

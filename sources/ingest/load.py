@@ -31,6 +31,7 @@ from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, file_quarantine
 from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
                                    count_data_rows, read_csv_drops, read_header, read_parquet_drop)
 from sources.ingest.validator import AGENCY, ValidationContext, validate
+from sources.ingest.versions import CORRECTED_MARK, split_unchanged_resends, supersede_older_versions
 from sources.ingest.warehouse_tables import raw_table
 
 BATCH_BYTES = 256 * 1024 * 1024
@@ -275,6 +276,13 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                 if piecewise:  # release the piece's inserts (an open transaction keeps them in memory)
                     con.execute("COMMIT")
                     con.execute("BEGIN TRANSACTION")
+            # in the batch's last transaction, so a killed run never leaves a version superseded by rows
+            # that discard_unfinished_files then deletes
+            loaded_files = [(d.path.name, d.file_hash) for d in feed_drops if d.problem is None]
+            for name, (corrected, withdrawn) in supersede_older_versions(con, contract, loaded_files, now).items():
+                drop_of_name = next(d for d in feed_drops if d.path.name == name)
+                drop_of_name.warnings.append(f"{corrected} {CORRECTED_MARK} and {withdrawn} withdrawn: the newest "
+                                             "version stands, the report lists them")
         for drop in drops:
             if drop.problem is not None:
                 rule, message = drop.problem
@@ -312,7 +320,7 @@ def _checked(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, read_problems: 
     a file that fails alone is refused (its rows are not used), so it cannot take its neighbours down."""
     try:
         validated = validate(rows, contract, context)
-        valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
+        valid, already_loaded = split_unchanged_resends(con, validated.valid, contract)
         return valid, pl.concat([read_problems, validated.problems, already_loaded])
     except _WAREHOUSE_FAULTS:
         raise
@@ -519,35 +527,3 @@ def _duplicate_of(drop: _Drop) -> str | None:
         if warning.startswith("same content as "):
             return warning.removeprefix("same content as ").split(",")[0]
     return None
-
-
-def _split_already_loaded(con: duckdb.DuckDBPyConnection, valid: pl.DataFrame,
-                          contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows whose key their agency already sent in an earlier batch are quarantined, not loaded twice."""
-    keys = [AGENCY, *contract.primary_key]
-    con.register("lantern_candidate_keys", valid.select([*keys, FILE_NAME, ROW_NUMBER]).to_arrow())
-    try:
-        join = " AND ".join(f"c.{k} = r.{k}" for k in keys)
-        earlier = con.execute(
-            f"""
-            SELECT c.{FILE_NAME} AS file_name, c.{ROW_NUMBER} AS row_number,
-                   any_value(r._file_name) AS first_file, any_value(r._row_number) AS first_row
-            FROM lantern_candidate_keys AS c JOIN {raw_table(contract.feed)} AS r ON {join}
-            GROUP BY ALL
-            """
-        ).pl()
-    finally:
-        con.unregister("lantern_candidate_keys")
-    if earlier.is_empty():
-        return valid, pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
-    repeated = earlier.select(
-        pl.col("file_name"),
-        pl.col("row_number").cast(pl.Int64),
-        pl.lit(contract.primary_key[0]).alias("column_name"),
-        pl.lit("duplicate_key").alias("rule"),
-        pl.format("{} was already loaded from {} row {}", pl.lit(contract.primary_key[0]), pl.col("first_file"),
-                  pl.col("first_row").cast(pl.Utf8)).alias("message"),
-    )
-    kept = valid.join(earlier.select(pl.col("file_name").alias(FILE_NAME), pl.col("row_number").alias(ROW_NUMBER)),
-                      on=[FILE_NAME, ROW_NUMBER], how="anti")
-    return kept, repeated

@@ -221,18 +221,20 @@ def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
 
 
 def _duplicate_keys(typed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """Every repeat of an agency's key after its first row (in file-name, then row order)."""
+    """Repeats of an agency's key within one file, and repeats with the same values in another file of the
+    batch (a copy). A repeat with other values in a later file is a correction: it is loaded, the newest
+    version stands (sources/ingest/versions.py)."""
     keys = [AGENCY, *contract.primary_key]
     # Only rows whose key occurs more than once can repeat one: sorting and windowing just those (few)
     # instead of the whole frame gives the same repeats.
-    keyed = (typed.select([*keys, FILE_NAME, ROW_NUMBER])
-             .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+    keyed = (typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
              .filter(pl.struct(keys).is_duplicated())
+             .select([*keys, FILE_NAME, ROW_NUMBER, pl.struct(contract.column_names).hash().alias("_values")])
              .sort([FILE_NAME, ROW_NUMBER]))
     repeats = keyed.with_columns(
         pl.col(FILE_NAME).first().over(keys).alias("_first_file"),
         pl.col(ROW_NUMBER).first().over(keys).alias("_first_row"),
-    ).filter(pl.int_range(pl.len()).over(keys) > 0)
+    ).filter((pl.int_range(pl.len()).over([*keys, FILE_NAME]) > 0) | (pl.int_range(pl.len()).over([*keys, "_values"]) > 0))
     return repeats.select(
         pl.col(FILE_NAME).alias("file_name"),
         pl.col(ROW_NUMBER).alias("row_number"),

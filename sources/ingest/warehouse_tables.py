@@ -23,6 +23,8 @@ LINEAGE_COLUMNS = {
     "_row_number": "BIGINT NOT NULL",
     "_run_id": "VARCHAR",
     "_loaded_at": "TIMESTAMP NOT NULL",
+    # when a newer version of the record (same agency and key) was loaded; null: the current version
+    "_superseded_at": "TIMESTAMP",
 }
 
 MANIFEST_DDL = """
@@ -99,3 +101,7 @@ def ensure_raw_schema(con, contracts: list[Contract]) -> None:
     con.execute(FILES_IN_PROGRESS_DDL)
     for contract in contracts:
         con.execute(raw_table_ddl(contract))
+        # a column added to the contract (or lineage) later is added to an existing warehouse's table
+        for name, kind in [*((c.name, DUCKDB_TYPES[c.type]) for c in contract.columns), *LINEAGE_COLUMNS.items()]:
+            con.execute(f"ALTER TABLE {raw_table(contract.feed)} ADD COLUMN IF NOT EXISTS {name} "
+                        f"{kind.replace(' NOT NULL', '')}")
