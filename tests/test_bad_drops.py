@@ -1,7 +1,8 @@
-"""Two nights of bad drops through the real pipeline (issue #17): every defect class of tests/support/bad_drops.py
-arrives beside clean files, `lantern refresh` runs after each batch, and then: no night crashed and both
-published, every entry is in the manifest with its honest row count, every row read is loaded or
-quarantined, and no planted identifier is in clear anywhere under LANTERN_HOME but the inbox."""
+"""Two nights of bad drops through the real pipeline (issue #17): every defect class of
+sources/generator/bad_drops.py arrives beside clean files, `lantern refresh` runs after each batch, and then:
+no night crashed and both published, every entry is in the manifest with its honest row count, every row
+read is loaded or quarantined, and no planted identifier is in clear anywhere under LANTERN_HOME but the
+inbox."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.bad_drops import DEFECTS, write_bad_drops
 from support.pipeline import lantern_env, run_pipeline
 
 from sources.contracts import FEEDS
+from sources.generator.bad_drops import DEFECTS, write_bad_drops
 
 FIRST_NIGHT = 2 * len(DEFECTS)  # every defect twice
 SECOND_NIGHT = len(DEFECTS)

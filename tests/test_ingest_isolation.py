@@ -134,16 +134,17 @@ def _parquet_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def test_drop_named_directory_and_symlinks_are_recorded_refused_and_never_followed(warehouse, inbox, tmp_path):
+def test_drop_named_directory_pipe_and_symlinks_are_recorded_refused_and_never_followed(warehouse, inbox, tmp_path):
     with_good_neighbour(inbox)
     (inbox / "hotline_signals__HL-NATL__2025-03.csv").mkdir()
     outside = write_csv(tmp_path / "outside.csv", [good_row(i) for i in range(3)])
     (inbox / "hotline_signals__HL-NATL__2025-04.csv").symlink_to(outside)
     (inbox / "hotline_signals__HL-NATL__2025-05.csv").symlink_to(inbox / GOOD)
+    os.mkfifo(inbox / "hotline_signals__HL-NATL__2025-06.csv")  # opening it would block the night
     outcomes = ingest(warehouse, inbox)
     assert_neighbour_loaded(outcomes)
-    directory = outcomes["hotline_signals__HL-NATL__2025-03.csv"]
-    assert directory.status == "rejected" and "not_a_file" in directory.message
+    for name in ("hotline_signals__HL-NATL__2025-03.csv", "hotline_signals__HL-NATL__2025-06.csv"):
+        assert outcomes[name].status == "rejected" and "not_a_file" in outcomes[name].message
     for name in ("hotline_signals__HL-NATL__2025-04.csv", "hotline_signals__HL-NATL__2025-05.csv"):
         assert outcomes[name].status == "rejected" and "symbolic_link" in outcomes[name].message
         assert outcomes[name].rows_loaded == 0

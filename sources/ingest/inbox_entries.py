@@ -25,13 +25,19 @@ def entry_refusal(path: Path) -> tuple[str, str] | None:
 
 
 def entry_size(path: Path) -> int:
-    """Bytes of a regular file; 0 for anything else (its target is never looked at)."""
-    info = path.lstat()
+    """Bytes of a regular file; 0 for anything else (its target is never looked at) or a vanished entry."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:  # taken out of the inbox while the night ran
+        return 0
     return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
-def entry_modified_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.lstat().st_mtime, timezone.utc).replace(tzinfo=None)
+def entry_modified_at(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.lstat().st_mtime, timezone.utc).replace(tzinfo=None)
+    except FileNotFoundError:
+        return None
 
 
 def file_sha256(path: Path) -> str:
@@ -49,8 +55,7 @@ def entry_sha256(path: Path) -> str:
     if refusal is None:
         try:
             return file_sha256(path)
-        except OSError as error:
-            described = f"unopenable:{error.errno}:{path.lstat().st_size}:{path.lstat().st_mtime_ns}"
-            return hashlib.sha256(described.encode()).hexdigest()
+        except OSError as error:  # refused when read; recorded once per (name, reason)
+            return hashlib.sha256(f"unopenable:{error.errno}".encode()).hexdigest()
     target = os.readlink(path) if refusal[0] == "symbolic_link" else ""
     return hashlib.sha256(f"{refusal[0]}:{target}".encode()).hexdigest()

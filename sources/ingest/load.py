@@ -88,7 +88,10 @@ def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tup
     for path in paths:
         if (path.name, entry_size(path), entry_modified_at(path)) in unchanged:
             continue
-        file_hash = entry_sha256(path)
+        try:
+            file_hash = entry_sha256(path)
+        except FileNotFoundError:  # taken out of the inbox since it was listed: nothing to do
+            continue
         if (path.name, file_hash) not in seen:
             pending.append((path, file_hash))
     return pending
@@ -307,10 +310,14 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
 
 
 def _rows_held(drop: _Drop) -> int | None:
-    """How many rows a refused entry held: None when unknown (unreadable, or a link that is not followed)."""
-    refusal = entry_refusal(drop.path) if drop.path.is_symlink() or not drop.path.is_file() else None
+    """How many rows a refused entry held: None when unknown (unreadable, vanished, or a link, which is
+    never followed); a directory holds none."""
+    try:
+        refusal = entry_refusal(drop.path)
+    except OSError:
+        return None
     if refusal is not None:
-        return 0 if drop.path.is_dir() and not drop.path.is_symlink() else None
+        return 0 if refusal[0] == "not_a_file" and drop.path.is_dir() else None
     return count_data_rows(drop.path)
 
 
