@@ -37,7 +37,7 @@ RULES = {
     "too_long": "The text is longer than allowed.",
     "inconsistent": "The value contradicts another column of the same row.",
     "duplicate_key": "Another row already has this key.",
-    "identifier_detected": "The value looks like a direct identifier (phone, e-mail, SSN, address, date of birth or social-media handle); the row is refused and only a masked excerpt is kept.",
+    "identifier_detected": "The value looks like a direct identifier (phone, e-mail, SSN, address, date of birth, social-media handle, driver's licence, IP address, vehicle plate, passport or A-number, payment card); the row is refused and only a masked excerpt is kept.",
 }
 
 PROBLEM_SCHEMA = {
