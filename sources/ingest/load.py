@@ -26,7 +26,7 @@ import polars as pl
 from sources.contracts import Contract, load_contract
 from sources.drops import DropNameError, parse_drop_name
 from sources.ingest.header import header_problem, unknown_columns
-from sources.ingest.inbox_entries import entry_modified_at, entry_refusal, entry_sha256, entry_size, file_sha256  # noqa: F401
+from sources.ingest.inbox_entries import entry_modified_at, entry_refusal, entry_sha256, entry_size
 from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, file_quarantine, row_quarantine
 from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
                                    count_data_rows, read_csv_drops, read_header, read_parquet_drop)
@@ -36,7 +36,7 @@ from sources.ingest.warehouse_tables import raw_table
 
 BATCH_BYTES = 256 * 1024 * 1024
 # Failures of the warehouse itself, not of a file: they stop the run instead of refusing files.
-_WAREHOUSE_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException, KeyboardInterrupt)
+_WAREHOUSE_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException)
 # Pieces of a big file: small enough that its Polars frames (text + typed copies) stay a few hundred MB.
 CHUNK_BYTES = 64 * 1024 * 1024
 
