@@ -19,7 +19,8 @@ from pipelines.jobs import ingest_job, models_job, publish_job, release_config, 
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.settings import lantern_paths
 from sources.context import is_context_file
-from sources.ingest.load import file_sha256, is_drop_candidate
+from sources.ingest.inbox_entries import entry_sha256
+from sources.ingest.load import is_drop_candidate
 from sources.reference import deployment
 
 NEW_DROP_INTERVAL_SECONDS = 30  # a landed file starts ingesting within a minute
@@ -70,7 +71,7 @@ def new_files(inbox_listing: dict[str, tuple[int, int]], cursor: dict) -> tuple[
         if known and known[0] == size and known[1] == mtime_ns:
             next_files[name] = known
             continue
-        digest = file_sha256(lantern_paths().inbox / name)
+        digest = entry_sha256(lantern_paths().inbox / name)  # a link or directory is hashed, never opened
         next_files[name] = [size, mtime_ns, digest]
         if digest not in seen_hashes:
             fresh[name] = digest
@@ -87,7 +88,7 @@ def new_drop_sensor(context: SensorEvaluationContext):
     listing = {}
     for path in inbox.iterdir():
         if is_drop_candidate(path) or is_context_file(path):
-            stat = path.stat()
+            stat = path.lstat()  # a link is recorded and refused by the ingest, never followed
             listing[path.name] = (stat.st_size, stat.st_mtime_ns)
     fresh, next_cursor = new_files(listing, json.loads(context.cursor) if context.cursor else {})
     context.update_cursor(json.dumps(next_cursor))

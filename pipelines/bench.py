@@ -45,6 +45,7 @@ SCALES = {"us": 3, "stress": 3}  # years of history
 SEED = 7
 BIG_DROP_BYTES = 1024 ** 3
 MEMORY_TARGET_MB = 4096
+BAD_DROP_FILES, BAD_DROP_NIGHTS = 1200, 3  # issue #17: at least 1,000 bad files, several nights
 
 
 @dataclass
@@ -100,6 +101,17 @@ def _cli(bench: Bench, home: Path, *args: str) -> Measured:
     return run_measured([PYTHON, "-m", "pipelines.cli", *args], env=env, cwd=REPO)
 
 
+def _link_drop(source: Path, inbox: Path) -> None:
+    """Put a generated drop in an inbox without copying it: a hard link (the ingest refuses symbolic links,
+    issue #17), or a copy where the two folders are on different file systems."""
+    target = inbox / source.name
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source.resolve(), target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def _fresh_home(bench: Bench, name: str, inbox: Path) -> Path:
     """A new home whose inbox links every file of `inbox` (links: the drops are generated once)."""
     home = bench.home(name)
@@ -107,7 +119,7 @@ def _fresh_home(bench: Bench, name: str, inbox: Path) -> Path:
     (home / "inbox").mkdir(parents=True)
     for path in inbox.iterdir():
         if path.is_file() and not path.name.startswith("."):
-            (home / "inbox" / path.name).symlink_to(path.resolve())
+            _link_drop(path, home / "inbox")
     return home
 
 
@@ -157,8 +169,7 @@ def incremental_refresh(bench: Bench, scale: str = "stress", days: int = 1) -> R
         [PYTHON, "-m", "pipelines.benchmarks.workers", "new-days", str(bench.drops("us")), str(new), str(days)],
         env={"PYTHONPATH": str(REPO)}, cwd=REPO), "new-days drops").stdout)
     for path in new.iterdir():
-        (home / "inbox" / path.name).unlink(missing_ok=True)
-        (home / "inbox" / path.name).symlink_to(path.resolve())
+        _link_drop(path, home / "inbox")
     before = _rows_read(home)
     measured = _checked(_cli(bench, home, "refresh"), "incremental refresh")
     what = "1 day" if days == 1 else f"{days} days"
@@ -273,6 +284,25 @@ def big_drop(bench: Bench) -> Result:
     return result
 
 
+def bad_drops(bench: Bench) -> Result:
+    """Issue #17: BAD_DROP_FILES entries of every defect class over BAD_DROP_NIGHTS refreshes beside a year of
+    clean mo drops; failed unless no night crashed, every row is accounted for, no identifier is in clear
+    and every night published."""
+    home = bench.home("bad-drops")
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    measured = _checked(run_measured(
+        [PYTHON, "-m", "pipelines.benchmarks.workers", "bad-drops", str(home), str(BAD_DROP_FILES),
+         str(BAD_DROP_NIGHTS)], env=bench.env(home), cwd=REPO), "bad drops")
+    found = _last_json(measured.stdout)
+    result = Result(f"{found['files']} bad drop entries over {found['nights']} nights (mo, 1 year)",
+                    measured.seconds, measured.peak_rss_mb, found["rows_read"], found)
+    if (found["crashed_nights"] or found["rows_unaccounted"] or found["identifiers_in_clear"] or found["row_counts_wrong"]
+            or found["entries_not_recorded"] or found["nights_published"] != found["nights"]):
+        result.status = "failed"
+    return result
+
+
 def demo_mo(bench: Bench) -> Result:
     """The pipeline part of `make demo`: generate mo 3 years, then refresh, in a fresh home."""
     home = bench.home("demo-mo")
@@ -302,6 +332,7 @@ CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("briefing", briefing),
     ("superset_chart_data", superset_chart_data),
     ("big_drop", big_drop),
+    ("bad_drops", bad_drops),
 ]
 
 

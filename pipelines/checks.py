@@ -32,9 +32,11 @@ def every_row_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
             LEFT JOIN (SELECT file_name, file_hash, sum(n) AS n FROM loaded GROUP BY ALL) AS l USING (file_name, file_hash)
             LEFT JOIN quarantined AS q USING (file_name, file_hash)
             WHERE coalesce(m.feed, '') NOT IN ({", ".join(f"'{f}'" for f in CONTEXT_FEEDS)})
-              AND (m.rows_loaded + m.rows_quarantined <> m.rows_read
-                   OR coalesce(l.n, 0) <> m.rows_loaded
-                   OR coalesce(q.n, 0) <> m.rows_quarantined)
+              AND CASE WHEN m.rows_read IS NULL  -- unreadable, held whole: one entry, nothing loaded
+                       THEN m.rows_loaded <> 0 OR coalesce(l.n, 0) <> 0 OR coalesce(q.n, 0) <> 1
+                       ELSE m.rows_loaded + m.rows_quarantined <> m.rows_read
+                            OR coalesce(l.n, 0) <> m.rows_loaded
+                            OR coalesce(q.n, 0) <> m.rows_quarantined END
             """
         ).fetchall()
         files = con.execute("SELECT count(*), coalesce(sum(rows_read), 0) FROM raw.file_manifest").fetchone()

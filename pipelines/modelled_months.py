@@ -20,9 +20,12 @@ MODELLED_MONTHS_DDL = "CREATE TABLE IF NOT EXISTS meta.modelled_months (month DA
 
 @cache
 def _raw_event_months() -> str:
-    """One (month, _loaded_at) row per raw row of every feed, each feed by its contract's event date."""
+    """One (month, _loaded_at) row per raw row of every feed, each feed by its contract's event date;
+    _loaded_at is when the row last changed: loaded, or superseded by a correction."""
     return " UNION ALL ".join(
-        f"SELECT CAST(date_trunc('month', {load_contract(feed).event_date}) AS DATE) AS month, _loaded_at "
+        # a row superseded by a correction changes its month as much as a newly loaded one
+        f"SELECT CAST(date_trunc('month', {load_contract(feed).event_date}) AS DATE) AS month, "
+        f"greatest(_loaded_at, coalesce(_superseded_at, _loaded_at)) AS _loaded_at "
         f"FROM raw.{feed}" for feed in FEEDS)
 
 

@@ -16,7 +16,6 @@ notifications AS (
     SELECT * FROM intermediate.int_566_223_notifications
 )
 SELECT
-    e.event_id,
     e.encounter_date,
     e.year,
     CASE WHEN e.minor THEN 'minor' WHEN NOT e.minor THEN 'adult' ELSE 'unknown' END AS person_group,

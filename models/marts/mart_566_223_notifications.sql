@@ -4,11 +4,10 @@
 -- person met whose encounter was not reported, or a key that does not link across the two feeds: the
 -- compliance measure cannot see it, so its share is published beside the measure.
 SELECT
-    n.referral_id,
     n.service,
     CAST(year(n.encounter_date) AS INTEGER) AS year,
     CASE WHEN n.minor THEN 'minor' WHEN NOT n.minor THEN 'adult' ELSE 'unknown' END AS person_group,
-    e.event_id IS NOT NULL AS linked
+    e.situation_key IS NOT NULL AS linked
 FROM intermediate.int_566_223_notifications AS n
 LEFT JOIN intermediate.int_566_223_encounters AS e
     ON e.situation_key = n.situation_key AND e.encounter_date = n.encounter_date

@@ -2,7 +2,6 @@
 -- have their own coverage), by year of the event, and whether its situation key links to a hotline signal.
 -- The funnel follows situations from their first signal, so an event that links to none counts nowhere in it.
 SELECT
-    o.event_id,
     o.sending_agency,
     CAST(year(o.event_date) AS INTEGER) AS year,
     o.event_type,

@@ -1,6 +1,6 @@
 -- One row per referral with the delays the task force tracks: days from the situation's first signal to
 -- this referral, from referral to service start, and whether it has been pending over 30 days at the end
--- of the data (the last day of the last loaded month).
+-- of the data (the last day of the last loaded month). No record id: ids never leave staging.
 WITH data_end AS (
     SELECT CAST(max(month) + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS last_day
     FROM intermediate.int_calendar_months
@@ -11,7 +11,6 @@ first_signal AS (
     GROUP BY situation_key
 )
 SELECT
-    r.referral_id,
     r.situation_key,
     r.referral_date,
     r.month,

@@ -2,14 +2,14 @@
 -- quality of the intake (counts are protected like every other count).
 SELECT
     manifest.agency,
-    coalesce(organisations.org_name, manifest.agency) AS org_name,
+    organisations.org_name,
     manifest.feed,
     count(*) AS files,
     coalesce(sum(manifest.rows_read), 0) AS rows_read,
     coalesce(sum(manifest.rows_quarantined), 0) AS rows_quarantined
 FROM raw.file_manifest AS manifest
 JOIN reference.feeds AS feeds ON feeds.feed = manifest.feed
-LEFT JOIN reference.organisations AS organisations ON organisations.org_id = manifest.agency
-WHERE manifest.agency IS NOT NULL
+-- registered agencies only: a file named for an unknown agency is refused and its code is not ours to publish
+JOIN reference.organisations AS organisations ON organisations.org_id = manifest.agency
 GROUP BY ALL
 ORDER BY org_name, manifest.feed

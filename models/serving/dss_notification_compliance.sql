@@ -13,16 +13,16 @@ people AS (
     SELECT
         groups.year,
         coalesce(groups.person_group, 'all') AS person_group,
-        count(p.event_id) AS encounters,
+        count(p.encounter_date) AS encounters,
         count(p.dss_notification_date) AS dss_notified,
-        count(*) FILTER (WHERE p.dss_delay_days <= 1) AS dss_within_1_day,
-        count(*) FILTER (WHERE p.dss_delay_days <= 3) AS dss_within_3_days,
-        count(p.event_id) - count(p.dss_notification_date) AS dss_never_notified,
+        count(p.encounter_date) FILTER (WHERE p.dss_delay_days <= 1) AS dss_within_1_day,
+        count(p.encounter_date) FILTER (WHERE p.dss_delay_days <= 3) AS dss_within_3_days,
+        count(p.encounter_date) - count(p.dss_notification_date) AS dss_never_notified,
         median(p.dss_delay_days) AS median_dss_delay_days,
         count(p.juvenile_notification_date) AS juvenile_notified,
-        count(*) FILTER (WHERE p.juvenile_delay_days <= 1) AS juvenile_within_1_day,
-        count(*) FILTER (WHERE p.juvenile_delay_days <= 3) AS juvenile_within_3_days,
-        count(p.event_id) FILTER (WHERE p.person_group = 'minor') - count(p.juvenile_notification_date)
+        count(p.encounter_date) FILTER (WHERE p.juvenile_delay_days <= 1) AS juvenile_within_1_day,
+        count(p.encounter_date) FILTER (WHERE p.juvenile_delay_days <= 3) AS juvenile_within_3_days,
+        count(p.encounter_date) FILTER (WHERE p.person_group = 'minor') - count(p.juvenile_notification_date)
             AS juvenile_never_notified,
         median(p.juvenile_delay_days) AS median_juvenile_delay_days
     FROM groups

@@ -14,7 +14,7 @@ files AS (
     FROM raw.file_manifest
     -- the same files as agency_data_quality and run_inputs, so the disclosure audit sees these totals
     -- as their sums (a total over a different population would give a hidden cell away by subtraction)
-    WHERE feed IS NOT NULL AND agency IS NOT NULL
+    WHERE feed IS NOT NULL AND agency IN (SELECT org_id FROM reference.organisations)
     GROUP BY feed
 )
 SELECT

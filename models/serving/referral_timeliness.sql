@@ -13,8 +13,8 @@ stats AS (
     SELECT
         grid.year,
         coalesce(grid.receiving_org_type, 'all') AS receiving_org_type,
-        count(r.referral_id) AS referrals,
-        count(r.referral_id) FILTER (WHERE r.is_first_referral AND r.days_signal_to_referral IS NOT NULL) AS first_referrals,
+        count(r.referral_date) AS referrals,  -- the grid's LEFT JOIN: count matched referrals only
+        count(r.referral_date) FILTER (WHERE r.is_first_referral AND r.days_signal_to_referral IS NOT NULL) AS first_referrals,
         median(r.days_signal_to_referral) FILTER (WHERE r.is_first_referral) AS median_days_signal_to_first_referral,
         quantile_cont(r.days_signal_to_referral, 0.9) FILTER (WHERE r.is_first_referral) AS p90_days_signal_to_first_referral,
         count(r.days_referral_to_service) AS referrals_with_service_start,

@@ -8,7 +8,7 @@
 --   the hash proves it) and its size in bytes (it would give the row count away).
 SELECT
     manifest.agency,
-    coalesce(organisations.org_name, manifest.agency) AS org_name,
+    organisations.org_name,
     manifest.feed,
     -- by name, not by processing time: the same files give the same numbers however the runs went
     CAST(row_number() OVER (ORDER BY manifest.file_name, manifest.file_hash) AS BIGINT) AS file_number,
@@ -24,6 +24,6 @@ SELECT
     manifest.processed_at
 FROM raw.file_manifest AS manifest
 JOIN reference.feeds AS feeds ON feeds.feed = manifest.feed
-LEFT JOIN reference.organisations AS organisations ON organisations.org_id = manifest.agency
-WHERE manifest.agency IS NOT NULL
+-- registered agencies only: a file named for an unknown agency is refused and its code is not ours to publish
+JOIN reference.organisations AS organisations ON organisations.org_id = manifest.agency
 ORDER BY file_number

@@ -18,3 +18,6 @@ LEFT JOIN reference.counties AS c ON c.fips = o.county_fips
 WHERE in_partition(o.event_date)
   -- a big file still being loaded piece by piece counts once its last piece is in (sources/ingest/load.py)
   AND o._file_hash NOT IN (SELECT file_hash FROM raw.files_in_progress)
+  -- the current version of each record only, and not a withdrawn one (sources/ingest/versions.py)
+  AND o._superseded_at IS NULL
+  AND o.record_action IS DISTINCT FROM 'withdraw'

@@ -26,3 +26,6 @@ LEFT JOIN reference.industry_sectors AS v ON v.venue_code = s.venue_type
 WHERE in_partition(s.received_date)
   -- a big file still being loaded piece by piece counts once its last piece is in (sources/ingest/load.py)
   AND s._file_hash NOT IN (SELECT file_hash FROM raw.files_in_progress)
+  -- the current version of each record only, and not a withdrawn one (sources/ingest/versions.py)
+  AND s._superseded_at IS NULL
+  AND s.record_action IS DISTINCT FROM 'withdraw'

@@ -25,3 +25,6 @@ LEFT JOIN reference.counties AS referring_county ON referring_county.fips = refe
 WHERE in_partition(r.referral_date)
   -- a big file still being loaded piece by piece counts once its last piece is in (sources/ingest/load.py)
   AND r._file_hash NOT IN (SELECT file_hash FROM raw.files_in_progress)
+  -- the current version of each record only, and not a withdrawn one (sources/ingest/versions.py)
+  AND r._superseded_at IS NULL
+  AND r.record_action IS DISTINCT FROM 'withdraw'

@@ -91,7 +91,7 @@ def alert_for_stale_feed(feed: str, data_as_of: date | datetime | None, expected
     )
 
 
-def alert_for_quarantined_file(file_name: str, feed: str, agency: str, rows_read: int,
+def alert_for_quarantined_file(file_name: str, feed: str, agency: str, rows_read: int | None,
                                rule_counts: Mapping[str, int]) -> Alert:
     counts = {rule: int(n) for rule, n in sorted(rule_counts.items(), key=lambda item: (-int(item[1]), item[0]))}
     problems = sum(counts.values())
@@ -99,7 +99,8 @@ def alert_for_quarantined_file(file_name: str, feed: str, agency: str, rows_read
         kind=AlertKind.FILE_QUARANTINED,
         title=f"Drop {file_name} from {agency}: {problems} problem(s) quarantined",
         what_failed=(
-            f"File {file_name} (feed {feed}, agency {agency}): {rows_read} rows read",
+            f"File {file_name} (feed {feed}, agency {agency}): "
+            f"{'rows unknown (the file could not be read)' if rows_read is None else f'{rows_read} rows read'}",
             *(f"{rule}: {n} — {RULES.get(rule, 'see the data contracts')}" for rule, n in counts.items()),
         ),
         where_to_look=(
@@ -108,7 +109,7 @@ def alert_for_quarantined_file(file_name: str, feed: str, agency: str, rows_read
             "What each rule means: docs/data-contracts.md",
         ),
         what_to_do=guidance.for_quarantined_file(file_name, agency, counts),
-        details={"file_name": file_name, "feed": feed, "agency": agency, "rows_read": int(rows_read),
+        details={"file_name": file_name, "feed": feed, "agency": agency, "rows_read": -1 if rows_read is None else int(rows_read),
                  "problems": problems, **{f"rule.{rule}": n for rule, n in counts.items()}},
         links={"dagster_quarantine": _asset_url(["raw", "quarantine"])},
     )

@@ -62,8 +62,9 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
             # A refused or wholly quarantined file needs the sending agency's attention; single bad rows
             # are in the quarantine report (`lantern status --file NAME`).
             if outcome.status == "rejected" or (outcome.rows_read and not outcome.rows_loaded):
-                context.log.warning(f"{outcome.file_name}: {outcome.status}, {outcome.rows_quarantined} of "
-                                    f"{outcome.rows_read} rows quarantined: {outcome.message}")
+                held = ("rows unknown (unreadable)" if outcome.rows_read is None
+                        else f"{outcome.rows_quarantined} of {outcome.rows_read} rows quarantined")
+                context.log.warning(f"{outcome.file_name}: {outcome.status}, {held}: {outcome.message}")
                 _alert_quarantined_file(con, outcome)
         totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
         # this run's months and any a failed or killed models run left behind
@@ -75,7 +76,8 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
             metadata={
                 "files_processed": len(new),
                 "rows_loaded": sum(o.rows_loaded for o in new),
-                "rows_quarantined": sum(o.rows_quarantined for o in new),
+                "rows_quarantined": sum(o.rows_quarantined or 0 for o in new),
+                "files_rows_unknown": sum(o.rows_read is None for o in new),
                 "rows_total": totals[name],
             },
         )
@@ -85,11 +87,11 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
                   MONTHS_TOUCHED: MetadataValue.json(months),
                   "files_rejected": sum(o.status == "rejected" for o in outcomes),
                   "files": MetadataValue.md("\n".join(
-                      f"- `{o.file_name}`: {o.status}, {o.rows_loaded}/{o.rows_read} loaded" for o in outcomes[:200]))},
+                      f"- `{o.file_name}`: {o.status}, {o.rows_loaded}/{'unknown' if o.rows_read is None else o.rows_read} loaded" for o in outcomes[:200]))},
     )
     yield MaterializeResult(
         asset_key=table_key("raw.quarantine"),
-        metadata={"rows_quarantined_now": sum(o.rows_quarantined for o in outcomes), "rows_total": totals["quarantine"]},
+        metadata={"rows_quarantined_now": sum(o.rows_quarantined or 0 for o in outcomes), "rows_total": totals["quarantine"]},
     )
     yield MaterializeResult(  # big files loaded piece by piece and not finished: none after a good run
         asset_key=table_key("raw.files_in_progress"), metadata={"files_unfinished": totals["files_in_progress"]})

@@ -35,14 +35,24 @@ def render_contract_docs() -> str:
         "## Files",
         "",
         "- Format: CSV (UTF-8, with or without BOM, comma-separated, `\"` quoting, header row with the exact "
-        "column names below) or Parquet (same column names).",
+        "column names below) or Parquet (same column names). Lines may end in LF, CRLF or CR; a quoted value may "
+        "hold line breaks (the record is still one row). Every record has exactly the header's fields: a row "
+        "with more (even empty ones after a trailing comma) or fewer is quarantined, and a header column with no "
+        "name refuses the file. Dates are zero-padded `YYYY-MM-DD` (`2025-03-04`, not `2025-3-4`).",
+        "- A file that cannot be read (compressed, binary, truncated Parquet, CSV named `.parquet` or the other "
+        "way round) is refused with the reason; its rows are recorded as unknown. A directory or a link with a "
+        "drop's name is recorded and refused; links are never followed. None of these stops the other files.",
         "- Name: `<feed>__<agency id>__<period>.csv` (or `.parquet`), where the agency id is yours in the "
         "organisation registry and the period is `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-Www`. Example: "
         f"`{drop_file_name('hotline_signals', 'HL-NATL', '2025-03')}`.",
         "- Upload under a temporary name (ending `.part`) and rename when complete; files starting with `.` are "
         "ignored until renamed.",
-        "- Sending the same file again is harmless: rows whose id your agency already sent are not loaded twice "
-        "(they are listed in the quarantine report as duplicates).",
+        "- Sending the same file again is harmless: a row identical to the record your agency already sent "
+        "with that id is not loaded twice (it is listed in the quarantine report as a duplicate).",
+        "- Corrections: send the record again with the same id and the corrected values (in any later file); it "
+        "replaces the earlier version. To withdraw a record, send it with `record_action` `withdraw`. The "
+        "newest version stands, earlier ones are kept, the months concerned are recomputed, and your per-file "
+        "report lists every correction and withdrawal. Within one file an id may appear once.",
         "- Every row is either loaded or quarantined with the file, row, column, rule and a plain reason; ask the "
         "task force for your per-file report (`lantern status --file <name>`).",
         "",
@@ -51,8 +61,11 @@ def render_contract_docs() -> str:
         "A file whose header contains a column named like any of these is refused whole and none of its values are "
         "kept: " + ", ".join(f"`{p}`" for p in forbidden_name_parts()) + ".",
         "Free-text values (`notes`) and ids are scanned for phone numbers, e-mail addresses, Social Security "
-        "numbers, street addresses, dates of birth and social-media handles; a row with one is quarantined and only "
-        "a masked excerpt is kept.",
+        "numbers, street addresses, dates of birth, social-media handles, driver's licence numbers, IP addresses "
+        "(v4 and v6), vehicle plates, passport and A-numbers and payment card numbers; a row with one is "
+        "quarantined and only a masked excerpt is kept. A record id that is, or starts as, a phone number "
+        "(`8165550142`, `816555-0177-x12`) or holds an IP address is refused too: give ids a prefix "
+        "(`S-2025-000123`).",
         "",
         "## The linkage key",
         "",

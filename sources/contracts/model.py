@@ -12,6 +12,9 @@ import yaml
 CONTRACTS_DIR = Path(__file__).parent
 REFERENCE_DIR = CONTRACTS_DIR.parent / "reference"
 FEEDS = ("hotline_signals", "referrals", "case_outcomes")
+# The optional column by which an agency corrects (upsert) or withdraws a record it sent before.
+RECORD_ACTION = "record_action"
+WITHDRAW = "withdraw"
 
 COLUMN_TYPES = {
     "identifier",  # an agency's own record id: 1-64 of A-Z a-z 0-9 _ - .
@@ -60,6 +63,11 @@ class Contract:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def record_columns(self) -> list[str]:
+        """The record's own columns: all but record_action, which says what a re-sent record is for."""
+        return [name for name in self.column_names if name != RECORD_ACTION]
 
     @property
     def required_columns(self) -> list[str]:

@@ -35,7 +35,8 @@ class DropWriter:
         self.rng = rng
         self.summary = summary
         self.pending: dict[str, dict[int, list[pl.DataFrame]]] = {feed: {} for feed in FEEDS}
-        self.columns = {feed: load_contract(feed).column_names for feed in FEEDS}
+        # first sends only: the corrections column (record_action) is left out, as most agencies will
+        self.columns = {feed: load_contract(feed).record_columns for feed in FEEDS}
         self.id_column = {feed: load_contract(feed).primary_key[0] for feed in FEEDS}
         self.rows: Counter = Counter()
         self.resent_rows: Counter = Counter()

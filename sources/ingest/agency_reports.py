@@ -16,7 +16,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from sources.contracts import FEEDS, load_contract
 from sources.ingest.problems import RULES
+from sources.ingest.versions import CORRECTED_MARK, changes_in_file
 from sources.pii import scan_text
 
 UNROUTED = "_unrouted"  # files whose name names no registered agency
@@ -50,7 +52,12 @@ def write_agency_reports(con: duckdb.DuckDBPyConnection, report_dir: Path, file_
     for file_name, *manifest in manifests:
         path = report_path(report_dir, manifest[2], file_name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, render_report(file_name, tuple(manifest), held.get((file_name, manifest[0]), [])))
+        file_hash, feed, message = manifest[0], manifest[1], manifest[7]
+        # only files whose manifest says they corrected something are looked up (one query each)
+        changes = (changes_in_file(con, load_contract(feed), file_name, file_hash)
+                   if message and CORRECTED_MARK in message and feed in FEEDS else [])
+        _write_atomically(path, render_report(file_name, tuple(manifest), held.get((file_name, file_hash), []),
+                                              changes))
         written.append(path)
     return written
 
@@ -64,7 +71,7 @@ def report_path(report_dir: Path, agency: str | None, file_name: str) -> Path:
     return report_dir / folder / f"{name}.report.md"
 
 
-def render_report(file_name: str, manifest: tuple, quarantined: list[tuple]) -> str:
+def render_report(file_name: str, manifest: tuple, quarantined: list[tuple], changes: list[dict] | None = None) -> str:
     _, feed, agency, status, rows_read, rows_loaded, rows_quarantined, message, processed_at = manifest
     when = f"{processed_at:%Y-%m-%d %H:%M} UTC" if processed_at else "unknown"
     lines = [
@@ -75,11 +82,21 @@ def render_report(file_name: str, manifest: tuple, quarantined: list[tuple]) -> 
         "",
         "| rows read | rows loaded | rows quarantined |",
         "|---:|---:|---:|",
-        f"| {rows_read} | {rows_loaded} | {rows_quarantined} |",
+        f"| {_count(rows_read)} | {rows_loaded} | {_count(rows_quarantined)} |",
         "",
     ]
     if message:
         lines += [f"Note: {_cell(message)}", ""]
+    if changes:
+        lines += [
+            "## Corrections and withdrawals", "",
+            "These rows replaced a record sent before with the same id. The newest version stands; earlier "
+            "versions are kept.", "",
+            "| row | record | change | replaces | columns changed |", "|---:|---|---|---|---|",
+        ]
+        lines += [f"| {c['row_number']} | {_cell(_masked(c['key']))} | {c['action']} | {_cell(c['replaces'])} | "
+                  f"{_cell(', '.join(c['columns']) or 'none')} |" for c in changes]
+        lines.append("")
     if not quarantined:
         lines += ["Every row was loaded. Nothing to fix.", ""]
         return "\n".join(lines)
@@ -101,6 +118,10 @@ def render_report(file_name: str, manifest: tuple, quarantined: list[tuple]) -> 
                      f"{_cell(_masked(masked_record) if masked_record else 'not kept')} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _count(value: int | None) -> str:
+    return "unknown, file unreadable" if value is None else str(value)
 
 
 def _masked(value: str | None) -> str:

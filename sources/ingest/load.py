@@ -12,7 +12,6 @@ ingest (discard_unfinished_files), so the file is processed again from the start
 from __future__ import annotations
 
 import codecs
-import hashlib
 import shutil
 import tempfile
 from collections import Counter, defaultdict
@@ -27,13 +26,17 @@ import polars as pl
 from sources.contracts import Contract, load_contract
 from sources.drops import DropNameError, parse_drop_name
 from sources.ingest.header import header_problem, unknown_columns
+from sources.ingest.inbox_entries import entry_modified_at, entry_refusal, entry_sha256, entry_size
 from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, file_quarantine, row_quarantine
 from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
                                    count_data_rows, read_csv_drops, read_header, read_parquet_drop)
 from sources.ingest.validator import AGENCY, ValidationContext, validate
+from sources.ingest.versions import CORRECTED_MARK, split_unchanged_resends, supersede_older_versions
 from sources.ingest.warehouse_tables import raw_table
 
 BATCH_BYTES = 256 * 1024 * 1024
+# Failures of the warehouse itself, not of a file: they stop the run instead of refusing files.
+_WAREHOUSE_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException)
 # Pieces of a big file: small enough that its Polars frames (text + typed copies) stay a few hundred MB.
 CHUNK_BYTES = 64 * 1024 * 1024
 
@@ -45,9 +48,9 @@ class FileOutcome:
     feed: str | None
     agency: str | None
     status: str  # loaded | rejected
-    rows_read: int
+    rows_read: int | None  # None: unknown, the file could not be read
     rows_loaded: int
-    rows_quarantined: int
+    rows_quarantined: int | None  # None with rows_read: the file is held whole, its rows uncounted
     message: str | None
 
 
@@ -62,19 +65,14 @@ class _Drop:
     header: list[str] | None = None
     problem: tuple[str, str] | None = None  # (rule, message) when the whole file is refused
     warnings: list[str] | None = None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    size: int = 0  # bytes (0 for an entry that is not a regular file)
+    rows_unknown: bool = False  # refused and its rows could not be counted
 
 
 def is_drop_candidate(path: Path) -> bool:
-    """Files still being uploaded (hidden or .part/.tmp names) are left for a later run."""
-    return path.is_file() and not path.name.startswith(".") and path.suffix not in (".part", ".tmp", ".partial")
+    """Every inbox entry but those still being uploaded (hidden or .part/.tmp names): a directory or link
+    with a drop's name is a candidate too, so that it is recorded and refused (inbox_entries.py)."""
+    return not path.name.startswith(".") and path.suffix not in (".part", ".tmp", ".partial")
 
 
 def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
@@ -88,16 +86,15 @@ def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tup
         "SELECT file_name, bytes, file_modified_at FROM raw.file_manifest WHERE file_modified_at IS NOT NULL").fetchall()}
     pending = []
     for path in paths:
-        if (path.name, path.stat().st_size, _modified_at(path)) in unchanged:
+        if (path.name, entry_size(path), entry_modified_at(path)) in unchanged:
             continue
-        file_hash = file_sha256(path)
+        try:
+            file_hash = entry_sha256(path)
+        except FileNotFoundError:  # taken out of the inbox since it was listed: nothing to do
+            continue
         if (path.name, file_hash) not in seen:
             pending.append((path, file_hash))
     return pending
-
-
-def _modified_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: ValidationContext,
@@ -110,17 +107,29 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: Val
     """
     from sources.context import is_context_file
 
-    paths = [p for p in paths if not is_context_file(p)]
+    paths = [p for p in paths if not is_context_file(p)]  # never raises: a file it cannot sniff is a drop
     discard_unfinished_files(con)
     outcomes: list[FileOutcome] = []
     batch: list[tuple[Path, str]] = []
     batch_bytes = 0
 
     def run(files: list[tuple[Path, str]]) -> None:
-        outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir))
+        try:
+            outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir))
+        except _WAREHOUSE_FAULTS:  # the warehouse itself failed: no file is to blame, stop the run
+            raise
+        except Exception as error:  # something in one file broke the batch (rolled back): find it alone
+            if len(files) > 1:
+                for one in files:
+                    run([one])
+                return
+            path = files[0][0]
+            cause = f"{path.name} could not be ingested: {type(error).__name__}: {' '.join(str(error).split())[:300]}"
+            outcomes.extend(_ingest_batch(con, files, context, agency_feeds, run_id, chunk_bytes, scratch_dir,
+                                          refusal=("ingest_failed", cause)))
 
     for path, file_hash in pending_files(con, sorted(paths)):
-        size = path.stat().st_size
+        size = entry_size(path)
         if size > chunk_bytes:  # a big file alone: it is streamed, and its transaction holds nothing else
             if batch:
                 run(batch)
@@ -137,8 +146,23 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: Val
     return outcomes
 
 
-def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str]) -> _Drop:
+def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str],
+          refusal: tuple[str, str] | None = None) -> _Drop:
+    """Route a file by its name and check its header; any failure doing so is the file's refusal."""
     drop = _Drop(path, file_hash, warnings=[])
+    try:
+        _route_and_check(drop, agency_feeds, known_hashes)
+    except Exception as error:
+        drop.problem = ("unreadable_file", f"{path.name} could not be read: {type(error).__name__}: "
+                                           f"{' '.join(str(error).split())[:300]}")
+    if refusal is not None:
+        drop.problem = refusal
+    return drop
+
+
+def _route_and_check(drop: _Drop, agency_feeds: dict[str, set[str]], known_hashes: dict[str, str]) -> None:
+    path, file_hash = drop.path, drop.file_hash
+    drop.size = entry_size(path)
     earlier = known_hashes.get(file_hash)
     if earlier and earlier != path.name:
         drop.warnings.append(f"same content as {earlier}, already processed: its rows are duplicates")
@@ -146,25 +170,27 @@ def _plan(path: Path, file_hash: str, agency_feeds: dict[str, set[str]], known_h
         name = parse_drop_name(path)
     except DropNameError as error:
         drop.problem = ("unroutable_file", str(error))
-        return drop
-    drop.feed, drop.agency, drop.period, drop.file_format = name.feed, name.agency, name.period, name.file_format
+    else:
+        drop.feed, drop.agency, drop.period, drop.file_format = name.feed, name.agency, name.period, name.file_format
+    drop.problem = entry_refusal(path) or drop.problem  # a link or directory is never opened
+    if drop.problem is not None:
+        return
     if drop.agency not in agency_feeds:
         drop.problem = ("unknown_agency", f"agency {drop.agency!r} is not in the organisation registry")
-        return drop
+        return
     if drop.feed not in agency_feeds[drop.agency]:
         drop.problem = ("unknown_agency", f"agency {drop.agency} is not registered to send {drop.feed}")
-        return drop
+        return
     try:
         drop.header = read_header(path)
     except FileProblem as problem:
         drop.problem = (problem.rule, problem.message)
-        return drop
+        return
     contract = load_contract(drop.feed)
     drop.problem = header_problem(drop.header, contract)
     ignored = unknown_columns(drop.header, contract)
     if ignored and drop.problem is None:
         drop.warnings.append(f"column(s) not in the contract were ignored: {', '.join(ignored)}")
-    return drop
 
 
 def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConnection) -> DropRead:
@@ -176,11 +202,16 @@ def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyCo
             try:
                 parts.append(read_parquet_drop(drop.path))
             except Exception as error:  # a truncated or foreign file: refuse it whole
-                drop.problem = ("unreadable_file", f"not a readable Parquet file: {error}")
+                drop.problem = ("unreadable_file", f"{drop.path.name} is not a readable Parquet file: {error}")
         else:
             by_header[tuple(drop.header)].append(drop.path)
+    refused: dict[str, tuple[str, str]] = {}
     for header, paths in by_header.items():
-        parts.append(read_csv_drops(paths, list(header), reader))
+        read = read_csv_drops(paths, list(header), reader)
+        refused.update(read.refused)
+        parts.append(read)
+    for drop in drops:
+        drop.problem = refused.get(drop.path.name, drop.problem)
     agency_of = {d.path.name: d.agency for d in drops}
     return _as_feed_frame(DropRead(
         pl.concat([_contract_columns(part.rows, contract) for part in parts]) if parts else
@@ -204,10 +235,11 @@ def _as_feed_frame(read: DropRead, contract: Contract, agency_of: dict[str, str]
 
 def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]], context: ValidationContext,
                   agency_feeds: dict[str, set[str]], run_id: str | None, chunk_bytes: int = CHUNK_BYTES,
-                  scratch_dir: Path | None = None) -> list[FileOutcome]:
+                  scratch_dir: Path | None = None, refusal: tuple[str, str] | None = None) -> list[FileOutcome]:
+    """One transaction for the batch; `refusal` (rule, message) refuses every file of it unread."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     known_hashes = dict(con.execute("SELECT file_hash, min(file_name) FROM raw.file_manifest GROUP BY file_hash").fetchall())
-    drops = [_plan(path, file_hash, agency_feeds, known_hashes) for path, file_hash in batch]
+    drops = [_plan(path, file_hash, agency_feeds, known_hashes, refusal) for path, file_hash in batch]
     loaded: Counter = Counter()  # rows loaded per file name
     quarantined: Counter = Counter()  # rows quarantined per file name
 
@@ -218,7 +250,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
 
     reader = duckdb.connect()  # in-memory, only parses CSV (its parsed piece is a table there, which
     # must fit in memory: a memory limit on it makes a piece of many small files fail rather than spill)
-    piecewise = [d for d in drops if d.problem is None and d.path.stat().st_size > chunk_bytes]
+    piecewise = [d for d in drops if d.problem is None and d.size > chunk_bytes]
     if piecewise:
         _mark_in_progress(con, piecewise, now, run_id)
     con.execute("BEGIN TRANSACTION")
@@ -230,11 +262,10 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
         for feed, feed_drops in by_feed.items():
             contract = load_contract(feed)
             for piece in _pieces(feed_drops, contract, reader, chunk_bytes, scratch_dir):
-                usable = {d.path.name for d in feed_drops if d.problem is None}
-                rows = piece.rows.filter(pl.col(FILE_NAME).is_in(sorted(usable)))
-                validated = validate(rows, contract, context)
-                valid, already_loaded = _split_already_loaded(con, validated.valid, contract)
-                problems = pl.concat([piece.problems, validated.problems, already_loaded])
+                usable = sorted(d.path.name for d in feed_drops if d.problem is None)
+                rows = piece.rows.filter(pl.col(FILE_NAME).is_in(usable))
+                valid, problems = _checked(con, rows, piece.problems.filter(pl.col("file_name").is_in(usable)),
+                                           contract, context, {d.path.name: d for d in feed_drops}, chunk_bytes)
                 agency_of = {d.path.name: d.agency for d in feed_drops}
                 hash_of = {d.path.name: d.file_hash for d in feed_drops}
                 insert_quarantine(row_quarantine(feed, agency_of, hash_of, rows, contract, problems, now, run_id))
@@ -248,11 +279,20 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                 if piecewise:  # release the piece's inserts (an open transaction keeps them in memory)
                     con.execute("COMMIT")
                     con.execute("BEGIN TRANSACTION")
+            # in the batch's last transaction, so a killed run never leaves a version superseded by rows
+            # that discard_unfinished_files then deletes
+            loaded_files = [(d.path.name, d.file_hash) for d in feed_drops if d.problem is None]
+            for name, (corrected, withdrawn) in supersede_older_versions(con, contract, loaded_files, now).items():
+                drop_of_name = next(d for d in feed_drops if d.path.name == name)
+                drop_of_name.warnings.append(f"{corrected} {CORRECTED_MARK} and {withdrawn} withdrawn: the newest "
+                                             "version stands, the report lists them")
         for drop in drops:
             if drop.problem is not None:
                 rule, message = drop.problem
+                rows_held = _rows_held(drop)
+                drop.rows_unknown = rows_held is None
                 insert_quarantine(file_quarantine(drop.path.name, drop.file_hash, drop.feed, drop.agency,
-                                                  count_data_rows(drop.path), rule, message, now, run_id))
+                                                  rows_held, rule, message, now, run_id))
         outcomes = [_outcome(drop, loaded, quarantined) for drop in drops]
         _insert(con, "raw.file_manifest", _manifest(drops, outcomes, now, run_id))
         if piecewise:
@@ -267,6 +307,43 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
     finally:
         reader.close()
     return outcomes
+
+
+def _rows_held(drop: _Drop) -> int | None:
+    """How many rows a refused entry held: None when unknown (unreadable, vanished, or a link, which is
+    never followed); a directory holds none."""
+    try:
+        refusal = entry_refusal(drop.path)
+    except OSError:
+        return None
+    if refusal is not None:
+        return 0 if refusal[0] == "not_a_file" and drop.path.is_dir() else None
+    return count_data_rows(drop.path)
+
+
+def _checked(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, read_problems: pl.DataFrame, contract: Contract,
+             context: ValidationContext, drop_of: dict[str, _Drop], chunk_bytes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows to load, problems) of a piece. A failure validating several files is retried file by file, and
+    a file that fails alone is refused (its rows are not used), so it cannot take its neighbours down."""
+    try:
+        validated = validate(rows, contract, context)
+        valid, already_loaded = split_unchanged_resends(con, validated.valid, contract)
+        return valid, pl.concat([read_problems, validated.problems, already_loaded])
+    except _WAREHOUSE_FAULTS:
+        raise
+    except Exception as error:
+        names = sorted(set(rows.get_column(FILE_NAME).to_list()) | set(read_problems.get_column("file_name").to_list()))
+        if len(names) == 1:
+            drop = drop_of[names[0]]
+            if drop.size > chunk_bytes:  # earlier pieces are committed: fail the batch, it is undone and refused
+                raise
+            drop.problem = ("ingest_failed", f"{drop.path.name} could not be validated: {type(error).__name__}: "
+                                             f"{' '.join(str(error).split())[:300]}")
+            return pl.DataFrame(), pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)  # nothing of it is loaded
+        parts = [_checked(con, rows.filter(pl.col(FILE_NAME) == name), read_problems.filter(pl.col("file_name") == name),
+                          contract, context, drop_of, chunk_bytes) for name in names]
+        valid = [v for v, _ in parts if not v.is_empty()]
+        return (pl.concat(valid) if valid else pl.DataFrame()), pl.concat([p for _, p in parts])
 
 
 def _mark_in_progress(con: duckdb.DuckDBPyConnection, drops: list[_Drop], now: datetime, run_id: str | None) -> None:
@@ -300,7 +377,7 @@ def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConne
     group: list[_Drop] = []
     group_bytes = 0
     for drop in drops:  # small files are read together, up to chunk_bytes at a time
-        size = drop.path.stat().st_size
+        size = drop.size
         if size > chunk_bytes:
             continue
         if group and group_bytes + size > chunk_bytes:
@@ -311,7 +388,7 @@ def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConne
     if group:
         yield _read_feed(group, contract, reader)
     for drop in drops:
-        if drop.path.stat().st_size <= chunk_bytes:
+        if drop.size <= chunk_bytes:
             continue
         if drop.file_format == "parquet":
             pieces = _parquet_pieces(drop, chunk_bytes)
@@ -330,39 +407,44 @@ def _pieces(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyConne
 
 def _csv_pieces(drop: _Drop, reader: duckdb.DuckDBPyConnection, chunk_bytes: int,
                 scratch_dir: Path | None) -> Iterator[DropRead]:
-    """Split a big CSV at line ends into files of about chunk_bytes (each with the header), read each, and
-    give its rows the file's own name and row numbers (a row is a non-blank line, as in count_data_rows)."""
+    """Split a big CSV at record ends into files of about chunk_bytes (each with the header), read each, and
+    give its rows the file's own name and record numbers (every record of a piece is a row or a problem)."""
     scratch = Path(tempfile.mkdtemp(prefix="lantern-split-", dir=scratch_dir))
+    rows_before = 0
     try:
-        for piece_path, rows_before in split_csv(drop.path, chunk_bytes, scratch):
+        for piece_path in split_csv(drop.path, chunk_bytes, scratch):
             read = read_csv_drops([piece_path], drop.header, reader)
             piece_path.unlink()
+            if read.refused:
+                raise FileProblem(*read.refused[piece_path.name])
             yield DropRead(
                 read.rows.with_columns(pl.lit(drop.path.name).alias(FILE_NAME), pl.col(ROW_NUMBER) + rows_before),
                 read.problems.with_columns(pl.lit(drop.path.name).alias("file_name"),
                                            pl.col("row_number") + rows_before),
             )
+            rows_before += read.rows.height + read.problems.height
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[tuple[Path, int]]:
-    """Yield (piece file, data rows before it): pieces of `path` cut at line ends, each led by the header."""
+def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[Path]:
+    """Yield piece files of `path` cut at record ends (a line end with an even number of quotes before it,
+    so a quoted line break stays inside its piece), each led by the header."""
     with open(path, "rb") as handle:
         header = handle.readline()
         if header.startswith(codecs.BOM_UTF8):
             header = header[len(codecs.BOM_UTF8):]
         if not header.endswith(b"\n"):
             header += b"\n"
-        rows_before, index, carry = 0, 0, b""
+        index, carry = 0, b""
         while True:
             block = handle.read(chunk_bytes)
             data = carry + block
             if not data:
                 return
             if block:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:  # one line longer than a piece: keep reading until it ends
+                cut = _record_end(data)
+                if cut == 0:  # one record longer than a piece: keep reading until it ends
                     carry = data
                     continue
                 data, carry = data[:cut], data[cut:]
@@ -372,9 +454,19 @@ def split_csv(path: Path, chunk_bytes: int, scratch: Path) -> Iterator[tuple[Pat
             with open(piece, "wb") as out:
                 out.write(header)
                 out.write(data)
-            yield piece, rows_before
-            rows_before += sum(1 for line in data.split(b"\n") if line.strip())
+            yield piece
             index += 1
+
+
+def _record_end(data: bytes) -> int:
+    """Offset just after the last line end in `data` outside quotes (0 when there is none). `data` starts
+    at a record boundary, so quotes before a line end are balanced exactly when the count is even."""
+    end = len(data)
+    while True:
+        cut = data.rfind(b"\n", 0, end) + 1
+        if cut == 0 or data.count(b'"', 0, cut) % 2 == 0:
+            return cut
+        end = cut - 1
 
 
 def _parquet_pieces(drop: _Drop, chunk_bytes: int) -> Iterator[DropRead]:
@@ -383,7 +475,7 @@ def _parquet_pieces(drop: _Drop, chunk_bytes: int) -> Iterator[DropRead]:
         total = pl.scan_parquet(drop.path).select(pl.len()).collect().item()
     except Exception as error:
         raise FileProblem("unreadable_file", f"not a readable Parquet file: {error}") from error
-    per_piece = max(1, int(total * chunk_bytes / max(drop.path.stat().st_size, 1)))
+    per_piece = max(1, int(total * chunk_bytes / max(drop.size, 1)))
     for offset in range(0, total, per_piece):
         try:
             frame = pl.scan_parquet(drop.path).slice(offset, per_piece).collect()
@@ -408,6 +500,9 @@ def _outcome(drop: _Drop, loaded: Counter, quarantined: Counter) -> FileOutcome:
         status = "loaded"
         if rows_loaded == 0 and rows_quarantined > 0:
             messages.insert(0, "every row was quarantined")
+    if drop.rows_unknown:  # held whole (one quarantine entry without a row number), its rows uncounted
+        messages.insert(1, "rows unknown: the file could not be read, so its rows could not be counted")
+        return FileOutcome(name, drop.file_hash, drop.feed, drop.agency, status, None, 0, None, "; ".join(messages))
     return FileOutcome(name, drop.file_hash, drop.feed, drop.agency, status, rows_loaded + rows_quarantined,
                        rows_loaded, rows_quarantined, "; ".join(messages) or None)
 
@@ -416,12 +511,12 @@ def _manifest(drops: list[_Drop], outcomes: list[FileOutcome], now: datetime, ru
     return pl.DataFrame(
         [{
             "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency,
-            "period": d.period, "file_format": d.file_format, "bytes": d.path.stat().st_size, "status": o.status,
+            "period": d.period, "file_format": d.file_format, "bytes": d.size, "status": o.status,
             "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined,
-            "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": _modified_at(d.path),
+            "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": entry_modified_at(d.path),
             "processed_at": now, "run_id": run_id,
         } for d, o in zip(drops, outcomes)],
-        schema_overrides={"period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
+        schema_overrides={"rows_read": pl.Int64, "rows_quarantined": pl.Int64, "period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
                           "message": pl.Utf8, "duplicate_of": pl.Utf8, "run_id": pl.Utf8},
     )
 
@@ -439,35 +534,3 @@ def _duplicate_of(drop: _Drop) -> str | None:
         if warning.startswith("same content as "):
             return warning.removeprefix("same content as ").split(",")[0]
     return None
-
-
-def _split_already_loaded(con: duckdb.DuckDBPyConnection, valid: pl.DataFrame,
-                          contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows whose key their agency already sent in an earlier batch are quarantined, not loaded twice."""
-    keys = [AGENCY, *contract.primary_key]
-    con.register("lantern_candidate_keys", valid.select([*keys, FILE_NAME, ROW_NUMBER]).to_arrow())
-    try:
-        join = " AND ".join(f"c.{k} = r.{k}" for k in keys)
-        earlier = con.execute(
-            f"""
-            SELECT c.{FILE_NAME} AS file_name, c.{ROW_NUMBER} AS row_number,
-                   any_value(r._file_name) AS first_file, any_value(r._row_number) AS first_row
-            FROM lantern_candidate_keys AS c JOIN {raw_table(contract.feed)} AS r ON {join}
-            GROUP BY ALL
-            """
-        ).pl()
-    finally:
-        con.unregister("lantern_candidate_keys")
-    if earlier.is_empty():
-        return valid, pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
-    repeated = earlier.select(
-        pl.col("file_name"),
-        pl.col("row_number").cast(pl.Int64),
-        pl.lit(contract.primary_key[0]).alias("column_name"),
-        pl.lit("duplicate_key").alias("rule"),
-        pl.format("{} was already loaded from {} row {}", pl.lit(contract.primary_key[0]), pl.col("first_file"),
-                  pl.col("first_row").cast(pl.Utf8)).alias("message"),
-    )
-    kept = valid.join(earlier.select(pl.col("file_name").alias(FILE_NAME), pl.col("row_number").alias(ROW_NUMBER)),
-                      on=[FILE_NAME, ROW_NUMBER], how="anti")
-    return kept, repeated

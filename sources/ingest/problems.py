@@ -7,7 +7,13 @@ import polars as pl
 # Rule codes, each with the plain sentence a data manager reads in the quarantine report.
 RULES = {
     "empty_file": "The file is empty: no header and no rows.",
-    "unreadable_file": "The file could not be read as CSV or Parquet.",
+    "unreadable_file": "The file could not be read as CSV or Parquet (binary, compressed, corrupt, or named for the other format); its rows could not be counted.",
+    "ingest_failed": "Reading or checking the file failed; the message names the cause. Nothing of it was loaded; the other files were not affected.",
+    "unroutable_file": "The file's name does not say which feed and agency it is (<feed>__<agency>__<period>.csv).",
+    "unknown_agency": "The agency in the file's name is not in the organisation registry, or not registered for the feed.",
+    "not_a_file": "A directory (or pipe or device) with a drop's name; only files are read.",
+    "symbolic_link": "A symbolic link with a drop's name; links are never followed: put the file itself in the inbox.",
+    "empty_column_name": "A column of the header has no name (a trailing comma?).",
     "missing_column": "A column the contract requires is missing from the header.",
     "duplicate_column": "The header names the same column twice.",
     "forbidden_column": "The header has a column for a direct identifier; such files are refused whole and no value is kept.",
@@ -31,7 +37,7 @@ RULES = {
     "too_long": "The text is longer than allowed.",
     "inconsistent": "The value contradicts another column of the same row.",
     "duplicate_key": "Another row already has this key.",
-    "identifier_detected": "The value looks like a direct identifier (phone, e-mail, SSN, address, date of birth or social-media handle); the row is refused and only a masked excerpt is kept.",
+    "identifier_detected": "The value looks like a direct identifier (phone, e-mail, SSN, address, date of birth, social-media handle, driver's licence, IP address, vehicle plate, passport or A-number, payment card); the row is refused and only a masked excerpt is kept.",
 }
 
 PROBLEM_SCHEMA = {

@@ -28,15 +28,16 @@ QUARANTINE_SCHEMA = {
 }
 
 
-def file_quarantine(file_name: str, file_hash: str, feed: str | None, agency: str | None, row_count: int,
+def file_quarantine(file_name: str, file_hash: str, feed: str | None, agency: str | None, row_count: int | None,
                     rule: str, message: str, now: datetime, run_id: str | None) -> pl.DataFrame:
-    """A refused file: every row it held is quarantined under the file's reason; no value is kept."""
+    """A refused file: every row it held is quarantined under the file's reason; no value is kept. A file
+    whose rows cannot be counted (row_count None) is held as one entry without a row number."""
     if row_count == 0:
         return pl.DataFrame(schema=QUARANTINE_SCHEMA)
     return pl.DataFrame(
         {
             "file_name": file_name, "file_hash": file_hash, "feed": feed, "agency": agency,
-            "row_number": list(range(1, row_count + 1)), "column_name": None, "rule": rule, "message": message,
+            "row_number": [None] if row_count is None else list(range(1, row_count + 1)), "column_name": None, "rule": rule, "message": message,
             "problem_count": 1, "problems": rule, "masked_record": None, "quarantined_at": now, "run_id": run_id,
         },
         schema=QUARANTINE_SCHEMA,

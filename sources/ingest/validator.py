@@ -136,7 +136,9 @@ def _column_checks(column: Column, contract: Contract, context: ValidationContex
         yield name, "code_list", present & ~text.is_in(allowed), pl.format(
             "{} {} is not in code list {} (allowed: {})", pl.lit(name), shown, pl.lit(column.code_list), pl.lit(listed))
     if column.type == "date":
-        yield name, "date_format", present & typed.is_null(), pl.format(
+        # strptime alone takes '2025-3-4': the contract's form is zero-padded YYYY-MM-DD, nothing looser
+        well_formed = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+        yield name, "date_format", present & (typed.is_null() | ~well_formed), pl.format(
             "{} {} is not a real date in YYYY-MM-DD form", pl.lit(name), shown)
         yield name, "date_in_future", typed > context.processed_on, pl.format(
             "{} {} is after the processing date {}", pl.lit(name), shown, pl.lit(context.processed_on.isoformat()))
@@ -178,13 +180,19 @@ def _shown_value(text: pl.Expr, column: Column) -> pl.Expr:
 
 
 # An agency's record id can only hold letters, digits, '.', '_' and '-' (the format rule), so of all
-# identifiers only a formatted phone number or SSN fits in one; checking that shape in Polars keeps
-# the full scanner (Python, per distinct value) for free text, where ids would make it run per row.
+# identifiers only a phone number, an SSN or an IP address fits in one; checking those shapes in Polars
+# keeps the full scanner (Python, per distinct value) for free text, where ids would make it run per row.
 _ID_SHAPED_LIKE = {
-    "phone": r"(?:^|[^0-9])(?:1[-.])?[2-9][0-9]{2}[-.][2-9][0-9]{2}[-.][0-9]{4}(?:[^0-9]|$)",
-    "ssn": r"(?:^|[^0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?:[^0-9]|$)",
-    # a number glued to a word that says what it is ("TEL-8165550111", "cell.5550142")
-    "phone_cue": r"(?i)(?:tel|phone|ph|cell|mobile|mob|txt|text|call)[-._]?[0-9]{7,}",
+    "phone number": (
+        r"(?:^|[^0-9])(?:1[-.])?[2-9][0-9]{2}[-.][2-9][0-9]{2}[-.][0-9]{4}(?:[^0-9]|$)",  # 816-555-0142
+        # a whole id that starts as a phone, formatted or not: "8165550142", "816555-0177-ext-12"
+        # (an id with a letter prefix, "R-2025004711", is an agency's numbering)
+        r"^(?:1[-._]?)?[2-9][0-9]{2}[-._]?[2-9][0-9]{2}[-._]?[0-9]{4}(?:[^0-9]|$)",
+        # a number glued to a word that says what it is ("TEL-8165550111", "cell.5550142")
+        r"(?i)(?:tel|phone|ph|cell|mobile|mob|txt|text|call)[-._]?[0-9]{7,}",
+    ),
+    "ssn": (r"(?:^|[^0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?:[^0-9]|$)",),
+    "ip address": (r"(?:^|[^0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:[^0-9.]|$)",),
 }
 
 
@@ -192,7 +200,7 @@ def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     free_text = [c.name for c in contract.columns if c.type == "text"]
     hits = [scan_frame(text.select(free_text), free_text)]
     for column in (c.name for c in contract.columns if c.type == "identifier"):
-        for rule, pattern in _ID_SHAPED_LIKE.items():
+        for rule, pattern in ((rule, p) for rule, patterns in _ID_SHAPED_LIKE.items() for p in patterns):
             hits.append(
                 text.select(pl.col(column).str.contains(pattern).fill_null(False).alias("hit"))
                 .with_row_index("row_index").filter(pl.col("hit"))
@@ -213,21 +221,23 @@ def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
 
 
 def _duplicate_keys(typed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """Every repeat of an agency's key after its first row (in file-name, then row order); none for a
-    contract without a key (a public file whose rows repeating a key are summed)."""
+    """Repeats of an agency's key within one file, and repeats with the same values in another file of the
+    batch (a copy). A repeat with other values in a later file is a correction: it is loaded, the newest
+    version stands (sources/ingest/versions.py). None for a contract without a key (a public file whose rows
+    repeating a key are summed)."""
     if not contract.primary_key:
         return pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
     keys = [AGENCY, *contract.primary_key]
     # Only rows whose key occurs more than once can repeat one: sorting and windowing just those (few)
     # instead of the whole frame gives the same repeats.
-    keyed = (typed.select([*keys, FILE_NAME, ROW_NUMBER])
-             .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+    keyed = (typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
              .filter(pl.struct(keys).is_duplicated())
+             .select([*keys, FILE_NAME, ROW_NUMBER, pl.struct(contract.column_names).hash().alias("_values")])
              .sort([FILE_NAME, ROW_NUMBER]))
     repeats = keyed.with_columns(
         pl.col(FILE_NAME).first().over(keys).alias("_first_file"),
         pl.col(ROW_NUMBER).first().over(keys).alias("_first_row"),
-    ).filter(pl.int_range(pl.len()).over(keys) > 0)
+    ).filter((pl.int_range(pl.len()).over([*keys, FILE_NAME]) > 0) | (pl.int_range(pl.len()).over([*keys, "_values"]) > 0))
     return repeats.select(
         pl.col(FILE_NAME).alias("file_name"),
         pl.col(ROW_NUMBER).alias("row_number"),

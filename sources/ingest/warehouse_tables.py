@@ -23,6 +23,8 @@ LINEAGE_COLUMNS = {
     "_row_number": "BIGINT NOT NULL",
     "_run_id": "VARCHAR",
     "_loaded_at": "TIMESTAMP NOT NULL",
+    # when a newer version of the record (same agency and key) was loaded; null: the current version
+    "_superseded_at": "TIMESTAMP",
 }
 
 MANIFEST_DDL = """
@@ -35,9 +37,9 @@ CREATE TABLE IF NOT EXISTS raw.file_manifest (
     file_format VARCHAR,
     bytes BIGINT NOT NULL,
     status VARCHAR NOT NULL,          -- loaded | rejected
-    rows_read BIGINT NOT NULL,
+    rows_read BIGINT,                 -- null: unknown, the file could not be read (held whole)
     rows_loaded BIGINT NOT NULL,
-    rows_quarantined BIGINT NOT NULL,
+    rows_quarantined BIGINT,          -- null with rows_read
     message VARCHAR,
     duplicate_of VARCHAR,             -- an earlier file with the same content
     file_modified_at TIMESTAMP,
@@ -93,7 +95,13 @@ def raw_table_ddl(contract: Contract) -> str:
 def ensure_raw_schema(con, contracts: list[Contract]) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(MANIFEST_DDL)
+    for column in ("rows_read", "rows_quarantined"):  # warehouses made before unreadable files had no count
+        con.execute(f"ALTER TABLE raw.file_manifest ALTER COLUMN {column} DROP NOT NULL")
     con.execute(QUARANTINE_DDL)
     con.execute(FILES_IN_PROGRESS_DDL)
     for contract in contracts:
         con.execute(raw_table_ddl(contract))
+        # a column added to the contract (or lineage) later is added to an existing warehouse's table
+        for name, kind in [*((c.name, DUCKDB_TYPES[c.type]) for c in contract.columns), *LINEAGE_COLUMNS.items()]:
+            con.execute(f"ALTER TABLE {raw_table(contract.feed)} ADD COLUMN IF NOT EXISTS {name} "
+                        f"{kind.replace(' NOT NULL', '')}")

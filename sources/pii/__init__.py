@@ -1,7 +1,8 @@
 """Identifier (PII) detection and masking for agency drops.
 
 Feeds must arrive anonymized; this package lets ingest catch a drop that still carries a phone number,
-e-mail, SSN, street address, date of birth or social-media handle in any string value.
+e-mail, SSN, street address, date of birth, social-media handle, driver's licence, IP address, vehicle plate,
+passport or A-number, or payment card number in any string value.
 """
 
 from .mask import mask_column, mask_digits, mask_text

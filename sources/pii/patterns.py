@@ -158,6 +158,41 @@ HANDLE_NOT = frozenset(
 )
 TIME_LIKE = re.compile(r"^\d{1,2}(?::\d{2})?(?:am|pm|a|p)?$", I)
 
+# --- driver's licence ------------------------------------------------------------------------------
+# Licence numbers have no shape of their own across states (MO: a letter and 5-9 digits; IL: a letter and
+# 11 digits in groups; KS: K and 8 digits; NY: 9 digits; ...), so a number counts only after a licence cue,
+# optionally with the state: "MO DL A191820390", "driver's license # S530-4218-6011", "CDL (KS) K04831947".
+_DL_CUE = (
+    r"(?:\bd\.?\s?l\b\.?|\bdl\s?#|\bdln\b|\bcdl\b|\bdriver'?s?\s+lic(?:en[cs]e)?\b\.?|\bdriving\s+licen[cs]e\b"
+    r"|\bop(?:erator)?'?s?\s+licen[cs]e\b|\blicen[cs]e\s*(?:no\b\.?|num(?:ber)?\b|#))"
+)
+_FILL = r"(?:\s*(?:no\b\.?|num(?:ber)?\b|#|:|=|is\b|was\b|-|\(?[a-z]{2}\)?(?=[\s:#-]))){0,3}\s*"
+DRIVERS_LICENSE = re.compile(
+    rf"{_DL_CUE}{_FILL}([a-z]{{0,3}}[\s-]?\d[\d\s-]{{2,16}}\d[a-z]?|\d{{1,3}}[a-z]{{1,2}}\d{{3,8}})(?![\w])", I
+)
+
+# --- IP address --------------------------------------------------------------------------------------
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
+_H = r"[0-9a-f]{1,4}"
+IPV6 = re.compile(
+    rf"(?<![\w:])(?:(?:{_H}:){{7}}{_H}|(?:{_H}(?::{_H}){{0,6}})?::(?:{_H}(?::{_H}){{0,6}})?)(?![\w:])", I
+)
+
+# --- vehicle plate, passport, A-number (immigration), payment card ------------------------------------
+PLATE = re.compile(
+    r"\b(?:licen[cs]e\s+plate|lic\.?\s+plate|plates?|tags?\s*(?:#|no\b\.?|number))\s*(?:#|no\b\.?|number|:|=|-)?\s*"
+    r"(?:\(?[a-z]{2}\)?(?=[\s:#-])\s*[:#-]?\s*)?([a-z0-9]{1,4}[\s-]{0,2}[a-z0-9]{1,5})(?![\w])",
+    I,
+)
+PASSPORT = re.compile(r"\bpassport\s*(?:no\b\.?|num(?:ber)?\b|#|:|=|-|\s)*\s*([a-z]{0,2}\d{6,9})(?![\w])", I)
+A_NUMBER = re.compile(
+    r"(?:\ba-?\s?(?:number|num|no\b\.?|#)|\balien\s+(?:registration\s+)?(?:number|no\b\.?|#)|\buscis\s*(?:number|no\b\.?|#))"
+    r"\s*[:#=-]?\s*a?[\s-]*(\d{3}[\s-]{0,2}\d{3}[\s-]{0,2}\d{2,3})(?!\d)",
+    I,
+)
+CARD = re.compile(r"(?<![\w.-])\d(?:[ -]{0,2}\d){12,18}(?![\w]|[-.]\d)")
+
 # --- cheap gates ---------------------------------------------------------------------------------------
 # Substring checks that must hold before a detector's regexes can match; they skip most clean values.
 SOCIAL_KEYS = (
@@ -167,6 +202,9 @@ SOCIAL_KEYS = (
 )
 EMAIL_GATE = re.compile(r"@|dot|[\[({<]\s*at\s*[\])}>]|\bat\s+\S+\.", I)
 DOB_GATE = re.compile(r"d\.?\s*o\.?\s*b|birth|born|b-?day", I)
+DL_GATE = re.compile(r"d\.?\s?l\b|dln|cdl|licen[cs]e|\blic\b", I)
+PLATE_GATE = re.compile(r"plate|\btags?\b", I)
+A_NUMBER_GATE = re.compile(r"\ba-?\s?(?:number|num|no|#)|alien|uscis", I)
 ADDRESS_GATE = re.compile(rf"box|pob|\b(?:{_SUFFIX}|route|rte|rt)\b", I)
 
 # --- Polars prefilter (Rust regex syntax) ---------------------------------------------------------------
@@ -190,4 +228,11 @@ PREFILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (rf"(?i)\d\S*\s+(?:\S+\s+){{0,5}}(?:{_SUFFIX}|route|rte|rt)\b", ("address",)),
     (rf"(?i)\b(?:{SOCIAL_PLATFORMS}|messenger|youtube|linkedin|reddit|pinterest)\b", ("social",)),
     (r"(?i)\b(?:t|x|m|wa|kik|fb|instagr|cash)\.(?:me|com|am|app)\b", ("social",)),
+    (r"(?i)d\.?\s?l\b|dln|cdl|licen[cs]e|\blic\b", ("drivers_license",)),
+    (r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", ("ip",)),
+    (r"(?i)[0-9a-f]::|::[0-9a-f]|(?:[0-9a-f]{1,4}:){7}", ("ip",)),
+    (r"(?i)plate|\btags?\b", ("plate",)),
+    (r"(?i)passport", ("passport",)),
+    (r"(?i)\ba-?\s?(?:number|num|no|#)|alien|uscis", ("a_number",)),
+    (r"\d(?:[ -]{0,2}\d){12}", ("card",)),
 )

@@ -14,7 +14,8 @@ from .normalize import normalize, to_original
 
 # When hits overlap they are merged (masking must cover the union); the merged hit keeps the rule
 # listed first here, the most specific one.
-RULES = ("email", "social_url", "ssn", "phone", "date_of_birth", "street_address", "social_handle")
+RULES = ("email", "social_url", "ssn", "drivers_license", "passport", "alien_number", "card_number", "phone",
+         "ip_address", "license_plate", "date_of_birth", "street_address", "social_handle")
 _PRIORITY = {rule: i for i, rule in enumerate(RULES)}
 _DIGITS = re.compile(r"\d+")
 
@@ -160,6 +161,57 @@ def _social(text: str) -> list[Span]:
     return hits
 
 
+def _drivers_licenses(text: str) -> list[Span]:
+    return [("drivers_license", m.start(), m.end()) for m in P.DRIVERS_LICENSE.finditer(text)
+            if _digit_count(m.group(1)) >= 5]
+
+
+def _ips(text: str) -> list[Span]:
+    hits = [("ip_address", m.start(), m.end()) for m in P.IPV4.finditer(text)]
+    for m in P.IPV6.finditer(text):
+        groups = [g for g in m.group().split(":") if g]
+        # "::" shortens at least one group: at most 7 written; two or more, so "a::b" prose stays clean
+        if 2 <= len(groups) <= (7 if "::" in m.group() else 8) and any(c.isdigit() for c in m.group()):
+            hits.append(("ip_address", m.start(), m.end()))
+    return hits
+
+
+def _plates(text: str) -> list[Span]:
+    hits = []
+    for m in P.PLATE.finditer(text):
+        value = re.sub(r"[\s-]", "", m.group(1))
+        if len(value) >= 4 and any(c.isdigit() for c in value):
+            hits.append(("license_plate", m.start(), m.end()))
+    return hits
+
+
+def _passports(text: str) -> list[Span]:
+    return [("passport", m.start(), m.end()) for m in P.PASSPORT.finditer(text)]
+
+
+def _alien_numbers(text: str) -> list[Span]:
+    return [("alien_number", m.start(), m.end()) for m in P.A_NUMBER.finditer(text)]
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _cards(text: str) -> list[Span]:
+    hits = []
+    for m in P.CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        # issuers' first digits (Amex 3, Visa 4, Mastercard 2/5, Discover 6) and the Luhn check digit:
+        # timestamps and long counts are neither
+        if digits[0] in "3456" and 13 <= len(digits) <= 19 and _luhn(digits):
+            hits.append(("card_number", m.start(), m.end()))
+    return hits
+
+
 def _merge(spans: list[Span]) -> list[Span]:
     merged: list[list] = []
     for rule, s, e in sorted(spans, key=lambda h: (h[1], -h[2])):
@@ -173,7 +225,9 @@ def _merge(spans: list[Span]) -> list[Span]:
     return [tuple(m) for m in merged]
 
 
-_DETECTORS = {"phone": _phones, "ssn": _ssns, "dob": _dobs, "address": _addresses, "email": _emails, "social": _social}
+_DETECTORS = {"phone": _phones, "ssn": _ssns, "dob": _dobs, "address": _addresses, "email": _emails, "social": _social,
+              "drivers_license": _drivers_licenses, "ip": _ips, "plate": _plates, "passport": _passports,
+              "a_number": _alien_numbers, "card": _cards}
 
 
 def _digit_count(text: str) -> int:
@@ -190,6 +244,12 @@ _GATES = {
     "address": lambda text, digits: digits > 0 and P.ADDRESS_GATE.search(text) is not None,
     "email": lambda text, digits: P.EMAIL_GATE.search(text) is not None,
     "social": lambda text, digits: any(map(text.lower().__contains__, P.SOCIAL_KEYS)),
+    "drivers_license": lambda text, digits: digits >= 5 and P.DL_GATE.search(text) is not None,
+    "ip": lambda text, digits: digits >= 2 and ("." in text or ":" in text),
+    "plate": lambda text, digits: digits >= 1 and P.PLATE_GATE.search(text) is not None,
+    "passport": lambda text, digits: digits >= 6 and "passport" in text.lower(),
+    "a_number": lambda text, digits: digits >= 8 and P.A_NUMBER_GATE.search(text) is not None,
+    "card": lambda text, digits: digits >= 13,
 }
 
 
