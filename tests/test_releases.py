@@ -1,7 +1,7 @@
 """Releases that survive differencing: an attacker who keeps every release learns nothing new from comparing them.
 
 The scenario: a release of the months closed by 2 October, then late records for July (3 hotline signals in
-one county) and the whole of October arrive, then the next release. An independent attack (scipy's LP, not
+one county), a correction of one July record and the whole of October arrive, then the next release. An independent attack (scipy's LP, not
 the product's audit) on both releases' area tables together bounds every hidden cell and every difference
 between the releases; none may be narrowed to 1..k-1. The same attack on two nightly builds of the same data
 as main published them before releases existed (`build_serving`: all months, current data) finds the leak.
@@ -104,6 +104,21 @@ def _late_records(inbox: Path, month: str, county: str, rows: int) -> None:
         writer.writerows(records)
 
 
+def _correction(inbox: Path, month: str) -> str:
+    """The hotline corrects one record of a closed month (same id, another venue): returns its id."""
+    source = sorted(inbox.glob(f"hotline_signals__*__{month}.csv"))[-1]
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        record, fields = next(reader), reader.fieldnames
+    record["venue_type"] = "construction" if record["venue_type"] != "construction" else "landscaping"
+    corrected = inbox / source.name.replace(f"__{month}.csv", f"__{month}_corrected.csv")
+    with corrected.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerow(record)
+    return record["signal_id"]
+
+
 @pytest.fixture(scope="module")
 def two_releases(tmp_path_factory):
     """Two releases a month apart, with late July records and October between them; and two nightly builds of
@@ -129,6 +144,7 @@ def two_releases(tmp_path_factory):
         for path in staged.glob("*__2026-10*.csv"):
             shutil.copy(path, home / "inbox" / path.name)
         _late_records(home / "inbox", "2026-07", "29019", rows=3)
+        _correction(home / "inbox", "2026-07")
         second = run_pipeline(home, release=SECOND_CUT)
         assert second.success, second.summary()
         with duckdb.connect(str(home / "warehouse.duckdb")) as con:
@@ -175,7 +191,8 @@ def test_the_latest_release_is_what_readers_see_and_the_nightly_leaves_it_alone(
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         first_month = con.execute("SELECT min(month) FROM intermediate.int_calendar_months").fetchone()[0]
         held = held_back_records(con, kept_releases(home), first_month)
-    assert held.rows() == [("hotline_signals", date(2026, 7, 1), 3)]  # what `lantern status` reports
+    # what `lantern status` reports: the 3 late records and the corrected version of one released record
+    assert held.rows() == [("hotline_signals", date(2026, 7, 1), 4)]
 
 
 def test_an_audit_with_an_earlier_release_changed_fails(two_releases, tmp_path):
