@@ -97,9 +97,21 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
                    CAST(signals * 0.1 AS BIGINT) AS charges, CAST(signals * 0.05 AS BIGINT) AS convictions
             FROM (SELECT quarter, any_value(quarter_label) AS quarter_label, 'all' AS region, sum(signals) AS signals
                   FROM quarterly_by_sector GROUP BY quarter)""")
+        _dss_notification_table(con)
         _public_context_tables(con)
     finally:
         con.close()
+
+
+def _dss_notification_table(con) -> None:
+    """Missouri § 566.223 over the people met (dss_notification_compliance), two years, all counts >= 11."""
+    con.execute("""CREATE TABLE dss_notification_compliance AS SELECT * FROM (VALUES
+        (2024, 'all', 126, 45, 28, 0.357, 0.540, 0.222, 2.0, 0.80, 0.992),
+        (2024, 'adult', 91, 25, 26, 0.275, 0.460, 0.286, 3.0, CAST(NULL AS DOUBLE), 0.990),
+        (2025, 'all', 106, 49, 23, 0.462, 0.604, 0.217, 1.0, 0.85, 0.957))
+        AS t(year, person_group, encounters, dss_within_1_day, dss_never_notified, share_dss_within_1_day,
+             share_dss_within_3_days, share_dss_never_notified, median_dss_delay_days, share_juvenile_within_1_day,
+             notification_link_share)""")
 
 
 def _public_context_tables(con) -> None:
