@@ -106,9 +106,10 @@ def _late_records(inbox: Path, month: str, county: str, rows: int) -> None:
 
 def _correction(inbox: Path, month: str) -> str:
     """The hotline corrects one record of a closed month (same id, another venue): returns its id."""
-    source = sorted(inbox.glob(f"hotline_signals__*__{month}.csv"))[-1]
+    source = sorted(inbox.glob(f"hotline_signals__*__{month}.csv"))[0]  # the file the late records copy
     with source.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
+        next(reader)
         record, fields = next(reader), reader.fieldnames
     record["venue_type"] = "construction" if record["venue_type"] != "construction" else "landscaping"
     corrected = inbox / source.name.replace(f"__{month}.csv", f"__{month}_corrected.csv")
