@@ -6,6 +6,7 @@ inbox."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,8 @@ def two_nights(tmp_path_factory: pytest.TempPathFactory):
         planted = write_bad_drops(home / "inbox", FIRST_NIGHT, seed=17)
         first = run_pipeline(home)
         planted += write_bad_drops(home / "inbox", SECOND_NIGHT, seed=18, first_number=10_000)
-        second = run_pipeline(home)
+        # the second night also cuts the next release (a month later): bad files block neither
+        second = run_pipeline(home, release=date.today() + timedelta(days=40))
     yield home, planted, (first, second)
 
 
@@ -44,9 +46,11 @@ def test_no_night_crashes_and_both_publish(two_nights):
     for result in results:
         assert result.success, result.summary()
     assert (home / "serving.duckdb").exists() and (home / "site" / "index.html").exists()
-    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as con:
-        published_by = con.execute("SELECT count(DISTINCT ingested_by_run) FROM run_inputs").fetchone()[0]
-    assert published_by == 2  # the second night's files are in what was published: it was not blocked
+    assert len(list((home / "releases").glob("*/release.json"))) == 2 and "cut" in results[1].release_note
+    for database in ("internal.duckdb", "serving.duckdb"):  # the nightly and the release
+        with duckdb.connect(str(home / database), read_only=True) as con:
+            published_by = con.execute("SELECT count(DISTINCT ingested_by_run) FROM run_inputs").fetchone()[0]
+        assert published_by == 2, database  # the second night's files are in what was published: not blocked
 
 
 def test_every_entry_is_recorded_with_its_honest_row_count(two_nights):

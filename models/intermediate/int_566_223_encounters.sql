@@ -1,9 +1,9 @@
 -- Missouri § 566.223: one row per person law enforcement first met who reasonably appeared to be a
 -- trafficking victim (case-outcome event victim_encountered from a law-enforcement agency, adults and
 -- minors), numbered within (situation, encounter date, minor flag): the n-th person met there pairs with the
--- n-th notification about them (intermediate.int_566_223_notifications).
+-- n-th notification about them (intermediate.int_566_223_notifications). The event id only orders them: ids
+-- never leave staging.
 SELECT
-    event_id,
     situation_key,
     event_date AS encounter_date,
     CAST(year(event_date) AS INTEGER) AS year,

@@ -1,9 +1,9 @@
 -- Missouri § 566.223: one row per notification law enforcement made after meeting a person: of the
 -- Department of Social Services (service child_welfare_notification, to the Children's Division) or of the
 -- juvenile office (juvenile_office_notification), numbered within (situation, encounter date, minor flag,
--- service) in the order made, to pair with intermediate.int_566_223_encounters.
+-- service) in the order made, to pair with intermediate.int_566_223_encounters (the referral id only breaks
+-- ties; ids never leave staging).
 SELECT
-    referral_id,
     situation_key,
     encounter_date,
     minor,
