@@ -39,7 +39,7 @@ class Planted:
 class _Drops:
     def __init__(self, inbox: Path, outside: Path, seed: int):
         self.inbox, self.outside = inbox, outside
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311: seeded synthetic test files, not a secret
         self.file_number = 0
 
     def name(self, agency: str | None = None, suffix: str = "csv") -> str:
