@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from support.pipeline import lantern_env, run_pipeline
 
+from pipelines.benchmarks.bad_nights import text_of_every_table
 from sources.contracts import FEEDS
 from sources.generator.bad_drops import DEFECTS, write_bad_drops
 
@@ -81,14 +82,6 @@ def test_every_row_read_is_loaded_or_quarantined(two_nights):
     assert unaccounted == []
 
 
-def _text_of_every_table(path: Path) -> str:
-    with duckdb.connect(str(path), read_only=True) as con:
-        columns = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
-                              "WHERE data_type = 'VARCHAR'").fetchall()
-        return "\n".join(str(v) for schema, table, column in columns for (v,) in con.execute(
-            f'SELECT DISTINCT "{column}" FROM "{schema}"."{table}" WHERE "{column}" IS NOT NULL').fetchall())
-
-
 def test_no_identifier_in_clear_anywhere_but_the_inbox(two_nights):
     home, planted, _ = two_nights
     identifiers = {i for entry in planted for i in entry.identifiers}
@@ -98,7 +91,7 @@ def test_no_identifier_in_clear_anywhere_but_the_inbox(two_nights):
         if not path.is_file() or path.is_symlink() or (home / "inbox") in path.parents:
             continue
         if path.suffix == ".duckdb":
-            texts[path] = _text_of_every_table(path)
+            texts[path] = text_of_every_table(path)
         elif not path.name.endswith(".wal"):
             texts[path] = path.read_bytes().decode("utf-8", errors="replace")
     assert home / "warehouse.duckdb" in texts and home / "serving.duckdb" in texts
@@ -108,7 +101,7 @@ def test_no_identifier_in_clear_anywhere_but_the_inbox(two_nights):
 
 def test_a_symbolic_link_is_never_followed(two_nights):
     home, _, _ = two_nights
-    assert "outside the inbox" not in _text_of_every_table(home / "warehouse.duckdb")
+    assert "outside the inbox" not in text_of_every_table(home / "warehouse.duckdb")
 
 
 def test_every_refused_file_has_a_report_naming_its_rule(two_nights):

@@ -61,12 +61,13 @@ def _identifiers_in_clear(home: Path, planted) -> int:
     for path in home.rglob("*"):
         if not path.is_file() or path.is_symlink() or (home / "inbox") in path.parents or path.name.endswith(".wal"):
             continue
-        text = _database_text(path) if path.suffix == ".duckdb" else path.read_bytes().decode("utf-8", "replace")
+        text = text_of_every_table(path) if path.suffix == ".duckdb" else path.read_bytes().decode("utf-8", "replace")
         found += sum(i in text for i in identifiers)
     return found
 
 
-def _database_text(path: Path) -> str:
+def text_of_every_table(path: Path) -> str:
+    """Every distinct text value of every table of a DuckDB file, one per line (to search for identifiers)."""
     with duckdb.connect(str(path), read_only=True) as con:
         columns = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
                               "WHERE data_type = 'VARCHAR'").fetchall()
@@ -75,7 +76,9 @@ def _database_text(path: Path) -> str:
 
 
 def _nights_published(home: Path) -> int:
-    if not (home / "serving.duckdb").exists():
+    """Nights whose files reached the nightly publication (the internal database; a protected release is
+    cut on the calendar, not every night)."""
+    if not (home / "internal.duckdb").exists():
         return 0
-    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(home / "internal.duckdb"), read_only=True) as con:
         return con.execute("SELECT count(DISTINCT ingested_by_run) FROM run_inputs").fetchone()[0]
