@@ -238,7 +238,8 @@ def test_an_empty_published_table_has_nothing_to_protect():
     """Without the context files both tables are empty: suppression and audit still run (older inboxes)."""
     from dashboards.disclosure import PublishedSet, TableSpec, audit, suppress
 
-    spec = PublishedSet(tables=[TableSpec("a", ["x"], ["n"]), TableSpec("b", ["year"], ["m"], levels={"year": "hy"})])
+    spec = PublishedSet(tables=[TableSpec("a", ["x"], ["n"]), TableSpec("b", ["year"], ["m"], levels={"year": "hy"})],
+                        min_cell_count=11)
     frames = {"a": pl.DataFrame({"x": ["p", "q", "all"], "n": [5, 20, 25]}),
               "b": pl.DataFrame(schema={"year": pl.Int32, "m": pl.Int64})}
     result = suppress(frames, spec)

@@ -159,7 +159,7 @@ def test_suppress_single_table_no_small_value_published():
     t = pl.DataFrame({"region": ["A", "A", "A", "B", "B", "B", "all", "all", "all"],
                       "sector": ["x", "y", "all"] * 3,
                       "signals": [3, 20, 23, 15, 16, 31, 18, 36, 54]})
-    spec = PublishedSet([TableSpec("t", ["region", "sector"], ["signals"])])
+    spec = PublishedSet([TableSpec("t", ["region", "sector"], ["signals"])], min_cell_count=11)
     res = suppress({"t": t}, spec)
     out = res.frames["t"]
     assert out.filter(pl.col("signals").is_between(1, K - 1)).height == 0
@@ -173,7 +173,7 @@ def test_suppress_single_table_no_small_value_published():
 def test_audit_catches_cell_recoverable_from_row_total():
     t = pl.DataFrame({"region": ["A", "A", "A", "B", "B", "B"], "sector": ["x", "y", "all"] * 2,
                       "signals": [3, 20, 23, 15, 16, 31]})
-    spec = PublishedSet([TableSpec("t", ["region", "sector"], ["signals"])])
+    spec = PublishedSet([TableSpec("t", ["region", "sector"], ["signals"])], min_cell_count=11)
     pub = hide(t, "signals", (pl.col("region") == "A") & (pl.col("sector") == "x"))
     rep = audit({"t": pub}, spec)
     assert not rep.passed
@@ -188,7 +188,7 @@ def test_audit_catches_month_recoverable_from_quarter_minus_two_months():
                            "signals": [14, 4, 19, 22, 13, 17]})
     quarters = pl.DataFrame({"quarter": [dt.date(2025, 1, 1), dt.date(2025, 4, 1)], "signals": [37, 52]})
     spec = PublishedSet([TableSpec("monthly", ["month"], ["signals"]),
-                         TableSpec("quarterly", ["quarter"], ["signals"])], hierarchies=[th])
+                         TableSpec("quarterly", ["quarter"], ["signals"])], hierarchies=[th], min_cell_count=11)
     frames = {"monthly": hide(months, "signals", pl.col("signals") < K), "quarterly": quarters}
     rep = audit(frames, spec)
     assert failing_keys(rep) == {("monthly", "month=2025-02-01")}
@@ -199,7 +199,8 @@ def test_audit_catches_region_recoverable_from_state_minus_other_regions():
     regions = pl.DataFrame({"region": REGIONS, "signals": [40, 7, 33, 25, 61, 18, 12, 29, 44]})
     state = pl.DataFrame({"state": ["MO"], "signals": [regions["signals"].sum()]})
     spec = PublishedSet([TableSpec("by_region", ["region"], ["signals"]),
-                         TableSpec("statewide", ["state"], ["signals"])], hierarchies=[geo_hierarchy()])
+                         TableSpec("statewide", ["state"], ["signals"])], hierarchies=[geo_hierarchy()],
+                        min_cell_count=K)
     rep = audit({"by_region": hide(regions, "signals", pl.col("signals") < K), "statewide": state}, spec)
     assert failing_keys(rep) == {("by_region", "region=R1")}
 
@@ -209,7 +210,7 @@ def test_audit_catches_cells_pinned_by_two_relations_and_all_three_leaks_togethe
     t = pl.DataFrame({"region": ["A", "A", "A", "B", "B", "B", "all", "all", "all"],
                       "sector": ["x", "y", "all"] * 3,
                       "signals": [3, 5, 8, 15, 16, 31, 18, 21, 39]})
-    spec = PublishedSet([TableSpec("t", ["region", "sector"], ["signals"])])
+    spec = PublishedSet([TableSpec("t", ["region", "sector"], ["signals"])], min_cell_count=11)
     pub = hide(t, "signals", pl.col("signals") < K)
     rep = audit({"t": pub}, spec)
     assert failing_keys(rep) == {("t", "region=A, sector=x"), ("t", "region=A, sector=y"),
@@ -218,7 +219,7 @@ def test_audit_catches_cells_pinned_by_two_relations_and_all_three_leaks_togethe
 
 def test_audit_flags_published_small_count_and_derived_value_over_suppressed_count():
     t = pl.DataFrame({"region": ["A", "B"], "signals": [5, 30], "population": [50_000, 90_000]})
-    spec = PublishedSet([TableSpec("t", ["region"], ["signals"], derived={"per_100k": ["signals"]})])
+    spec = PublishedSet([TableSpec("t", ["region"], ["signals"], derived={"per_100k": ["signals"]})], min_cell_count=11)
     shown = t.with_columns((pl.col("signals") / pl.col("population") * 1e5).alias("per_100k"))
     rep = audit({"t": shown}, spec)
     assert "published small count" in rep.failures["reason"].to_list()
@@ -257,7 +258,7 @@ def test_audit_interval_matches_brute_force_on_small_table():
     hidden = {(0, 0), (0, 1), (1, 0), (1, 1)}
     pub = hide(t, "n", pl.struct("r", "c").map_elements(
         lambda s: (s["r"], s["c"]) in {("r%d" % i, "c%d" % j) for i, j in hidden}, return_dtype=pl.Boolean))
-    rep = audit({"t": pub}, PublishedSet([TableSpec("t", ["r", "c"], ["n"])]), full=True)
+    rep = audit({"t": pub}, PublishedSet([TableSpec("t", ["r", "c"], ["n"])], min_cell_count=11), full=True)
     # brute force: a 2x2 block with known margins has one degree of freedom
     a_vals = [a for a in range(0, 200)
               if all(x >= 0 for x in (vals[0, :2].sum() - a, vals[:, 0].sum() - a,
@@ -327,7 +328,7 @@ def test_measure_parts_leak_is_caught_and_suppress_fixes_it():
                       "referrals": [40, 25, 30, 95], "accepted": [3, 12, 14, 29],
                       "declined": [20, 2, 11, 33], "pending": [17, 11, 5, 33]})
     spec = PublishedSet([TableSpec("flows", ["org"], ["referrals", "accepted", "declined", "pending"])],
-                        measure_parts={"referrals": ["accepted", "declined", "pending"]})
+                        measure_parts={"referrals": ["accepted", "declined", "pending"]}, min_cell_count=11)
     pub = t
     for c in ["accepted", "declined", "pending"]:
         pub = hide(pub, c, pl.col(c) < K)

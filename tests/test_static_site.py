@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from dashboards.site import SiteReport, build_site
-from dashboards.site.data import protect
+from dashboards.published import protect
 from fixtures.serving_fixture import HOSTILE, HOSTILE_IMG, make_serving_fixture
 from support.browser import open_page, require_chromium
 

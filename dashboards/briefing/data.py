@@ -10,21 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from dashboards.site.data import protect
+from dashboards import published
+from dashboards.published import Row, protect
 from models.metric_catalog import load_catalog
 
 from .quarters import Quarter
 
 QUERIES = Path(__file__).parent / "queries"
-Row = dict[str, Any]
-
-
-class MissingTable(Exception):
-    """A serving table the briefing reads is not in the database."""
 
 
 @dataclass
@@ -76,17 +71,11 @@ QUERY_OF = {"areas": "areas", "state_trend": "state_trend", "industry": "industr
 AGENCY_QUALITY_TABLE = "agency_data_quality"
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+_tables = published.tables
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[Row]:
-    sql = (QUERIES / f"{query}.sql").read_text(encoding="utf-8")
-    # Bind only the parameters this query uses (DuckDB rejects unused named parameters).
-    used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
-    cursor = con.execute(sql, used or None)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+    return published.rows(con, QUERIES / f"{query}.sql", params)
 
 
 def _count_columns(table: str, row: Row) -> tuple[str, ...]:
@@ -98,8 +87,7 @@ def protect_rows(rows: list[Row], table: str, min_cell: int) -> list[Row]:
     return [protect(r, _count_columns(table, r), min_cell) for r in rows]
 
 
-def connect(serving_db: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(serving_db), read_only=True)
+connect = published.connect
 
 
 def complete_quarters(serving_db: Path) -> list[Quarter]:
@@ -131,7 +119,7 @@ def load(serving_db: Path, quarter: Quarter) -> BriefingData:
     with connect(serving_db) as con:
         tables = _tables(con)
         publication = {r["key"]: r["value"] for r in _rows(con, "publication")} if "publication" in tables else {}
-        min_cell = int(publication.get("min_cell_count") or 11)
+        min_cell = published.threshold(publication, serving_db)
         data = BriefingData(quarter=quarter, publication=publication, min_cell_count=min_cell)
         for section, table in SECTIONS.items():
             if table not in tables:

@@ -84,7 +84,9 @@ class PublishedSet:
     domains: dict[str, list] = field(default_factory=dict)  # optional explicit flat-dimension domains
     measure_parts: dict[str, list[str]] = field(default_factory=dict)
     total_marker: str = "all"
-    min_cell_count: int = 11  # counts 1 .. min_cell_count - 1 are never shown nor derivable
+    # Counts 1 .. min_cell_count - 1 are never shown nor derivable. No default: the threshold comes from the
+    # deployment settings alone, and a spec built without it fails at once (fail closed).
+    min_cell_count: int = field(kw_only=True)
 
     def table(self, name: str) -> TableSpec:
         for t in self.tables:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
+from dashboards import published
+from dashboards.published import Row, protect
+
 QUERIES = Path(__file__).parent / "queries"
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -36,27 +37,7 @@ class SiteData:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
-    cursor = con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8"))
-    columns = [d[0] for d in cursor.description]
-    return [{c: _plain(v) for c, v in zip(columns, values)} for values in cursor.fetchall()]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def protect(row: Row, measures: tuple[str, ...], min_cell: int) -> Row:
-    """Null every suppressed (or suppressible) count and set its `_suppressed` flag."""
-    for m in measures:
-        value = row.get(m)
-        if row.get(f"{m}_suppressed") or (value is not None and 0 < value < min_cell):
-            row[m] = None
-            row[f"{m}_suppressed"] = True
-        else:
-            row[f"{m}_suppressed"] = False
-    return row
+    return published.rows(con, QUERIES / f"{name}.sql", dates_as_text=True)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -73,7 +54,7 @@ def load(serving_db: Path) -> SiteData:
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         publication = {r["key"]: r["value"] for r in _rows(con, "publication")}
-        min_cell = int(publication.get("min_cell_count") or 11)
+        min_cell = published.threshold(publication, serving_db)
         period_end = publication.get("period_end")
         counts = ("signals", "cases")
 
