@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from dagster import MonthlyPartitionsDefinition
 
 from sources.reference import deployment
@@ -14,10 +12,6 @@ def monthly_partitions() -> MonthlyPartitionsDefinition:
     # end_offset=1 keeps the current (incomplete) month as a partition: tonight's drops belong to it.
     return MonthlyPartitionsDefinition(start_date=settings.history_start.strftime("%Y-%m-%d"),
                                        timezone=settings.timezone, end_offset=1)
-
-
-def month_key(month: date) -> str:
-    return month.strftime("%Y-%m-01")
 
 
 def contiguous_ranges(months: list[str]) -> list[tuple[str, str]]:

@@ -50,13 +50,6 @@ def svg(spec: Spec) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-def _bar_label_layer(y_field: str, sort: Any) -> Spec:
-    """The value (or "suppressed") written at the end of each bar."""
-    return {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 9, "color": DARK},
-            "encoding": {"y": {"field": y_field, "type": "nominal", "sort": sort, "title": None},
-                         "x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "text"}}}
-
-
 def quarterly_trend(data: BriefingData) -> Spec | None:
     """Statewide signals in the briefing quarter and the seven complete quarters before it."""
     rows = data.state_trend or []

@@ -22,7 +22,6 @@ from sources.generator.summary import GenerationSummary
 PARQUET_SENDERS = ("LE-MSHP", "LE-FBIKC", "LE-HSISTL", "PR-USAWD", "PR-USAED")
 BOM_SENDERS = ("HL-STATE", "LE-SLMPD", "CW-DSS", "GV-AGO", "SH-SEMO")
 RESENT_TAG = "_resent"
-INTERNAL = ("_agency", "_day", "_month")
 
 
 class DropWriter:

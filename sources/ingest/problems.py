@@ -46,11 +46,3 @@ PROBLEM_SCHEMA = {
     "rule": pl.Utf8,
     "message": pl.Utf8,
 }
-
-
-def empty_problems() -> pl.DataFrame:
-    return pl.DataFrame(schema=PROBLEM_SCHEMA)
-
-
-def problem_frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=PROBLEM_SCHEMA) if rows else empty_problems()
