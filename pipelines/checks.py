@@ -4,6 +4,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 
 from dashboards.release import earlier_cells_changed, kept_releases
 from dashboards.serving import audit_serving_database, candidate_path, earlier_proofs
+from dashboards.serving.guard import serving_violations
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
@@ -100,3 +101,25 @@ def disclosure_audit(warehouse: WarehouseResource) -> AssetCheckResult:
 
 all_checks = [every_row_accounted_for, monthly_signals_reconcile, monthly_referrals_reconcile,
               disclosure_audit]
+
+
+@asset_check(asset=["serving", "serving_database"], blocking=True,
+             description="The candidate serving database holds aggregates only: declared tables, one row per "
+                         "cell, no record-level column, no linkage key, no identifier, no free text (every text "
+                         "value is reference data, a code-list label or the serving SQL's own words).")
+def serving_holds_aggregates_only() -> AssetCheckResult:
+    return _aggregates_only(candidate_path(lantern_paths().serving))
+
+
+@asset_check(asset=["serving", "internal_database"], blocking=True,
+             description="The candidate internal database holds aggregates only, by the same rules as a release: "
+                         "exact numbers, but no record, id or free text.")
+def internal_holds_aggregates_only() -> AssetCheckResult:
+    return _aggregates_only(candidate_path(lantern_paths().internal))
+
+
+def _aggregates_only(path) -> AssetCheckResult:
+    violations = serving_violations(path)
+    # Messages name tables and columns, never a value: a failed check must not leak what it found.
+    return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR, metadata={
+        "path": str(path), "violations": len(violations), "first_violations": "\n".join(violations[:20])})

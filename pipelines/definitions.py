@@ -5,7 +5,7 @@ All warehouse writes run in one process (in-process executor): DuckDB allows one
 
 from dagster import Definitions, in_process_executor
 
-from dashboards.superset.dagster_asset import superset_dashboards_asset
+from pipelines.assets.superset import superset_dashboards_asset
 from pipelines.assets.briefing import briefing_job, quarterly_briefing
 from pipelines.assets.context import context_checks, context_drops
 from pipelines.assets.ingest import inbox_drops
@@ -14,11 +14,10 @@ from pipelines.assets.publish import (internal_database, internal_published, ser
                                      static_dashboard)
 from pipelines.assets.reference import reference_data
 from pipelines.automation import all_sensors, nightly_schedule, release_schedule
-from pipelines.checks import all_checks
+from pipelines.checks import all_checks, internal_holds_aggregates_only, serving_holds_aggregates_only
 from pipelines.freshness import freshness_checks
 from pipelines.jobs import all_jobs
 from pipelines.resources import WarehouseResource
-from pipelines.serving_guard import internal_holds_aggregates_only, serving_holds_aggregates_only
 from pipelines.settings import Paths, lantern_paths
 
 superset_dashboards = superset_dashboards_asset(internal_published.key)

@@ -18,7 +18,7 @@ from dashboards.release import kept_releases, release_cutoff, release_due, relea
 from dashboards.serving import forget_disclosure_memory
 from pipelines.definitions import build_definitions
 from pipelines.jobs import release_config
-from pipelines.modelled_months import pending_months
+from models.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.writer_lock import warehouse_writer_lock
 from pipelines.settings import Paths, lantern_paths

@@ -86,6 +86,7 @@ def _mart_rows(home: Path, table: str) -> list[tuple]:
         return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
 
 
+@pytest.mark.pipeline
 def test_late_record_recomputes_only_its_month_and_equals_a_full_rebuild(lantern_home: Path, tmp_path: Path):
     generate(lantern_home / "inbox", scale="mo", years=1, seed=5, defect_rate=0.0)
     assert run_pipeline(lantern_home).success
@@ -123,6 +124,7 @@ def _publish_metadata(instance: DagsterInstance, run_id: str) -> dict[str, objec
     return found
 
 
+@pytest.mark.pipeline
 def test_nights_leave_the_release_alone_and_its_audit_reuses_the_builds_proofs(lantern_home: Path):
     """The first refresh cuts the release the calendar has due; its blocking audit answers from the proofs the
     build kept. Later nights, a late record and even `refresh --full` change the internal database, never the
@@ -172,13 +174,14 @@ def _late_copy(home: Path, nth_file: int, signal_id: str) -> str:
     return month
 
 
+@pytest.mark.pipeline
 def test_months_stay_pending_until_their_models_succeed_on_the_daemon_path(lantern_home: Path):
     """The daemon runs ingest and models as separate runs: months an ingest loaded are pending until a
     models run covering them succeeds, so a models run that never happened (killed, failed) is made up
     by the next ingest's months_touched, the same list `lantern refresh` works from."""
     from pipelines.assets.ingest import MONTHS_TOUCHED
     from pipelines.definitions import build_definitions
-    from pipelines.modelled_months import pending_months
+    from models.modelled_months import pending_months
     from pipelines.partitions import range_tags
     from pipelines.settings import Paths
 
@@ -218,6 +221,7 @@ def _refresh_process(home: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+@pytest.mark.pipeline
 def test_two_refreshes_at_once_never_fail_on_a_lock(lantern_home: Path):
     generate(lantern_home / "inbox", scale="mo", years=1, seed=6, defect_rate=0.0)
     first, second = _refresh_process(lantern_home), _refresh_process(lantern_home)

@@ -17,6 +17,8 @@ from pipelines.benchmarks.bad_nights import text_of_every_table
 from sources.contracts import FEEDS
 from sources.generator.bad_drops import DEFECTS, write_bad_drops
 
+pytestmark = pytest.mark.pipeline  # every test here runs the real pipeline
+
 FIRST_NIGHT = 2 * len(DEFECTS)  # every defect twice
 SECOND_NIGHT = len(DEFECTS)
 

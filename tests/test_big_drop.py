@@ -124,6 +124,7 @@ def _staged_signals(warehouse: Path, home: Path) -> int:
         return con.execute(f"SELECT count(*) FROM ({staging.sql})").fetchone()[0]
 
 
+@pytest.mark.pipeline
 def test_a_big_drop_killed_between_pieces_is_undone_and_loaded_again_in_full(defective_drop: Path, tmp_path: Path,
                                                                             monkeypatch):
     import subprocess

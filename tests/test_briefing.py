@@ -156,16 +156,17 @@ def test_agency_data_quality_is_exact_internally_and_absent_from_the_release_bri
     assert "not in a protected release" in text and "no table 'agency_data_quality'" not in text
 
 
-def test_cli_builds_the_requested_quarter_under_lantern_home(briefing, clean_demo_run, capsys):
+def test_cli_builds_the_requested_quarter_under_lantern_home(briefing, writable_demo_run, capsys):
     report, _, _ = briefing
     previous = report.quarter.previous()
-    assert briefing_cli(previous.label, clean_demo_run.home) == 0
-    assert (clean_demo_run.home / "briefings" / f"{previous.label}.pdf").exists()
-    assert (clean_demo_run.home / "site" / "briefing" / f"{previous.label}.html").exists()
+    home = writable_demo_run.home
+    assert briefing_cli(previous.label, home) == 0
+    assert (home / "briefings" / f"{previous.label}.pdf").exists()
+    assert (home / "site" / "briefing" / f"{previous.label}.html").exists()
     assert f"Briefing {previous.label}" in capsys.readouterr().out
 
 
-def test_dagster_asset_materializes_the_quarter_partition(briefing, clean_demo_run):
+def test_dagster_asset_materializes_the_quarter_partition(briefing, writable_demo_run):
     from dagster import DagsterInstance, materialize
 
     from pipelines.assets.briefing import latest_briefing_partition, quarterly_briefing
@@ -178,7 +179,7 @@ def test_dagster_asset_materializes_the_quarter_partition(briefing, clean_demo_r
     assert result.success
     metadata = result.asset_materializations_for_node("briefing__quarterly_briefing")[0].metadata
     assert metadata["quarter"].value == report.quarter.label
-    assert (clean_demo_run.home / "briefings" / f"{report.quarter.label}.pdf").exists()
+    assert (writable_demo_run.home / "briefings" / f"{report.quarter.label}.pdf").exists()
 
 
 def test_briefing_shows_suppressed_feed_totals_as_suppressed(clean_demo_run, tmp_path):

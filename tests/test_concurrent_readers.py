@@ -19,6 +19,8 @@ from dashboards.site import build_site
 from pipelines.benchmarks.refresh_process import refresh_to_completion, start_refresh
 from sources.drops import parse_drop_name
 
+pytestmark = pytest.mark.pipeline  # every test here runs the real pipeline
+
 ENVIRONMENT = {"LANTERN_LINKAGE_SECRET": TEST_SECRET}
 
 

@@ -114,7 +114,7 @@ def _expected_fbi(inbox: Path) -> pl.DataFrame:
 def test_refresh_succeeds_with_the_audit_and_the_guard_passing(publish_run):
     assert publish_run.result.success, publish_run.result.failures
     from dashboards.serving.audit import audit_serving_database
-    from pipelines.serving_guard import serving_violations
+    from dashboards.serving.guard import serving_violations
 
     serving = publish_run.home / "serving.duckdb"
     assert serving_violations(serving) == []

@@ -138,12 +138,12 @@ def test_no_agency_linkage_key_or_free_text_past_raw(clean_demo_run):
     assert "notes" not in columns and "linkage_key" not in columns
 
 
-def test_second_refresh_is_a_no_op(clean_demo_run):
-    warehouse = clean_demo_run.home / "warehouse.duckdb"
+def test_second_refresh_is_a_no_op(writable_demo_run):
+    warehouse = writable_demo_run.home / "warehouse.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         before = con.execute("SELECT count(*), sum(rows_loaded) FROM raw.file_manifest").fetchone()
         mart_before = con.execute("SELECT * FROM marts.mart_monthly_signals ORDER BY ALL").fetchall()
-    result = run_pipeline(clean_demo_run.home)
+    result = run_pipeline(writable_demo_run.home)
     assert result.success, result.summary()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         after = con.execute("SELECT count(*), sum(rows_loaded) FROM raw.file_manifest").fetchone()

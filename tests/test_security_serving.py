@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from dashboards.serving import candidate_path
-from pipelines.serving_guard import declared_tables, serving_holds_aggregates_only, serving_violations
+from dashboards.serving.guard import declared_tables, serving_violations
+from pipelines.checks import serving_holds_aggregates_only
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,7 @@ def test_the_guard_is_a_blocking_check_of_the_refresh_definitions(clean_demo_run
 
     definitions = build_definitions(Paths(clean_demo_run.home))
     checks = {spec.name: spec for c in definitions.asset_checks or [] for spec in c.check_specs}
-    assert "serving_holds_aggregates_only" in checks, "wire pipelines.serving_guard into pipelines/definitions.py"
+    assert "serving_holds_aggregates_only" in checks, "wire the guard (pipelines/checks.py) into pipelines/definitions.py"
     assert checks["serving_holds_aggregates_only"].blocking
     assert checks["serving_holds_aggregates_only"].asset_key == checks["disclosure_audit"].asset_key
 

@@ -9,7 +9,7 @@ from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext
                      asset_check, multi_asset)
 
 from pipelines.assets.keys import table_key
-from pipelines.modelled_months import SQL_DIR
+from models import MODELS_DIR
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
@@ -131,7 +131,7 @@ def fbi_rows_all_allocated(warehouse: WarehouseResource) -> AssetCheckResult:
 
 
 def _sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return (MODELS_DIR / "checks" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 @asset_check(asset=table_key("staging.stg_context_standing_files"), name="context_files_complete",

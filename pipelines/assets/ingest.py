@@ -5,7 +5,7 @@ from datetime import date
 from dagster import AssetExecutionContext, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
 
 from pipelines.assets.keys import table_key
-from pipelines.modelled_months import pending_months
+from models.modelled_months import pending_months
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.contracts import FEEDS, all_contracts

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sources.contracts import FEEDS, load_contract
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL_DIR = Path(__file__).parent / "bookkeeping"
 MODELLED_MONTHS_DDL = "CREATE TABLE IF NOT EXISTS meta.modelled_months (month DATE PRIMARY KEY, loaded_through TIMESTAMP)"
 
 

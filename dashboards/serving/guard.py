@@ -22,9 +22,9 @@ What "aggregates only" means here, rule by rule (each a reason the check fails):
 6. the one exception: the run manifest's file hashes (FILE_HASH_COLUMNS) are 64-hex by nature; there
    every value must be exactly one lowercase SHA-256 and nothing else (checked instead of rule 5).
 
-The disclosure audit is the sibling blocking check on the same asset (pipelines/checks.py); Dagster runs
-serving/serving_published only when every blocking check of serving/serving_database passed, so a
-published database has passed both.
+pipelines/checks.py runs these rules as a blocking check of the candidate beside the disclosure audit;
+Dagster runs serving/serving_published only when every blocking check of serving/serving_database passed,
+so a published database has passed both.
 """
 
 from __future__ import annotations
@@ -35,13 +35,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 
-from dashboards.serving import candidate_path
 from dashboards.serving.build import caveats
 from dashboards.serving.derive import derived_queries
 from models import MODELS_DIR, serving_models
-from pipelines.settings import lantern_paths
 from sources.pii import scan_text
 from sources.reference import deployment, reference_tables
 
@@ -171,25 +168,3 @@ def _text_problems(con: duckdb.DuckDBPyConnection, table: str, column: str) -> l
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-@asset_check(asset=["serving", "serving_database"], blocking=True,
-             description="The candidate serving database holds aggregates only: declared tables, one row per "
-                         "cell, no record-level column, no linkage key, no identifier, no free text (every text "
-                         "value is reference data, a code-list label or the serving SQL's own words).")
-def serving_holds_aggregates_only() -> AssetCheckResult:
-    return _aggregates_only(candidate_path(lantern_paths().serving))
-
-
-@asset_check(asset=["serving", "internal_database"], blocking=True,
-             description="The candidate internal database holds aggregates only, by the same rules as a release: "
-                         "exact numbers, but no record, id or free text.")
-def internal_holds_aggregates_only() -> AssetCheckResult:
-    return _aggregates_only(candidate_path(lantern_paths().internal))
-
-
-def _aggregates_only(path) -> AssetCheckResult:
-    violations = serving_violations(path)
-    # Messages name tables and columns, never a value: a failed check must not leak what it found.
-    return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR, metadata={
-        "path": str(path), "violations": len(violations), "first_violations": "\n".join(violations[:20])})

@@ -2,7 +2,7 @@
 
 publish() imports the bundle, deletes objects removed from the specs and applies per-agency access.
 
-    from dashboards.superset.dagster_asset import superset_dashboards_asset
+    from pipelines.assets.superset import superset_dashboards_asset
     superset_dashboards = superset_dashboards_asset(serving_asset_key="serving")  # the swap's asset key
 
 Skips (with a log line) when no Superset answers on LANTERN_SUPERSET_URL / the port file: the nightly
