@@ -18,9 +18,8 @@ from pipelines.assets.ingest import MONTHS_TOUCHED
 from pipelines.jobs import ingest_job, models_job, publish_job, release_config, release_job
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.settings import lantern_paths
-from sources.context import is_context_file
 from sources.ingest.inbox_entries import entry_sha256
-from sources.ingest.load import is_drop_candidate
+from sources.inbox import list_inbox
 from sources.reference import deployment
 
 NEW_DROP_INTERVAL_SECONDS = 30  # a landed file starts ingesting within a minute
@@ -86,10 +85,9 @@ def new_drop_sensor(context: SensorEvaluationContext):
     if not inbox.exists():
         return SkipReason(f"no inbox at {inbox}")
     listing = {}
-    for path in inbox.iterdir():
-        if is_drop_candidate(path) or is_context_file(path):
-            stat = path.lstat()  # a link is recorded and refused by the ingest, never followed
-            listing[path.name] = (stat.st_size, stat.st_mtime_ns)
+    for path in list_inbox(inbox).ready:
+        stat = path.lstat()  # a link is recorded and refused by the ingest, never followed
+        listing[path.name] = (stat.st_size, stat.st_mtime_ns)
     fresh, next_cursor = new_files(listing, json.loads(context.cursor) if context.cursor else {})
     context.update_cursor(json.dumps(next_cursor))
     if not fresh:

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from sources.contracts import all_contracts, load_contract
-from sources.ingest.load import ingest_files
+from sources.inbox import list_inbox
+from sources.ingest import ingest_files
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
 from sources.reference import counties, organisations
@@ -62,7 +63,7 @@ def inbox(tmp_path: Path) -> Path:
 def ingest(con, inbox: Path):
     context = ValidationContext(date(2025, 12, 31), frozenset(counties()["fips"]), frozenset(organisations()["org_id"]))
     feeds = {r["org_id"]: set(r["sends_feeds"].split(";")) for r in organisations().iter_rows(named=True)}
-    return {o.file_name: o for o in ingest_files(con, sorted(inbox.iterdir()), context, feeds, run_id="test")}
+    return {o.file_name: o for o in ingest_files(con, list(list_inbox(inbox).agency_drops), context, feeds, run_id="test")}
 
 
 def quarantine(con, file_name: str) -> pl.DataFrame:

@@ -16,7 +16,8 @@ import yaml
 
 from sources.contracts import all_contracts
 from sources.generator import generate
-from sources.ingest.load import ingest_files
+from sources.inbox import list_inbox
+from sources.ingest import ingest_files
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
 from sources.pii.normalize import normalize
@@ -42,7 +43,7 @@ def _ingest(inbox: Path, warehouse: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(warehouse))
     ensure_raw_schema(con, list(all_contracts().values()))
     context, feeds = _context()
-    ingest_files(con, sorted(inbox.iterdir()), context, feeds, run_id="security-test")
+    ingest_files(con, list(list_inbox(inbox).agency_drops), context, feeds, run_id="security-test")
     return con
 
 

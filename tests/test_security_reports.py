@@ -17,7 +17,8 @@ import pytest
 
 from sources.contracts import all_contracts, load_contract
 from sources.ingest.agency_reports import UNROUTED, report_path, write_agency_reports
-from sources.ingest.load import ingest_files
+from sources.inbox import list_inbox
+from sources.ingest import ingest_files
 from sources.ingest.problems import RULES
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
@@ -69,7 +70,7 @@ def ingested(tmp_path: Path):
     ensure_raw_schema(con, list(all_contracts().values()))
     context = ValidationContext(date(2025, 12, 31), frozenset(counties()["fips"]), frozenset(organisations()["org_id"]))
     feeds = {r["org_id"]: set(r["sends_feeds"].split(";")) for r in organisations().iter_rows(named=True)}
-    outcomes = ingest_files(con, sorted(inbox.iterdir()), context, feeds, run_id="test")
+    outcomes = ingest_files(con, list(list_inbox(inbox).agency_drops), context, feeds, run_id="test")
     yield con, tmp_path / "reports", [o.file_name for o in outcomes]
     con.close()
 

@@ -1,6 +1,6 @@
 """Public context files (national hotline state table, FBI CDE human trafficking) from the inbox.
 
-The agency ingest skips these files (sources.context.is_context_file); this asset loads them into
+sources.inbox.list_inbox tells these files from agency drops by their header; this asset loads them into
 raw.context_<feed>, records them in raw.file_manifest / raw.quarantine, and writes the two small tables
 the context models need from configuration: the deployment's state and the FBI offense subcategories.
 """
@@ -8,16 +8,16 @@ the context models need from configuration: the deployment's state and the FBI o
 from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetSpec, MaterializeResult,
                      asset_check, multi_asset)
 
-from pipelines.assets.keys import table_key
+import polars as pl
+
 from models import MODELS_DIR
+from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
 from sources.context.load import ingest_context_files
-from sources.ingest.load import is_drop_candidate
+from sources.inbox import list_inbox
 from sources.reference import deployment
-
-import polars as pl
 
 SETTINGS_TABLES = ("reference.context_deployment_state", "reference.context_offense_subcategories")
 
@@ -33,7 +33,7 @@ SETTINGS_TABLES = ("reference.context_deployment_state", "reference.context_offe
 )
 def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
     paths = lantern_paths().ensure()
-    candidates = sorted(p for p in paths.inbox.iterdir() if is_drop_candidate(p))
+    candidates = list(list_inbox(paths.inbox).context_files)
     settings = deployment()
     with warehouse.session() as con:
         outcomes = ingest_context_files(con, candidates, settings, run_id=context.run.run_id)

@@ -1,19 +1,14 @@
 """Ingest every new drop in the inbox: each row loaded into raw.<feed> or quarantined with its reason."""
 
-from datetime import date
-
 from dagster import AssetExecutionContext, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
 
-from pipelines.assets.keys import table_key
 from models.modelled_months import pending_months
+from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
 from sources.contracts import FEEDS, all_contracts
-from sources.ingest.agency_reports import write_agency_reports
-from sources.ingest.load import ingest_files, is_drop_candidate
-from sources.ingest.validator import ValidationContext
-from sources.ingest.warehouse_tables import ensure_raw_schema
-from sources.reference import counties, deployment, organisations
+from sources.inbox import list_inbox
+from sources.ingest import agency_feeds, ensure_raw_schema, ingest_files, validation_context, write_agency_reports
 
 RAW_TABLES = (*FEEDS, "file_manifest", "quarantine", "files_in_progress")
 MONTHS_TOUCHED = "months_touched"  # metadata key the touched-months sensor reads
@@ -23,19 +18,6 @@ class IngestConfig(Config):
     """Which inbox files to ingest: all pending ones (default), or the named ones (the new-drop sensor)."""
 
     files: list[str] = []
-
-
-def validation_context() -> ValidationContext:
-    return ValidationContext(
-        processed_on=date.today(),
-        county_fips=frozenset(counties()["fips"].to_list()),
-        org_ids=frozenset(organisations()["org_id"].to_list()),
-        earliest_date=deployment().history_start,
-    )
-
-
-def agency_feeds() -> dict[str, set[str]]:
-    return {row["org_id"]: set(row["sends_feeds"].split(";")) for row in organisations().iter_rows(named=True)}
 
 
 @multi_asset(
@@ -48,9 +30,7 @@ def agency_feeds() -> dict[str, set[str]]:
 )
 def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     paths = lantern_paths().ensure()
-    candidates = sorted(p for p in paths.inbox.iterdir() if is_drop_candidate(p))
-    if config.files:
-        candidates = [p for p in candidates if p.name in set(config.files)]
+    candidates = list(list_inbox(paths.inbox, only=set(config.files) or None).agency_drops)
     validation = validation_context()
     registered = agency_feeds()
     with warehouse.session() as con:

@@ -82,7 +82,7 @@ def big_drop(inbox: Path, home: Path, target_bytes: int) -> dict:
     ingested alone into an empty warehouse; every row must be either loaded or quarantined."""
     from datetime import date
 
-    from pipelines.assets.ingest import agency_feeds, validation_context
+    from sources.ingest import agency_feeds, validation_context
     from pipelines.resources import limit_memory
     from sources.contracts import all_contracts
     from sources.ingest.load import ingest_files

@@ -69,12 +69,6 @@ class _Drop:
     rows_unknown: bool = False  # refused and its rows could not be counted
 
 
-def is_drop_candidate(path: Path) -> bool:
-    """Every inbox entry but those still being uploaded (hidden or .part/.tmp names): a directory or link
-    with a drop's name is a candidate too, so that it is recorded and refused (inbox_entries.py)."""
-    return not path.name.startswith(".") and path.suffix not in (".part", ".tmp", ".partial")
-
-
 def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
     """Files whose (name, content) the manifest has not seen, with their SHA-256.
 
@@ -100,14 +94,11 @@ def pending_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tup
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], context: ValidationContext,
                  agency_feeds: dict[str, set[str]], run_id: str | None = None,
                  chunk_bytes: int = CHUNK_BYTES, scratch_dir: Path | None = None) -> list[FileOutcome]:
-    """Ingest the agency-feed files among `paths`; public context files are left to their own asset.
+    """Ingest these agency drops (sources.inbox.list_inbox sorts public context files out beforehand).
 
     Files over `chunk_bytes` are split into pieces in a scratch folder (default: the system's temporary
     folder) and ingested piece by piece, a commit per piece (see the module docstring).
     """
-    from sources.context import is_context_file
-
-    paths = [p for p in paths if not is_context_file(p)]  # never raises: a file it cannot sniff is a drop
     discard_unfinished_files(con)
     outcomes: list[FileOutcome] = []
     batch: list[tuple[Path, str]] = []
