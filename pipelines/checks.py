@@ -5,6 +5,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 from dashboards.release import earlier_cells_changed, kept_releases
 from dashboards.serving import audit_serving_database, candidate_path, earlier_proofs
 from dashboards.serving.guard import serving_violations
+from models.declared_tests import declarations, run_tests
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from pipelines.settings import lantern_paths
@@ -48,32 +49,20 @@ def every_row_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
-@asset_check(asset=table_key("marts.mart_monthly_signals"), blocking=True,
-             description="Counts are non-negative and the mart's totals equal staging's.")
-def monthly_signals_reconcile(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.session() as con:
-        negative, mart_signals, mart_cases = con.execute(
-            "SELECT count(*) FILTER (WHERE signals < 0 OR cases < 0 OR cases > signals), sum(signals), sum(cases) "
-            "FROM marts.mart_monthly_signals").fetchone()
-        staged_signals, staged_cases = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE is_case) FROM staging.stg_hotline_signals").fetchone()
-    passed = negative == 0 and (mart_signals or 0) == staged_signals and (mart_cases or 0) == staged_cases
-    return AssetCheckResult(passed=passed, metadata={
-        "bad_rows": negative, "mart_signals": int(mart_signals or 0), "staging_signals": staged_signals,
-        "mart_cases": int(mart_cases or 0), "staging_cases": staged_cases})
+def declared_tests_check(model: str):
+    """The tests a model's layer YAML declares for it (models/declared_tests.py), as one blocking check."""
 
+    @asset_check(asset=table_key(model), name="declared_tests", blocking=True,
+                 description=f"{model}: the grain, not-null, accepted-values, expect and equal-totals tests declared "
+                             f"in models/{model.split('.')[0]}/_{model.split('.')[0]}.yml.")
+    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+        with warehouse.session() as con:
+            results = run_tests(con, model)
+        failed = [str(r) for r in results if not r.passed]
+        return AssetCheckResult(passed=not failed, metadata={
+            "tests": len(results), "failed": len(failed), "first_failures": "\n".join(failed[:10])})
 
-@asset_check(asset=table_key("marts.mart_monthly_referrals"), blocking=True,
-             description="Counts are non-negative, statuses add up, and the total equals staging's.")
-def monthly_referrals_reconcile(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.session() as con:
-        bad, total = con.execute(
-            "SELECT count(*) FILTER (WHERE least(referrals, accepted, declined, pending, withdrawn) < 0 "
-            "OR accepted + declined + pending + withdrawn <> referrals), sum(referrals) "
-            "FROM marts.mart_monthly_referrals").fetchone()
-        staged = con.execute("SELECT count(*) FROM staging.stg_referrals").fetchone()[0]
-    return AssetCheckResult(passed=bad == 0 and (total or 0) == staged,
-                            metadata={"bad_rows": bad, "mart_referrals": int(total or 0), "staging_referrals": staged})
+    return _check
 
 
 @asset_check(asset=["serving", "serving_database"], blocking=True,
@@ -99,8 +88,8 @@ def disclosure_audit(warehouse: WarehouseResource) -> AssetCheckResult:
         "failures": report.failures.height, "first_failures": str(report.failures.head(10).rows())})
 
 
-all_checks = [every_row_accounted_for, monthly_signals_reconcile, monthly_referrals_reconcile,
-              disclosure_audit]
+all_checks = [every_row_accounted_for, disclosure_audit,
+              *[declared_tests_check(model) for model in declarations()]]
 
 
 @asset_check(asset=["serving", "serving_database"], blocking=True,

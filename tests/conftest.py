@@ -32,8 +32,9 @@ class PipelineRun:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())) or \
-                SLOW_MARKERS & {mark.name for mark in item.iter_markers()}:
+        # a module names its own pipeline-running fixtures in PIPELINE_FIXTURES
+        heavy = PIPELINE_FIXTURES | getattr(getattr(item, "module", None), "PIPELINE_FIXTURES", set())
+        if heavy & set(getattr(item, "fixturenames", ())) or SLOW_MARKERS & {m.name for m in item.iter_markers()}:
             item.add_marker(pytest.mark.pipeline)
 
 

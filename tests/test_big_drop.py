@@ -19,6 +19,8 @@ from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
 from sources.reference import counties, organisations
 
+PIPELINE_FIXTURES = {'defective_drop'}  # they run the real pipeline: tests using them are in the slow tier
+
 PIECE_BYTES = 8 * 1024  # tiny pieces, so a small file is cut many times
 
 

@@ -22,6 +22,8 @@ from sources.contracts import load_contract
 from sources.ingest.reader import count_data_rows
 from sources.reference import counties, deployment
 
+PIPELINE_FIXTURES = {'context_run'}  # they run the real pipeline: tests using them are in the slow tier
+
 HOTLINE_FILE = "Hotline Statistics - State (2024).csv"  # the name a browser download keeps
 FBI_FILE = "HT_2013-2023.csv"
 AWKWARD_FBI_FILE = "fbi ht extract - edited.csv"

@@ -20,6 +20,8 @@ from support.pipeline import lantern_env, run_pipeline
 from sources.context.samples import write_fbi_human_trafficking, write_hotline_state_statistics
 from sources.reference import counties, deployment
 
+PIPELINE_FIXTURES = {'publish_run'}  # they run the real pipeline: tests using them are in the slow tier
+
 HOTLINE_FILE = "Hotline Statistics - State (2026).csv"
 FBI_FILE = "HT_2013-2023.csv"
 K = 11

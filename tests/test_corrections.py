@@ -14,6 +14,8 @@ from test_ingest import CONTRACT, good_row, ingest, inbox, quarantine, warehouse
 
 from sources.ingest.agency_reports import write_agency_reports
 
+PIPELINE_FIXTURES = {'corrected_night'}  # they run the real pipeline: tests using them are in the slow tier
+
 HEADER = [*CONTRACT.column_names]
 ORIGINAL = "hotline_signals__HL-NATL__2025-03.csv"
 

@@ -23,6 +23,8 @@ from pipelines.benchmarks.refresh_process import refresh_to_completion, start_re
 from pipelines.benchmarks.state import differences, serving_state, warehouse_state
 from sources.drops import parse_drop_name
 
+PIPELINE_FIXTURES = {'references'}  # they run the real pipeline: tests using them are in the slow tier
+
 ENVIRONMENT = {"LANTERN_LINKAGE_SECRET": TEST_SECRET}
 KILLS_FROM_EMPTY = 3
 KILLS_FROM_PREVIOUS = 9

@@ -20,6 +20,8 @@ import pytest
 from scipy.optimize import linprog
 from support.pipeline import lantern_env
 
+PIPELINE_FIXTURES = {'two_releases'}  # they run the real pipeline: tests using them are in the slow tier
+
 K = 11
 FIRST_CUT, SECOND_CUT = date(2026, 10, 2), date(2026, 11, 2)
 AREA_TABLES = {"area_monthly": "month", "area_quarterly": "quarter", "area_yearly": "year"}

@@ -12,6 +12,8 @@ import pytest
 from dashboards.export import export_published_tables, neutralise_cell
 from fixtures.serving_fixture import HOSTILE, HOSTILE_IMG, make_serving_fixture
 
+PIPELINE_FIXTURES = {'hostile_db'}  # they run the real pipeline: tests using them are in the slow tier
+
 # OWASP CSV-injection payloads and shapes that break naive CSV writers.
 INJECTIONS = [
     "=cmd|' /C calc'!A0",

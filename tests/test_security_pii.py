@@ -23,6 +23,8 @@ from sources.ingest.warehouse_tables import ensure_raw_schema
 from sources.pii.normalize import normalize
 from sources.reference import counties, organisations
 
+PIPELINE_FIXTURES = {'planted', 'clean_mo'}  # they run the real pipeline: tests using them are in the slow tier
+
 LEAKS = yaml.safe_load((Path(__file__).parent / "fixtures" / "pii_leaks.yaml").read_text(encoding="utf-8"))
 TEXT_BEARING = ("text", "identifier", "linkage_key")  # contract column types an agency writes free-form into
 # Ceiling for the measured false-positive rate on clean data (rows with text); today it is 0.

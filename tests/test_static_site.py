@@ -14,6 +14,8 @@ from dashboards.published import protect
 from fixtures.serving_fixture import HOSTILE, HOSTILE_IMG, make_serving_fixture
 from support.browser import open_page, require_chromium
 
+PIPELINE_FIXTURES = {'serving_db', 'built'}  # they run the real pipeline: tests using them are in the slow tier
+
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "artifacts" / "site.png"
 

@@ -10,10 +10,8 @@ RERUN = ("When the cause is fixed, run `lantern refresh` (or re-execute the run 
 _CHECK_HINTS = {
     "every_row_accounted_for": "Rows were lost or doubled between a drop and raw/quarantine: do not publish; "
                                "compare the per-file counts in `lantern status` with the check's metadata.",
-    "monthly_signals_reconcile": "The signals mart disagrees with staging: look at the latest change to "
-                                 "models/marts/ or models/staging/ before re-running.",
-    "monthly_referrals_reconcile": "The referrals mart disagrees with staging: look at the latest change to "
-                                   "models/marts/ or models/staging/ before re-running.",
+    "declared_tests": "A model broke a test its layer's YAML declares (grain, totals between layers, codes): "
+                      "the check's metadata names the test; look at the latest change to models/ before re-running.",
     "no_small_counts_published": "A count between 1 and the disclosure threshold reached the serving database. "
                                  "Treat it as a disclosure incident: tell the data steward, do not share "
                                  "dashboard exports, and stop Superset until a clean run has replaced serving.duckdb.",

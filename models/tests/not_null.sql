@@ -1,0 +1,2 @@
+-- Declared test `not_null`: rows where the column is missing.
+SELECT count(*) AS failures FROM {model} WHERE {column} IS NULL
