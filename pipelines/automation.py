@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from dagster import (AssetKey, DefaultScheduleStatus, DefaultSensorStatus, DagsterRunStatus, RunFailureSensorContext,
                      RunRequest, ScheduleDefinition, SensorEvaluationContext, SkipReason, asset_sensor,
-                     run_failure_sensor, run_status_sensor, sensor)
+                     run_failure_sensor, run_status_sensor, schedule, sensor)
 
 from pipelines.assets.ingest import MONTHS_TOUCHED
 from pipelines.jobs import ingest_job, models_job, publish_job, release_config, release_job
 from pipelines.partitions import contiguous_ranges, range_tags
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource
 from sources.ingest.inbox_entries import entry_sha256
 from sources.inbox import list_inbox
 from sources.reference import deployment
@@ -39,24 +40,23 @@ def release_schedule() -> ScheduleDefinition:
     """Cuts a protected release when the calendar has closed a month no kept release covers yet."""
     settings = deployment()
 
-    def due(context) -> RunRequest | SkipReason:
+    @schedule(name="release_calendar", job=release_job, cron_schedule=settings.release_cron,
+              execution_timezone=settings.timezone, default_status=DefaultScheduleStatus.RUNNING,
+              description="Protected releases on the calendar (deployment.yaml `releases:`): closed months only, "
+                          "kept for good; the nightly refresh never changes what partners and the public see.")
+    def release_calendar(context, lantern_home: PathsResource) -> RunRequest | SkipReason:
         from dashboards.release import kept_releases, release_due
 
         as_of = context.scheduled_execution_time.date() if context.scheduled_execution_time else None
-        kept = kept_releases(lantern_paths().home)
+        kept = kept_releases(lantern_home.paths.home)
         if as_of is None or not release_due(as_of, kept[-1].cutoff if kept else None):
             return SkipReason(f"no release due on {as_of}")
         return RunRequest(run_key=f"release:{as_of}", run_config=release_config(as_of))
 
-    return ScheduleDefinition(
-        name="release_calendar", job=release_job, cron_schedule=settings.release_cron,
-        execution_timezone=settings.timezone, default_status=DefaultScheduleStatus.RUNNING,
-        execution_fn=due,
-        description="Protected releases on the calendar (deployment.yaml `releases:`): closed months only, kept "
-                    "for good; the nightly refresh never changes what partners and the public see.")
+    return release_calendar
 
 
-def new_files(inbox_listing: dict[str, tuple[int, int]], cursor: dict) -> tuple[dict[str, str], dict]:
+def new_files(inbox: Path, inbox_listing: dict[str, tuple[int, int]], cursor: dict) -> tuple[dict[str, str], dict]:
     """Files that are new or changed since the cursor, with their hashes; and the next cursor.
 
     The cursor remembers (size, mtime, sha256) per file name, so an unchanged file is hashed once,
@@ -70,7 +70,7 @@ def new_files(inbox_listing: dict[str, tuple[int, int]], cursor: dict) -> tuple[
         if known and known[0] == size and known[1] == mtime_ns:
             next_files[name] = known
             continue
-        digest = entry_sha256(lantern_paths().inbox / name)  # a link or directory is hashed, never opened
+        digest = entry_sha256(inbox / name)  # a link or directory is hashed, never opened
         next_files[name] = [size, mtime_ns, digest]
         if digest not in seen_hashes:
             fresh[name] = digest
@@ -80,15 +80,15 @@ def new_files(inbox_listing: dict[str, tuple[int, int]], cursor: dict) -> tuple[
 
 @sensor(job=ingest_job, minimum_interval_seconds=NEW_DROP_INTERVAL_SECONDS, default_status=DefaultSensorStatus.RUNNING,
         description="A file landing in the inbox starts its ingestion (run key = the file's SHA-256).")
-def new_drop_sensor(context: SensorEvaluationContext):
-    inbox = lantern_paths().inbox
+def new_drop_sensor(context: SensorEvaluationContext, lantern_home: PathsResource):
+    inbox = lantern_home.paths.inbox
     if not inbox.exists():
         return SkipReason(f"no inbox at {inbox}")
     listing = {}
     for path in list_inbox(inbox).ready:
         stat = path.lstat()  # a link is recorded and refused by the ingest, never followed
         listing[path.name] = (stat.st_size, stat.st_mtime_ns)
-    fresh, next_cursor = new_files(listing, json.loads(context.cursor) if context.cursor else {})
+    fresh, next_cursor = new_files(inbox, listing, json.loads(context.cursor) if context.cursor else {})
     context.update_cursor(json.dumps(next_cursor))
     if not fresh:
         return SkipReason("no new drops")

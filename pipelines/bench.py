@@ -32,7 +32,7 @@ from typing import Callable
 import duckdb
 
 from pipelines.benchmarks.measure import Measured, run_measured
-from pipelines.settings import lantern_paths
+from sources.reference.paths import lantern_paths
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"

@@ -7,8 +7,7 @@ from dashboards.serving import audit_serving_database, candidate_path, earlier_p
 from dashboards.serving.guard import serving_violations
 from models.declared_tests import declarations, run_tests
 from pipelines.assets.keys import table_key
-from pipelines.resources import WarehouseResource
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource, WarehouseResource
 from sources.context import CONTEXT_FEEDS  # public context files have their own accounting checks
 from sources.contracts import FEEDS
 from sources.reference import deployment
@@ -70,10 +69,10 @@ def declared_tests_check(model: str):
                          "attacker with every published table (every margin, every grain pair, every measure "
                          "relation) and a linear-programming solver must not narrow any suppressed count to "
                          "1..k-1; no published count is 1..k-1; no derived value is shown over a hidden count.")
-def disclosure_audit(warehouse: WarehouseResource) -> AssetCheckResult:
+def disclosure_audit(warehouse: WarehouseResource, lantern_home: PathsResource) -> AssetCheckResult:
     with warehouse.session() as con:
         proofs = earlier_proofs(con)  # answers to component LPs the build already solved exactly as posed here
-    paths = lantern_paths()
+    paths = lantern_home.paths
     candidate = candidate_path(paths.serving)
     report = audit_serving_database(candidate, proofs)
     # Across releases: the attacker holds every kept release. Each must be carried in the candidate exactly,
@@ -96,15 +95,15 @@ all_checks = [every_row_accounted_for, disclosure_audit,
              description="The candidate serving database holds aggregates only: declared tables, one row per "
                          "cell, no record-level column, no linkage key, no identifier, no free text (every text "
                          "value is reference data, a code-list label or the serving SQL's own words).")
-def serving_holds_aggregates_only() -> AssetCheckResult:
-    return _aggregates_only(candidate_path(lantern_paths().serving))
+def serving_holds_aggregates_only(lantern_home: PathsResource) -> AssetCheckResult:
+    return _aggregates_only(candidate_path(lantern_home.paths.serving))
 
 
 @asset_check(asset=["serving", "internal_database"], blocking=True,
              description="The candidate internal database holds aggregates only, by the same rules as a release: "
                          "exact numbers, but no record, id or free text.")
-def internal_holds_aggregates_only() -> AssetCheckResult:
-    return _aggregates_only(candidate_path(lantern_paths().internal))
+def internal_holds_aggregates_only(lantern_home: PathsResource) -> AssetCheckResult:
+    return _aggregates_only(candidate_path(lantern_home.paths.internal))
 
 
 def _aggregates_only(path) -> AssetCheckResult:

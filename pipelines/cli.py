@@ -8,7 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import lantern_paths
+from sources.reference.paths import lantern_paths
 
 
 def _generate(args: argparse.Namespace) -> int:

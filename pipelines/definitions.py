@@ -17,8 +17,8 @@ from pipelines.automation import all_sensors, nightly_schedule, release_schedule
 from pipelines.checks import all_checks, internal_holds_aggregates_only, serving_holds_aggregates_only
 from pipelines.freshness import freshness_checks
 from pipelines.jobs import all_jobs
-from pipelines.resources import WarehouseResource
-from pipelines.settings import Paths, lantern_paths
+from pipelines.resources import PathsResource, WarehouseResource
+from sources.reference.paths import Paths, lantern_paths
 
 superset_dashboards = superset_dashboards_asset(internal_published.key)
 
@@ -34,7 +34,8 @@ def build_definitions(paths: Paths) -> Definitions:
         jobs=[*all_jobs, briefing_job],
         schedules=[nightly_schedule(), release_schedule()],
         sensors=all_sensors,
-        resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home))},
+        resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home)),
+                   "lantern_home": PathsResource(home=str(paths.home))},
         executor=in_process_executor,
     )
 

@@ -9,37 +9,37 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
+from pathlib import Path
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, asset_check
 
 from pipelines.assets.keys import table_key
-from pipelines.resources import WarehouseResource
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource, WarehouseResource
 from sources.contracts import FEEDS, load_contract
 
 GRACE_DAYS = 1  # a daily feed that arrives at 03:00 instead of 01:00 is not stale
 
 
-def _state_file():
-    return lantern_paths().home / "state" / "feed_freshness.json"
+def _state_file(home: Path) -> Path:
+    return home / "state" / "feed_freshness.json"
 
 
-def _state() -> dict:
+def _state(home: Path) -> dict:
     """Which feeds were stale at the last check; a missing or unreadable file means none known."""
     try:
-        return json.loads(_state_file().read_text())
+        return json.loads(_state_file(home).read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
 
 
-def _was_stale(feed: str) -> bool:
-    return bool(_state().get(feed))
+def _was_stale(home: Path, feed: str) -> bool:
+    return bool(_state(home).get(feed))
 
 
-def _remember(feed: str, stale: bool) -> None:
-    path = _state_file()
+def _remember(home: Path, feed: str, stale: bool) -> None:
+    path = _state_file(home)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = _state()
+    state = _state(home)
     state[feed] = stale
     # written aside and swapped in: a run killed mid-write must not leave a broken file behind
     partial = path.with_name(path.name + ".partial")
@@ -53,7 +53,8 @@ def feed_freshness_check(feed: str) -> AssetChecksDefinition:
     @asset_check(asset=table_key(f"raw.{feed}"), name="feed_is_fresh",
                  description=f"A {contract.title.lower()} file arrived within the last "
                              f"{contract.expected_every_days} day(s) (+{GRACE_DAYS} day grace).")
-    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+    def _check(warehouse: WarehouseResource, lantern_home: PathsResource) -> AssetCheckResult:
+        home = lantern_home.paths.home
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         with warehouse.session() as con:
             last_file, data_as_of = con.execute(
@@ -61,11 +62,11 @@ def feed_freshness_check(feed: str) -> AssetChecksDefinition:
                 f"(SELECT max({contract.event_date}) FROM raw.{feed})", [feed]).fetchone()
         age_days = (now - last_file).total_seconds() / 86400 if last_file else None
         stale = age_days is None or age_days > contract.expected_every_days + GRACE_DAYS
-        if stale and not _was_stale(feed):
+        if stale and not _was_stale(home, feed):
             from pipelines.alerts import alert_for_stale_feed, send_alert
 
             send_alert(alert_for_stale_feed(feed, data_as_of, contract.expected_every_days, now, last_file_at=last_file))
-        _remember(feed, stale)
+        _remember(home, feed, stale)
         return AssetCheckResult(
             passed=not stale, severity=AssetCheckSeverity.WARN,
             metadata={"last_file_loaded_at": str(last_file), "data_as_of": str(data_as_of),

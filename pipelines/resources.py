@@ -7,11 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 
 from models import macros_sql
 from pipelines.secrets import linkage_secret
 from pipelines.writer_lock import warehouse_writer_lock
+from sources.reference.paths import Paths
 
 _HMAC_BLOCK = 64  # SHA-256 block size in bytes
 # DuckDB's own default is 80% of RAM; a nightly job sharing a small server must stay well under the 4 GB
@@ -51,6 +53,17 @@ def prepare_session(con: duckdb.DuckDBPyConnection, home: Path) -> None:
     con.execute(f"SET VARIABLE lantern_ipad = '{inner}'")
     con.execute(f"SET VARIABLE lantern_opad = '{outer}'")
     con.execute(macros_sql())
+
+
+class PathsResource(ConfigurableResource):
+    """Where this deployment keeps its files (sources.reference.paths.Paths), injected into every asset, check,
+    sensor and schedule that touches one: the pipeline reads LANTERN_HOME once, in the composition root."""
+
+    home: str
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(Path(self.home))
 
 
 class WarehouseResource(DuckDBResource):

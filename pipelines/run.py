@@ -21,7 +21,7 @@ from pipelines.jobs import release_config
 from models.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.writer_lock import warehouse_writer_lock
-from pipelines.settings import Paths, lantern_paths
+from sources.reference.paths import Paths, lantern_paths
 from sources.contracts import FEEDS, load_contract
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from pipelines.settings import Paths
+from sources.reference.paths import Paths
 
 
 def print_status(paths: Paths, file_name: str | None = None) -> int:

@@ -17,6 +17,7 @@ from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_contex
 
 from pipelines.automation import new_drop_sensor, nightly_schedule
 from pipelines.partitions import contiguous_ranges
+from pipelines.resources import PathsResource
 from sources.generator import generate
 from support.pipeline import TEST_SECRET, run_pipeline
 
@@ -45,9 +46,10 @@ def test_release_schedule_cuts_a_release_only_when_the_calendar_has_closed_a_new
     from pipelines.automation import release_schedule
 
     schedule = release_schedule()
+    resources = {"lantern_home": PathsResource(home=str(lantern_home))}
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 2 * *", "America/Chicago")
     tick = dt.datetime(2026, 12, 2, 6, tzinfo=dt.timezone.utc)
-    first = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick))
+    first = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick, resources=resources))
     [request] = first.run_requests
     assert isinstance(request, RunRequest)
     assert request.run_config["ops"]["serving__serving_database"]["config"]["as_of"] == "2026-12-02"
@@ -55,10 +57,10 @@ def test_release_schedule_cuts_a_release_only_when_the_calendar_has_closed_a_new
     kept.mkdir(parents=True)
     (kept / "release.json").write_text(json.dumps({"release_id": "2026-11", "cutoff": "2026-11-01",
                                                    "snapshot_at": "2026-12-02T06:00:00"}))
-    again = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick))
+    again = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick, resources=resources))
     assert not again.run_requests and again.skip_message
     later = schedule.evaluate_tick(build_schedule_context(
-        scheduled_execution_time=dt.datetime(2027, 1, 2, 6, tzinfo=dt.timezone.utc)))
+        scheduled_execution_time=dt.datetime(2027, 1, 2, 6, tzinfo=dt.timezone.utc), resources=resources))
     assert len(later.run_requests) == 1  # December has closed
 
 
@@ -66,18 +68,19 @@ def test_new_drop_sensor_requests_one_run_per_new_content(lantern_home: Path):
     inbox = lantern_home / "inbox"
     inbox.mkdir(parents=True)
     (inbox / "hotline_signals__HL-NATL__2025-03.csv").write_text("signal_id\n")
+    resources = {"lantern_home": PathsResource(home=str(lantern_home))}
     with DagsterInstance.ephemeral() as instance:
-        first_tick = build_sensor_context(instance=instance)
+        first_tick = build_sensor_context(instance=instance, resources=resources)
         first = new_drop_sensor(first_tick)
         assert isinstance(first, RunRequest)
         assert first.run_key == hashlib.sha256((inbox / "hotline_signals__HL-NATL__2025-03.csv").read_bytes()).hexdigest()
         assert first.run_config["ops"]["inbox_drops"]["config"]["files"] == ["hotline_signals__HL-NATL__2025-03.csv"]
-        context = build_sensor_context(instance=instance, cursor=first_tick.cursor)
+        context = build_sensor_context(instance=instance, cursor=first_tick.cursor, resources=resources)
         assert isinstance(new_drop_sensor(context), SkipReason)
         # the same content under another name is not a new drop; different content is
         shutil.copy(inbox / "hotline_signals__HL-NATL__2025-03.csv", inbox / "hotline_signals__HL-NATL__copy.csv")
         (inbox / "referrals__LE-KCPD__2025-03.csv").write_text("referral_id\n")
-        third = new_drop_sensor(build_sensor_context(instance=instance, cursor=context.cursor))
+        third = new_drop_sensor(build_sensor_context(instance=instance, cursor=context.cursor, resources=resources))
         assert third.run_config["ops"]["inbox_drops"]["config"]["files"] == ["referrals__LE-KCPD__2025-03.csv"]
 
 
@@ -183,7 +186,7 @@ def test_months_stay_pending_until_their_models_succeed_on_the_daemon_path(lante
     from pipelines.definitions import build_definitions
     from models.modelled_months import pending_months
     from pipelines.partitions import range_tags
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
 
     generate(lantern_home / "inbox", scale="mo", years=1, seed=9, defect_rate=0.0)
     assert run_pipeline(lantern_home).success

@@ -206,7 +206,7 @@ def quiet_alerts(monkeypatch):
 
 
 def test_a_partial_context_file_is_reported_loudly(tmp_path, quiet_alerts, capsys):
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
     from pipelines.status import print_status
 
     with WebhookSink() as sink:

@@ -13,7 +13,7 @@ import duckdb
 
 from pipelines.definitions import build_definitions
 from pipelines.resources import hmac_pads, prepare_session
-from pipelines.settings import Paths
+from sources.reference.paths import Paths
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 

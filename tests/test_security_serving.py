@@ -107,7 +107,7 @@ def test_the_asset_check_blocks_a_planted_candidate(real, tmp_path: Path, monkey
 # --- wiring: the refresh job runs the guard and writes the agency reports -------------------------------
 def test_the_guard_is_a_blocking_check_of_the_refresh_definitions(clean_demo_run) -> None:
     from pipelines.definitions import build_definitions
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
 
     definitions = build_definitions(Paths(clean_demo_run.home))
     checks = {spec.name: spec for c in definitions.asset_checks or [] for spec in c.check_specs}

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from sources.reference.paths import lantern_paths
+
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 NAMESPACE = uuid.UUID("6c1f1b9e-3f0a-5b8e-9a57-1a7e2a4c0d11")  # fixed forever: changing it duplicates everything
 ROOT = "lantern_assets"
@@ -795,11 +797,10 @@ def build_zip(specs: Specs, serving_path: Path, internal_path: Path | None = Non
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    import os
 
     parser = argparse.ArgumentParser(description="Build the Superset assets bundle from dashboards/superset/specs")
     parser.add_argument("--serving", type=Path,
-                        default=Path(os.environ.get("LANTERN_HOME", "data")) / "serving.duckdb")
+                        default=lantern_paths().serving)
     parser.add_argument("--out", type=Path, default=Path("superset_assets.zip"))
     args = parser.parse_args(argv)
     args.out.write_bytes(build_zip(load_specs(), args.serving))

@@ -31,6 +31,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from sources.reference.paths import lantern_paths
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REQUIREMENTS = PACKAGE_DIR / "requirements.txt"
 CONFIG_TEMPLATE = PACKAGE_DIR / "superset_config.py.tmpl"
@@ -104,8 +106,7 @@ class SupersetEnv:
 
 
 def lantern_home() -> Path:
-    home = os.environ.get("LANTERN_HOME")
-    return Path(home).resolve() if home else Path.cwd().resolve() / "data"
+    return lantern_paths().home
 
 
 def resolve() -> SupersetEnv:

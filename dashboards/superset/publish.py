@@ -24,12 +24,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from sources.reference.paths import lantern_paths
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _lantern_home() -> Path:
-    home = os.environ.get("LANTERN_HOME")
-    return Path(home).resolve() if home else Path.cwd().resolve() / "data"
+    return lantern_paths().home
 
 
 def default_url() -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from duckdb.sqltypes import BIGINT, DOUBLE
+from duckdb.sqltypes import DOUBLE
 
 from models.stats.poisson import poisson_exact_ci_array
 from models.stats.rate_ratio import rate_ratio_arrays, rate_ratio_p_array

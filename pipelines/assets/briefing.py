@@ -13,7 +13,7 @@ from dagster import (AssetExecutionContext, AssetKey, AssetSelection, Materializ
 
 from dashboards.briefing import Quarter, build_briefing
 from dashboards.release import kept_releases
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource
 from sources.reference import deployment
 
 BRIEFING_KEY = AssetKey(["briefing", "quarterly_briefing"])
@@ -35,8 +35,8 @@ def quarter_of_partition(key: str) -> Quarter:
        group_name="publish",
        description="The quarterly briefing pack: data/briefings/<quarter>.pdf and site/briefing/<quarter>.html, "
                    "from the published (audited) serving database.")
-def quarterly_briefing(context: AssetExecutionContext) -> MaterializeResult:
-    paths = lantern_paths().ensure()
+def quarterly_briefing(context: AssetExecutionContext, lantern_home: PathsResource) -> MaterializeResult:
+    paths = lantern_home.paths.ensure()
     quarter = quarter_of_partition(context.partition_key)
     report = build_briefing(paths.serving, paths.home / "briefings", paths.site, quarter)
     if report.missing_tables:

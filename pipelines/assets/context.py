@@ -12,8 +12,7 @@ import polars as pl
 
 from models import MODELS_DIR
 from pipelines.assets.keys import table_key
-from pipelines.resources import WarehouseResource
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource, WarehouseResource
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
 from sources.context.load import ingest_context_files
 from sources.inbox import list_inbox
@@ -31,8 +30,8 @@ SETTINGS_TABLES = ("reference.context_deployment_state", "reference.context_offe
           for name in SETTINGS_TABLES],
     ],
 )
-def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource):
-    paths = lantern_paths().ensure()
+def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource, lantern_home: PathsResource):
+    paths = lantern_home.paths.ensure()
     candidates = list(list_inbox(paths.inbox).context_files)
     settings = deployment()
     with warehouse.session() as con:

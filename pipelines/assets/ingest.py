@@ -4,8 +4,7 @@ from dagster import AssetExecutionContext, AssetSpec, Config, MaterializeResult,
 
 from models.modelled_months import pending_months
 from pipelines.assets.keys import table_key
-from pipelines.resources import WarehouseResource
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource, WarehouseResource
 from sources.contracts import FEEDS, all_contracts
 from sources.inbox import list_inbox
 from sources.ingest import agency_feeds, ensure_raw_schema, ingest_files, validation_context, write_agency_reports
@@ -28,8 +27,9 @@ class IngestConfig(Config):
         for name in RAW_TABLES
     ],
 )
-def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
-    paths = lantern_paths().ensure()
+def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource,
+                lantern_home: PathsResource):
+    paths = lantern_home.paths.ensure()
     candidates = list(list_inbox(paths.inbox, only=set(config.files) or None).agency_drops)
     validation = validation_context()
     registered = agency_feeds()

@@ -23,8 +23,7 @@ from dashboards.serving.internal import build_internal
 from dashboards.site import build_site
 from models import serving_models
 from pipelines.assets.keys import table_key
-from pipelines.resources import WarehouseResource
-from pipelines.settings import lantern_paths
+from pipelines.resources import PathsResource, WarehouseResource
 
 
 def _serving_reads() -> list:
@@ -36,8 +35,9 @@ def _serving_reads() -> list:
 @asset(key=["serving", "internal_database"], deps=_serving_reads(), group_name="publish",
        description="The candidate internal database: exact aggregates (no record, id or free text) for task-force "
                    "analysts and, through row-level security, each agency's own rows. Never forwarded.")
-def internal_database(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    paths = lantern_paths().ensure()
+def internal_database(context: AssetExecutionContext, warehouse: WarehouseResource,
+                      lantern_home: PathsResource) -> MaterializeResult:
+    paths = lantern_home.paths.ensure()
     with warehouse.session() as con:
         report = build_internal(con, candidate_path(paths.internal), run_id=context.run.run_id)
     return MaterializeResult(metadata={"path": str(report.path), "seconds": round(report.seconds, 2),
@@ -46,8 +46,8 @@ def internal_database(context: AssetExecutionContext, warehouse: WarehouseResour
 
 @asset(key=["serving", "internal_published"], deps=[internal_database], group_name="publish",
        description="data/internal.duckdb: the checked candidate, swapped in atomically.")
-def internal_published() -> MaterializeResult:
-    paths = lantern_paths()
+def internal_published(lantern_home: PathsResource) -> MaterializeResult:
+    paths = lantern_home.paths
     publish_candidate(paths.internal)
     return MaterializeResult(metadata={"path": str(paths.internal)})
 
@@ -61,8 +61,8 @@ class ReleaseConfig(Config):
                    "again exactly, new cells suppressed together with them; attacked by the blocking "
                    "disclosure_audit with every kept release before it is kept.")
 def serving_database(context: AssetExecutionContext, config: ReleaseConfig,
-                     warehouse: WarehouseResource) -> MaterializeResult:
-    paths = lantern_paths().ensure()
+                     warehouse: WarehouseResource, lantern_home: PathsResource) -> MaterializeResult:
+    paths = lantern_home.paths.ensure()
     as_of = date.fromisoformat(config.as_of) if config.as_of else date.today()
     kept = kept_releases(paths.home)
     if not release_due(as_of, kept[-1].cutoff if kept else None):
@@ -81,8 +81,8 @@ def serving_database(context: AssetExecutionContext, config: ReleaseConfig,
 @asset(key=["serving", "serving_published"], deps=[serving_database], group_name="release",
        description="releases/<id>/serving.duckdb, kept for good, and data/serving.duckdb (the latest release), "
                    "swapped in atomically.")
-def serving_published() -> MaterializeResult:
-    paths = lantern_paths()
+def serving_published(lantern_home: PathsResource) -> MaterializeResult:
+    paths = lantern_home.paths
     candidate = candidate_path(paths.serving)
     with duckdb.connect(str(candidate), read_only=True) as con:
         stamp = dict(con.execute("SELECT key, value FROM publication").fetchall())
@@ -94,8 +94,8 @@ def serving_published() -> MaterializeResult:
 @asset(key=["site", "static_dashboard"], deps=[serving_published], group_name="release",
        description="data/site/index.html: the offline dashboard of the latest release (no server, no network); "
                    "also kept with the release.")
-def static_dashboard() -> MaterializeResult:
-    paths = lantern_paths().ensure()
+def static_dashboard(lantern_home: PathsResource) -> MaterializeResult:
+    paths = lantern_home.paths.ensure()
     report = build_site(paths.serving, paths.site)
     latest = kept_releases(paths.home)[-1]
     shutil.copytree(paths.site, latest.folder / "site", dirs_exist_ok=True)

@@ -14,7 +14,7 @@ from sources.contracts import FEEDS
 
 def run_bad_nights(home: Path, files: int, nights: int) -> dict:
     from pipelines.run import run_refresh
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
     from sources.generator import generate
     from sources.generator.bad_drops import write_bad_drops
 

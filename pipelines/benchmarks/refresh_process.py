@@ -30,7 +30,7 @@ def _refresh_child(home: str, environment: dict[str, str]) -> None:
 
     from pipelines.definitions import build_definitions
     from pipelines.run import run_refresh
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
 
     with DagsterInstance.ephemeral() as instance:
         result = run_refresh(instance=instance, definitions=build_definitions(Paths(Path(home))))

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from sources.contracts import FEEDS, load_contract
+from sources.contracts import load_contract
 from sources.drops import drop_file_name, parse_drop_name
 
 

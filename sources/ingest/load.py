@@ -27,7 +27,7 @@ from sources.contracts import Contract, load_contract
 from sources.drops import DropNameError, parse_drop_name
 from sources.ingest.header import header_problem, unknown_columns
 from sources.ingest.inbox_entries import entry_modified_at, entry_refusal, entry_sha256, entry_size
-from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, file_quarantine, row_quarantine
+from sources.ingest.quarantine_records import file_quarantine, row_quarantine
 from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
                                    count_data_rows, read_csv_drops, read_header, read_parquet_drop)
 from sources.ingest.validator import AGENCY, ValidationContext, validate

@@ -37,7 +37,7 @@ def run_context_job(home: Path):
     from dagster import DagsterInstance
 
     from pipelines.run import run_refresh
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
 
     with DagsterInstance.ephemeral() as instance:
         return run_refresh(instance=instance, definitions=context_definitions(home), paths=Paths(home), release=False)

@@ -35,7 +35,7 @@ def run_pipeline(home: Path, full: bool = False, instance=None, release=True):
 
     from pipelines.definitions import build_definitions
     from pipelines.run import run_refresh
-    from pipelines.settings import Paths
+    from sources.reference.paths import Paths
 
     if instance is not None:
         return run_refresh(instance=instance, definitions=build_definitions(Paths(home)), full=full, paths=Paths(home),

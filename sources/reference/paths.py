@@ -1,4 +1,8 @@
-"""Where Lantern keeps its data. Everything lives under LANTERN_HOME (default: ./data)."""
+"""Where Lantern keeps its data. Everything lives under LANTERN_HOME (default: ./data).
+
+The one reader of LANTERN_HOME: the pipeline gets these paths injected as a Dagster resource
+(pipelines/resources.py, PathsResource), the command-line tools and Superset's tools ask `lantern_paths()`.
+"""
 
 from __future__ import annotations
 
