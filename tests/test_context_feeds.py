@@ -298,6 +298,7 @@ def test_hotline_coverage_mart_shows_published_figures_share_and_coverage(contex
             assert row["signal_coverage"] is None
 
 
+@pytest.mark.pipeline
 def test_republished_table_revises_earlier_years_and_nothing_is_loaded_twice(tmp_path):
     home = tmp_path / "lantern"
     inbox = home / "inbox"

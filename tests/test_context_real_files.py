@@ -21,6 +21,8 @@ from support.pipeline import lantern_env
 from sources.contracts import load_contract
 from sources.reference import counties, deployment
 
+pytestmark = pytest.mark.pipeline  # every test here runs the context load on real DuckDB files
+
 OWN_SIGNALS_FILE = "hotline_signals__HL-STATE__2023.csv"
 
 

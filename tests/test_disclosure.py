@@ -304,6 +304,7 @@ def naive_intervals(frames, spec):
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
+@pytest.mark.pipeline
 def test_fast_audit_agrees_with_naive_attacker(seed):
     frames, spec = realistic_set(seed, months=4, monthly_statewide=25.0, with_types=False)
     rng = np.random.default_rng(seed)

@@ -123,6 +123,7 @@ def _true_region_sector_quarters(inbox) -> pl.DataFrame:
             .group_by("quarter", "region", "sector_code").agg(pl.len().alias("signals")))
 
 
+@pytest.mark.pipeline
 def test_planted_rise_is_flagged_as_emerging_and_published_with_its_evidence(tmp_path):
     rise = PlantedRise(region="C", sector_code="hospitality", quarter="2025Q3", factor=3.0)
     generate(tmp_path / "inbox", scale="mo", years=3, seed=21, end_date=dt.date(2026, 6, 30), defect_rate=0.0,

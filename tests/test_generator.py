@@ -16,6 +16,8 @@ from sources.generator import GenerationSummary, PlantedRise, generate
 from sources.generator.defects import ROW_DEFECTS
 from sources.reference.tables import counties, industry_sectors, organisations
 
+PIPELINE_FIXTURES = {'clean', 'clean_feeds'}  # they generate a whole inbox: tests using them are in the slow tier
+
 END = date(2024, 12, 31)  # three full calendar years 2022-2024, comparable with the published figures
 PUBLISHED_MO_RANGE = (499, 1093)  # signals a year, 2015-2024 (domain.md)
 ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -54,6 +56,7 @@ def clean_feeds(clean) -> dict[str, pl.DataFrame]:
     return {feed: read_feed(clean[0], feed) for feed in FEEDS}
 
 
+@pytest.mark.pipeline
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     a = hashes_of_run(tmp_path / "a", seed=11)
     b = hashes_of_run(tmp_path / "b", seed=11)
@@ -168,6 +171,7 @@ def test_metros_and_seasonality_show(clean_feeds):
     assert month.is_in(["08", "09", "10"]).mean() > 0.25 + 0.08  # harvest peak over a flat 3/12
 
 
+@pytest.mark.pipeline
 def test_us_scale_volume(tmp_path):
     summary = generate(tmp_path, scale="us", years=1, seed=3, end_date=END, defect_rate=0.0)
     assert summary.signals_per_year == {2024: pytest.approx(32_000, rel=0.08)}

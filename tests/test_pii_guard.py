@@ -128,6 +128,7 @@ def _hex_key(rng: random.Random) -> str:
     return "".join(rng.choice("0123456789abcdef") for _ in range(64))
 
 
+@pytest.mark.pipeline
 def test_scan_frame_million_rows_finds_planted_hits_exactly():
     n = 1_000_000
     rng = random.Random(20250314)

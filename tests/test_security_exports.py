@@ -91,6 +91,7 @@ def test_numbers_stay_numbers_and_null_is_empty() -> None:
     assert neutralise_cell("-12") == "'-12"  # text that looks like a number is still text
 
 
+@pytest.mark.pipeline
 def test_export_of_a_real_serving_database_is_complete(tmp_path: Path) -> None:
     source = tmp_path / "serving.duckdb"
     make_serving_fixture(source, seed=1)
