@@ -17,7 +17,7 @@ from pipelines.automation import all_sensors, nightly_schedule, release_schedule
 from pipelines.checks import all_checks, internal_holds_aggregates_only, serving_holds_aggregates_only
 from pipelines.freshness import freshness_checks
 from pipelines.jobs import all_jobs
-from pipelines.resources import PathsResource, WarehouseResource
+from pipelines.resources import pipeline_resources
 from sources.reference.paths import Paths, lantern_paths
 
 superset_dashboards = superset_dashboards_asset(internal_published.key)
@@ -34,8 +34,7 @@ def build_definitions(paths: Paths) -> Definitions:
         jobs=[*all_jobs, briefing_job],
         schedules=[nightly_schedule(), release_schedule()],
         sensors=all_sensors,
-        resources={"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home)),
-                   "lantern_home": PathsResource(home=str(paths.home))},
+        resources=pipeline_resources(paths),
         executor=in_process_executor,
     )
 

@@ -82,3 +82,9 @@ class WarehouseResource(DuckDBResource):
             finally:
                 # dagster-duckdb closes only on success; a failed step must not leave the file open
                 con.close()
+
+
+def pipeline_resources(paths: Paths) -> dict:
+    """Every resource the pipeline's assets, checks, sensors and schedules ask for, for one LANTERN_HOME."""
+    return {"warehouse": WarehouseResource(database=str(paths.warehouse), home=str(paths.home)),
+            "lantern_home": PathsResource(home=str(paths.home))}

@@ -96,7 +96,7 @@ sys.path.insert(0, {tests!r})
 from test_big_drop import _ingest
 
 raw_inserts = 0
-insert = load._insert
+insert = load.insert_frame
 def insert_then_die(con, table, frame):
     global raw_inserts
     if table == "raw.hotline_signals":
@@ -104,7 +104,7 @@ def insert_then_die(con, table, frame):
         if raw_inserts == 4:  # three pieces are committed by now
             os.kill(os.getpid(), signal.SIGKILL)
     insert(con, table, frame)
-load._insert = insert_then_die
+load.insert_frame = insert_then_die
 _ingest(Path({drop!r}), Path({warehouse!r}), {piece_bytes}, Path({scratch!r}))
 """
 

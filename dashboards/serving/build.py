@@ -28,6 +28,7 @@ from dashboards.serving.published_set import published_set
 from dashboards.serving.satellites import protect_satellites
 from models import serving_models
 from models.stats import benjamini_hochberg
+from sources.landing import replace_table
 from sources.reference import deployment
 
 CAVEATS_FILE = Path(__file__).parent.parent / "caveats.yaml"
@@ -162,9 +163,7 @@ def write_database(frames: dict[str, pl.DataFrame], path: Path, con: duckdb.Duck
     con.execute(f"ATTACH '{_sql_path(building)}' AS serving_build")
     try:
         for name, frame in frames.items():
-            con.register("lantern_published", frame.to_arrow())
-            con.execute(f"CREATE TABLE serving_build.{name} AS SELECT * FROM lantern_published")
-            con.unregister("lantern_published")
+            replace_table(con, f"serving_build.{name}", frame)
     finally:
         con.execute("DETACH serving_build")
     _fsync(building)

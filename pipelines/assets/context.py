@@ -16,6 +16,7 @@ from pipelines.resources import PathsResource, WarehouseResource
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
 from sources.context.load import ingest_context_files
 from sources.inbox import list_inbox
+from sources.landing import replace_table
 from sources.reference import deployment
 
 SETTINGS_TABLES = ("reference.context_deployment_state", "reference.context_offense_subcategories")
@@ -75,9 +76,7 @@ def _write_settings(con, settings) -> None:
         schema={"name_part": pl.Utf8, "offense_code": pl.Utf8})
     con.execute("CREATE SCHEMA IF NOT EXISTS reference")
     for name, frame in zip(SETTINGS_TABLES, (state, offenses)):
-        con.register("lantern_context_settings", frame.to_arrow())
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM lantern_context_settings")
-        con.unregister("lantern_context_settings")
+        replace_table(con, name, frame)
 
 
 def _accounting_check(feed: str):

@@ -4,6 +4,7 @@ from dagster import AssetSpec, MaterializeResult, multi_asset
 
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
+from sources.landing import replace_table
 from sources.reference import reference_tables
 
 REFERENCE_TABLES = ("counties", "industry_sectors", "organisations", "code_labels", "feeds")
@@ -21,8 +22,6 @@ def reference_data(warehouse: WarehouseResource):
     with warehouse.session() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS reference")
         for name in REFERENCE_TABLES:
-            con.register("lantern_reference", frames[name].to_arrow())
-            con.execute(f"CREATE OR REPLACE TABLE reference.{name} AS SELECT * FROM lantern_reference")
-            con.unregister("lantern_reference")
+            replace_table(con, f"reference.{name}", frames[name])
     for name in REFERENCE_TABLES:
         yield MaterializeResult(asset_key=table_key(f"reference.{name}"), metadata={"rows": frames[name].height})

@@ -23,6 +23,7 @@ from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, row_quarantine
 from sources.ingest.reader import read_csv_drops
 from sources.ingest.validator import AGENCY
 from sources.ingest.warehouse_tables import DUCKDB_TYPES, LINEAGE_COLUMNS, MANIFEST_DDL, QUARANTINE_DDL
+from sources.landing import insert_frame, manifest_frame
 from sources.reference import Deployment
 
 
@@ -75,10 +76,10 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, file_hash: str, cc:
     con.execute("BEGIN TRANSACTION")
     try:
         if not loaded.is_empty():
-            _insert(con, cc.raw_table, loaded)
+            insert_frame(con, cc.raw_table, loaded)
         if not quarantine.is_empty():
-            _insert(con, "raw.quarantine", quarantine)
-        _insert(con, "raw.file_manifest", manifest)
+            insert_frame(con, "raw.quarantine", quarantine)
+        insert_frame(con, "raw.file_manifest", manifest)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -117,18 +118,10 @@ def _period(loaded: pl.DataFrame, cc: ContextContract) -> str | None:
 def _manifest_row(path: Path, o: FileOutcome, period: str | None, earlier: str | None, now: datetime,
                   run_id: str | None) -> pl.DataFrame:
     stat = path.stat()
-    return pl.DataFrame([{
+    return manifest_frame([{
         "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency, "period": period,
         "file_format": "csv", "bytes": stat.st_size, "status": o.status, "rows_read": o.rows_read,
         "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined, "message": o.message,
         "duplicate_of": earlier, "file_modified_at": datetime.fromtimestamp(stat.st_mtime, timezone.utc).replace(tzinfo=None),
         "processed_at": now, "run_id": run_id,
-    }], schema_overrides={"period": pl.Utf8, "duplicate_of": pl.Utf8, "run_id": pl.Utf8, "message": pl.Utf8})
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("lantern_context_incoming", frame.to_arrow())
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM lantern_context_incoming")
-    finally:
-        con.unregister("lantern_context_incoming")
+    }])

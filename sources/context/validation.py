@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 
 from sources.context.contracts import ContextContract
-from sources.ingest.reader import FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER
+from sources.ingest.reader import FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, no_problems
 from sources.ingest.validator import ValidationContext, Validated, validate
 
 _PERCENT = r"^\d{1,3}(\.\d+)?\s*%$"
@@ -50,7 +50,7 @@ def _published_forms(rows: pl.DataFrame, cc: ContextContract, processed_on: date
         known = pl.any_horizontal([name.str.contains(part, literal=True) for part in cc.offense_subcategories])
         problems.append(_problem(rows, "offense_subcat_name", "code_list", name.is_not_null() & ~known,
                                  "offense_subcat_name must name one of: " + ", ".join(cc.offense_subcategories)))
-    return rows.with_columns(fixes), pl.concat([pl.DataFrame(schema=FILE_PROBLEM_SCHEMA), *problems])
+    return rows.with_columns(fixes), pl.concat([no_problems(), *problems])
 
 
 def _problem(rows: pl.DataFrame, column: str, rule: str, failing: pl.Expr, message: str) -> pl.DataFrame:

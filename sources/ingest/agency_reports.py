@@ -19,6 +19,7 @@ import pyarrow as pa
 from sources.contracts import FEEDS, load_contract
 from sources.ingest.problems import RULES
 from sources.ingest.versions import CORRECTED_MARK, changes_in_file
+from sources.landing import registered
 from sources.pii import scan_text
 
 UNROUTED = "_unrouted"  # files whose name names no registered agency
@@ -34,8 +35,7 @@ def write_agency_reports(con: duckdb.DuckDBPyConnection, report_dir: Path, file_
     if not wanted:
         return []
     # Two queries for the whole batch: the first load of a full inbox reports on thousands of files.
-    con.register("lantern_report_files", pa.table({"file_name": wanted}))
-    try:
+    with registered(con, "lantern_report_files", pa.table({"file_name": wanted})):
         manifests = con.execute(
             "SELECT file_name, file_hash, feed, agency, status, rows_read, rows_loaded, rows_quarantined, message, "
             "processed_at FROM raw.file_manifest JOIN lantern_report_files USING (file_name) "
@@ -46,8 +46,6 @@ def write_agency_reports(con: duckdb.DuckDBPyConnection, report_dir: Path, file_
                 "FROM raw.quarantine AS q JOIN lantern_report_files USING (file_name) "
                 "ORDER BY q.file_name, q.row_number NULLS FIRST").fetchall():
             held.setdefault((file_name, file_hash), []).append(tuple(row))
-    finally:
-        con.unregister("lantern_report_files")
     written = []
     for file_name, *manifest in manifests:
         path = report_path(report_dir, manifest[2], file_name)

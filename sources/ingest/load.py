@@ -28,11 +28,12 @@ from sources.drops import DropNameError, parse_drop_name
 from sources.ingest.header import header_problem, unknown_columns
 from sources.ingest.inbox_entries import entry_modified_at, entry_refusal, entry_sha256, entry_size
 from sources.ingest.quarantine_records import file_quarantine, row_quarantine
-from sources.ingest.reader import (FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, DropRead, FileProblem,
-                                   count_data_rows, read_csv_drops, read_header, read_parquet_drop)
+from sources.ingest.reader import (FILE_NAME, ROW_NUMBER, DropRead, FileProblem, count_data_rows, no_problems,
+                                   read_csv_drops, read_header, read_parquet_drop)
 from sources.ingest.validator import AGENCY, ValidationContext, validate
 from sources.ingest.versions import CORRECTED_MARK, split_unchanged_resends, supersede_older_versions
 from sources.ingest.warehouse_tables import raw_table
+from sources.landing import insert_frame, manifest_frame
 
 BATCH_BYTES = 256 * 1024 * 1024
 # Failures of the warehouse itself, not of a file: they stop the run instead of refusing files.
@@ -207,7 +208,7 @@ def _read_feed(drops: list[_Drop], contract: Contract, reader: duckdb.DuckDBPyCo
     return _as_feed_frame(DropRead(
         pl.concat([_contract_columns(part.rows, contract) for part in parts]) if parts else
         pl.DataFrame(schema={**{c: pl.Utf8 for c in contract.column_names}, FILE_NAME: pl.Utf8, ROW_NUMBER: pl.Int64}),
-        pl.concat([pl.DataFrame(schema=FILE_PROBLEM_SCHEMA), *[p.problems for p in parts]]),
+        pl.concat([no_problems(), *[p.problems for p in parts]]),
     ), contract, agency_of)
 
 
@@ -236,7 +237,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
 
     def insert_quarantine(frame: pl.DataFrame) -> None:
         if not frame.is_empty():
-            _insert(con, "raw.quarantine", frame)
+            insert_frame(con, "raw.quarantine", frame)
             quarantined.update(dict(frame.group_by("file_name").len().iter_rows()))
 
     reader = duckdb.connect()  # in-memory, only parses CSV (its parsed piece is a table there, which
@@ -261,7 +262,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                 hash_of = {d.path.name: d.file_hash for d in feed_drops}
                 insert_quarantine(row_quarantine(feed, agency_of, hash_of, rows, contract, problems, now, run_id))
                 if not valid.is_empty():
-                    _insert(con, raw_table(feed), valid.with_columns(
+                    insert_frame(con, raw_table(feed), valid.with_columns(
                         pl.col(FILE_NAME).replace_strict(hash_of, return_dtype=pl.Utf8).alias("_file_hash"),
                         pl.lit(run_id, pl.Utf8).alias("_run_id"),
                         pl.lit(now).alias("_loaded_at"),
@@ -285,7 +286,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str]],
                 insert_quarantine(file_quarantine(drop.path.name, drop.file_hash, drop.feed, drop.agency,
                                                   rows_held, rule, message, now, run_id))
         outcomes = [_outcome(drop, loaded, quarantined) for drop in drops]
-        _insert(con, "raw.file_manifest", _manifest(drops, outcomes, now, run_id))
+        insert_frame(con, "raw.file_manifest", _manifest(drops, outcomes, now, run_id))
         if piecewise:
             con.execute("DELETE FROM raw.files_in_progress WHERE run_id IS NOT DISTINCT FROM ? "
                         "AND file_hash IN (SELECT unnest(?))", [run_id, [d.file_hash for d in piecewise]])
@@ -330,7 +331,7 @@ def _checked(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, read_problems: 
                 raise
             drop.problem = ("ingest_failed", f"{drop.path.name} could not be validated: {type(error).__name__}: "
                                              f"{' '.join(str(error).split())[:300]}")
-            return pl.DataFrame(), pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)  # nothing of it is loaded
+            return pl.DataFrame(), no_problems()  # nothing of it is loaded
         parts = [_checked(con, rows.filter(pl.col(FILE_NAME) == name), read_problems.filter(pl.col("file_name") == name),
                           contract, context, drop_of, chunk_bytes) for name in names]
         valid = [v for v, _ in parts if not v.is_empty()]
@@ -338,7 +339,7 @@ def _checked(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, read_problems: 
 
 
 def _mark_in_progress(con: duckdb.DuckDBPyConnection, drops: list[_Drop], now: datetime, run_id: str | None) -> None:
-    _insert(con, "raw.files_in_progress", pl.DataFrame({
+    insert_frame(con, "raw.files_in_progress", pl.DataFrame({
         "file_name": [d.path.name for d in drops], "file_hash": [d.file_hash for d in drops],
         "feed": [d.feed for d in drops], "started_at": [now] * len(drops), "run_id": [run_id] * len(drops)}))
 
@@ -499,25 +500,13 @@ def _outcome(drop: _Drop, loaded: Counter, quarantined: Counter) -> FileOutcome:
 
 
 def _manifest(drops: list[_Drop], outcomes: list[FileOutcome], now: datetime, run_id: str | None) -> pl.DataFrame:
-    return pl.DataFrame(
-        [{
-            "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency,
-            "period": d.period, "file_format": d.file_format, "bytes": d.size, "status": o.status,
-            "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined,
-            "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": entry_modified_at(d.path),
-            "processed_at": now, "run_id": run_id,
-        } for d, o in zip(drops, outcomes)],
-        schema_overrides={"rows_read": pl.Int64, "rows_quarantined": pl.Int64, "period": pl.Utf8, "file_format": pl.Utf8, "feed": pl.Utf8, "agency": pl.Utf8,
-                          "message": pl.Utf8, "duplicate_of": pl.Utf8, "run_id": pl.Utf8},
-    )
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("lantern_incoming", frame.to_arrow())
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM lantern_incoming")
-    finally:
-        con.unregister("lantern_incoming")
+    return manifest_frame([{
+        "file_name": o.file_name, "file_hash": o.file_hash, "feed": o.feed, "agency": o.agency,
+        "period": d.period, "file_format": d.file_format, "bytes": d.size, "status": o.status,
+        "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined,
+        "message": o.message, "duplicate_of": _duplicate_of(d), "file_modified_at": entry_modified_at(d.path),
+        "processed_at": now, "run_id": run_id,
+    } for d, o in zip(drops, outcomes)])
 
 
 def _duplicate_of(drop: _Drop) -> str | None:

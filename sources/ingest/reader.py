@@ -40,12 +40,17 @@ _PLAIN_MESSAGES = {
 FILE_PROBLEM_SCHEMA = {"file_name": pl.Utf8, **PROBLEM_SCHEMA}
 
 
+def no_problems() -> pl.DataFrame:
+    """An empty problem list (FILE_PROBLEM_SCHEMA): the start of every concatenation of problems."""
+    return pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
+
+
 @dataclass
 class DropRead:
     """What a set of files held: parsed rows (text) with file and row number, and unparseable rows."""
 
     rows: pl.DataFrame  # one Utf8 column per header name, plus FILE_NAME and ROW_NUMBER
-    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FILE_PROBLEM_SCHEMA))
+    problems: pl.DataFrame = field(default_factory=no_problems)
     refused: dict[str, tuple[str, str]] = field(default_factory=dict)  # file name -> (rule, message)
 
     def rows_read(self, file_name: str) -> int:
@@ -146,7 +151,7 @@ def read_csv_drops(paths: list[Path], header: list[str], reader: duckdb.DuckDBPy
     empty_rows = pl.DataFrame(schema={**{h: pl.Utf8 for h in header}, FILE_NAME: pl.Utf8, ROW_NUMBER: pl.Int64})
     return DropRead(
         pl.concat([empty_rows, *[n.select(empty_rows.columns) for n in numbered]], how="vertical_relaxed"),
-        pl.concat([pl.DataFrame(schema=FILE_PROBLEM_SCHEMA), *problems]),
+        pl.concat([no_problems(), *problems]),
         refused,
     )
 

@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from sources.contracts import Column, Contract
-from sources.ingest.reader import FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER
+from sources.ingest.reader import FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER, no_problems
 from sources.pii import scan_frame
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -208,7 +208,7 @@ def _identifier_hits(text: pl.DataFrame, contract: Contract) -> pl.DataFrame:
             )
     hits = pl.concat(hits).unique(["row_index", "column"], keep="first", maintain_order=True)
     if hits.is_empty():
-        return pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
+        return no_problems()
     located = text.select(FILE_NAME, ROW_NUMBER).with_row_index("row_index")
     return hits.join(located, on="row_index").select(
         pl.col(FILE_NAME).alias("file_name"),
@@ -226,7 +226,7 @@ def _duplicate_keys(typed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     version stands (sources/ingest/versions.py). None for a contract without a key (a public file whose rows
     repeating a key are summed)."""
     if not contract.primary_key:
-        return pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
+        return no_problems()
     keys = [AGENCY, *contract.primary_key]
     # Only rows whose key occurs more than once can repeat one: sorting and windowing just those (few)
     # instead of the whole frame gives the same repeats.

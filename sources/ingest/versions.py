@@ -16,8 +16,9 @@ import pyarrow as pa
 
 from sources.contracts import Contract
 from sources.contracts.model import RECORD_ACTION
-from sources.ingest.reader import FILE_NAME, FILE_PROBLEM_SCHEMA, ROW_NUMBER
+from sources.ingest.reader import FILE_NAME, ROW_NUMBER, no_problems
 from sources.ingest.warehouse_tables import raw_table
+from sources.landing import registered
 
 SQL_DIR = Path(__file__).parent / "sql"
 CORRECTED_MARK = "record(s) corrected"  # in a file's manifest message when it corrected or withdrew any
@@ -47,13 +48,10 @@ def split_unchanged_resends(con: duckdb.DuckDBPyConnection, valid: pl.DataFrame,
                             contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows to load, duplicate_key problems): a row equal to its record's current version is not loaded
     again; a row that differs from it is a correction and is loaded."""
-    con.register("lantern_candidates", valid.to_arrow())
-    try:
+    with registered(con, "lantern_candidates", valid):
         same = con.execute(_sql("unchanged_resends", contract)).pl()
-    finally:
-        con.unregister("lantern_candidates")
     if same.is_empty():
-        return valid, pl.DataFrame(schema=FILE_PROBLEM_SCHEMA)
+        return valid, no_problems()
     repeated = same.select(
         pl.col("file_name"),
         pl.col("row_number").cast(pl.Int64),
@@ -73,13 +71,10 @@ def supersede_older_versions(con: duckdb.DuckDBPyConnection, contract: Contract,
     (records corrected, records withdrawn)."""
     if not files:
         return {}
-    con.register("lantern_batch_files", pa.table({"file_name": [f for f, _ in files],
-                                                  "file_hash": [h for _, h in files]}))
-    try:
+    batch = pa.table({"file_name": [f for f, _ in files], "file_hash": [h for _, h in files]})
+    with registered(con, "lantern_batch_files", batch):
         con.execute(_sql("supersede_older_versions", contract), {"now": now})
         changed = con.execute(_sql("corrections_by_file", contract, left="n")).fetchall()
-    finally:
-        con.unregister("lantern_batch_files")
     return {name: (corrected, withdrawn) for name, corrected, withdrawn in changed}
 
 

@@ -22,14 +22,15 @@ def context_definitions(home: Path):
     from pipelines.assets.models import model_assets, modelled_months
     from pipelines.assets.reference import reference_data
     from pipelines.jobs import all_jobs
-    from pipelines.resources import WarehouseResource
+    from pipelines.resources import pipeline_resources
+    from sources.reference.paths import Paths
 
     return Definitions(
         # The briefing asset only so the jobs' selections resolve (it is never selected by the refresh).
         assets=[reference_data, inbox_drops, context_drops, *model_assets, modelled_months, quarterly_briefing],
         asset_checks=context_checks,
         jobs=all_jobs, executor=in_process_executor,
-        resources={"warehouse": WarehouseResource(database=str(home / "warehouse.duckdb"), home=str(home))})
+        resources=pipeline_resources(Paths(home)))
 
 
 def run_context_job(home: Path):
