@@ -170,12 +170,15 @@ def test_dagster_asset_materializes_the_quarter_partition(briefing, writable_dem
     from dagster import DagsterInstance, materialize
 
     from pipelines.assets.briefing import latest_briefing_partition, quarterly_briefing
+    from pipelines.resources import pipeline_resources
+    from sources.reference.paths import Paths
 
     report, _, serving = briefing
     key = latest_briefing_partition(serving)
     assert key == report.quarter.start.isoformat()
     with DagsterInstance.ephemeral() as instance:
-        result = materialize([quarterly_briefing], partition_key=key, instance=instance)
+        result = materialize([quarterly_briefing], partition_key=key, instance=instance,
+                             resources=pipeline_resources(Paths(writable_demo_run.home)))
     assert result.success
     metadata = result.asset_materializations_for_node("briefing__quarterly_briefing")[0].metadata
     assert metadata["quarter"].value == report.quarter.label

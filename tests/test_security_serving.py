@@ -11,6 +11,7 @@ import pytest
 from dashboards.serving import candidate_path
 from dashboards.serving.guard import declared_tables, serving_violations
 from pipelines.checks import serving_holds_aggregates_only
+from pipelines.resources import PathsResource
 
 
 @pytest.fixture(scope="module")
@@ -90,17 +91,17 @@ def test_each_plant_is_caught_without_showing_the_value(real, tmp_path: Path, pl
         assert secret not in shown
 
 
-def test_the_asset_check_blocks_a_planted_candidate(real, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_asset_check_blocks_a_planted_candidate(real, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    monkeypatch.setenv("LANTERN_HOME", str(home))
+    lantern_home = PathsResource(home=str(home))  # injected, as the definitions do
     serving, *_ = real
     shutil.copy(serving, candidate_path(home / "serving.duckdb"))
-    assert serving_holds_aggregates_only().passed
+    assert serving_holds_aggregates_only(lantern_home=lantern_home).passed
     sql = " ; ".join(PLANTS[p][0] for p in ("agency linkage key in a flag column", "notes column with free text",
                                             "extra per-record table"))
     shutil.copy(_planted(real, tmp_path, sql.replace(" ; ", "; ")), candidate_path(home / "serving.duckdb"))
-    result = serving_holds_aggregates_only()
+    result = serving_holds_aggregates_only(lantern_home=lantern_home)
     assert not result.passed and result.metadata["violations"].value >= 3
 
 
