@@ -18,6 +18,7 @@ class ModelSpec:
     layer: str
     name: str
     path: Path
+    values: tuple[tuple[str, str], ...] = ()  # a template's {{name}} -> value (models/serving/templates/)
 
     @property
     def table(self) -> str:
@@ -25,7 +26,10 @@ class ModelSpec:
 
     @property
     def sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        text = self.path.read_text(encoding="utf-8")
+        for name, value in self.values:
+            text = text.replace("{{" + name + "}}", value)
+        return text
 
     @property
     def description(self) -> str:
@@ -57,12 +61,16 @@ def discover_models() -> list[ModelSpec]:
 def serving_models() -> dict[str, tuple[ModelSpec, dict]]:
     """Published tables: the SQL that builds each, and its disclosure spec."""
     specs = yaml.safe_load((MODELS_DIR / "serving" / "published_tables.yaml").read_text(encoding="utf-8"))
-    found = {path.stem: path for path in sorted((MODELS_DIR / "serving").glob("*.sql"))}
+    found = {path.stem: (path, ()) for path in sorted((MODELS_DIR / "serving").glob("*.sql"))}
+    for name, spec in specs.items():
+        if "template" in spec:  # one SQL file shared by several tables, each filling in its own values
+            values = dict(spec["template"])
+            found[name] = (MODELS_DIR / "serving" / "templates" / f"{values.pop('file')}.sql", tuple(values.items()))
     if set(specs) != set(found):
         raise ValueError(
             f"models/serving: published_tables.yaml and the .sql files disagree: {sorted(set(specs) ^ set(found))}"
         )
-    return {name: (ModelSpec("serving", name, found[name]), specs[name]) for name in sorted(found)}
+    return {name: (ModelSpec("serving", name, *found[name]), specs[name]) for name in sorted(found)}
 
 
 def macros_sql() -> str:

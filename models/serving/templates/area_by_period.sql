@@ -1,8 +1,10 @@
--- Signals, cases, people and minors in cases per calendar quarter (first day) for every county, region (county = 'all')
--- and the state (region = county = 'all'), with population and how many months of the period are loaded.
+-- Template of area_monthly, area_quarterly and area_yearly (published_tables.yaml `template:`), {{period}} being
+-- month, quarter (its first day) or year: signals, cases, people and minors in cases per {{period}} for every
+-- county, region (county = 'all') and the state (region = county = 'all'), with population and how many months
+-- of the period are loaded.
 WITH totals AS (
     SELECT
-        quarter,
+        {{period}},
         coalesce(region, 'all') AS region,
         coalesce(county, 'all') AS county,
         sum(population) / count(DISTINCT month) AS population,  -- each month repeats every county
@@ -12,10 +14,10 @@ WITH totals AS (
         sum(people_in_cases) AS people_in_cases,
         sum(minors_in_cases) AS minors_in_cases
     FROM marts.mart_area_month_grid
-    GROUP BY GROUPING SETS ((quarter, region, county), (quarter, region), (quarter))
+    GROUP BY GROUPING SETS (({{period}}, region, county), ({{period}}, region), ({{period}}))
 )
 SELECT
-    totals.quarter,
+    totals.{{period}},
     totals.region,
     totals.county,
     labels.area_level,
@@ -28,4 +30,4 @@ SELECT
     CAST(totals.minors_in_cases AS BIGINT) AS minors_in_cases
 FROM totals
 JOIN intermediate.int_area_labels AS labels USING (region, county)
-ORDER BY totals.quarter, labels.area_level DESC, totals.region, totals.county
+ORDER BY totals.{{period}}, labels.area_level DESC, totals.region, totals.county
