@@ -13,7 +13,10 @@ from typing import Any
 
 import duckdb
 
+from models import QUERIES_DIR
+
 Row = dict[str, Any]
+SHARED_QUERIES = QUERIES_DIR / "published"  # queries every reader shares: publication, caveats, county_regions
 
 
 class UnstampedPublication(ValueError):
@@ -26,6 +29,12 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def query_file(reader: str, name: str) -> Path:
+    """A reader's own query (models/queries/<reader>/<name>.sql), else the shared one of that name."""
+    own = QUERIES_DIR / reader / f"{name}.sql"
+    return own if own.exists() else SHARED_QUERIES / f"{name}.sql"
 
 
 def rows(con: duckdb.DuckDBPyConnection, query: Path, params: dict | None = None,
@@ -48,7 +57,7 @@ def publication(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The publication stamp (key -> value); empty where the table is missing (then `threshold` refuses)."""
     if "publication" not in tables(con):
         return {}
-    return {key: value for key, value in con.execute("SELECT key, value FROM publication").fetchall()}
+    return {r["key"]: r["value"] for r in rows(con, SHARED_QUERIES / "publication.sql")}
 
 
 def threshold(stamp: dict[str, str], database: Path | str = "the published database") -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 MODELS_DIR = Path(__file__).parent
+QUERIES_DIR = MODELS_DIR / "queries"  # the outputs' queries of published and warehouse tables, by reader
 WAREHOUSE_LAYERS = ("staging", "intermediate", "marts")  # built inside the warehouse, in this order
 _READS = re.compile(r"\b(raw|reference|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
 

@@ -1,6 +1,6 @@
 """The quarterly briefing pack: a print-ready PDF and the same content as a page of the static site.
 
-data.py reads the serving database (queries/*.sql), narrative.py turns metrics into sentences, content.py
+data.py reads the serving database (models/queries/briefing/*.sql), narrative.py turns metrics into sentences, content.py
 assembles one document model, charts.py draws it (Vega-Lite via vl-convert), pdf.py and html.py render it.
 """
 

@@ -1,6 +1,6 @@
 """Read the serving database (read-only) for one quarter's briefing.
 
-Every query lives in `queries/*.sql`. A table that is not (yet) in the serving database does not fail the
+Every query lives in `models/queries/briefing/*.sql` (shared ones in `models/queries/published/`). A table that is not (yet) in the serving database does not fail the
 briefing: its section says it is missing. Counts are protected again as a last line of defence (a count of
 1..k-1 is never shown, whatever the database says), exactly as the static site does.
 """
@@ -18,8 +18,9 @@ from dashboards.published import Row, protect
 from models.metric_catalog import load_catalog
 
 from .quarters import Quarter
+from models import QUERIES_DIR
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "briefing"
 
 
 @dataclass
@@ -75,7 +76,7 @@ _tables = published.tables
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[Row]:
-    return published.rows(con, QUERIES / f"{query}.sql", params)
+    return published.rows(con, published.query_file("briefing", query), params)
 
 
 def _count_columns(table: str, row: Row) -> tuple[str, ...]:
@@ -118,7 +119,7 @@ def _agency_quality(con: duckdb.DuckDBPyConnection) -> list[Row] | None:
 def load(serving_db: Path, quarter: Quarter) -> BriefingData:
     with connect(serving_db) as con:
         tables = _tables(con)
-        publication = {r["key"]: r["value"] for r in _rows(con, "publication")} if "publication" in tables else {}
+        publication = published.publication(con)
         min_cell = published.threshold(publication, serving_db)
         data = BriefingData(quarter=quarter, publication=publication, min_cell_count=min_cell)
         for section, table in SECTIONS.items():

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from models import ModelSpec, discover_models
+from models import QUERIES_DIR, ModelSpec, discover_models
 from sources.contracts import FEEDS, load_contract
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "release"
 CATALOG = "released"
 COPIED_SCHEMAS = ("raw", "reference")
 LOADED_AT = {"file_manifest": "processed_at"}  # raw tables whose load time is not `_loaded_at`

@@ -25,10 +25,10 @@ from dashboards.serving.disclosure_memory import earlier_proofs, record_pattern
 from dashboards.serving.internal import nothing_hidden
 from dashboards.serving.published_set import open_periods, published_set
 from dashboards.serving.satellites import protect_satellites
-from models import serving_models
+from models import QUERIES_DIR, serving_models
 from sources.reference import deployment
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "release"
 PUBLIC_AUDIENCE = "public"
 TIME_LEVELS = ("quarter", "year")
 

@@ -18,10 +18,10 @@ from dashboards.disclosure.spec import suppressed_column
 from dashboards.disclosure.suppress import FROZEN_SCHEMA, PATTERN_SCHEMA
 from dashboards.serving.published_set import count_tables
 from dashboards.serving.satellites import satellites
-from models import serving_models
+from models import QUERIES_DIR, serving_models
 from models.metric_catalog import load_catalog
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "release"
 CELL_SCHEMA = {"table_name": pl.Utf8, "count_name": pl.Utf8, "cell_key": pl.Utf8, "value": pl.Float64,
                "hidden": pl.Boolean}
 

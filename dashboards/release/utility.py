@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from models import QUERIES_DIR
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "release"
 KEYS = ["table_name", "count_name", "cell_key"]
 
 

@@ -26,13 +26,13 @@ from dashboards.serving.hotspots import published_hotspots
 from dashboards.serving.provenance import code_version
 from dashboards.serving.published_set import published_set
 from dashboards.serving.satellites import protect_satellites
-from models import serving_models
+from models import QUERIES_DIR, serving_models
 from models.stats import benjamini_hochberg
 from sources.landing import replace_table
 from sources.reference import deployment
 
 CAVEATS_FILE = Path(__file__).parent.parent / "caveats.yaml"
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "serving"
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ import polars as pl
 
 from dashboards.disclosure.proofs import PROOF_SCHEMA, ProofCache
 from dashboards.disclosure.suppress import PATTERN_SCHEMA
+from models import QUERIES_DIR
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "serving"
 
 
 def _query(name: str) -> str:

@@ -1,6 +1,6 @@
 """Read the serving database (read-only) into plain Python rows for the static site.
 
-Every query lives in `queries/*.sql`. This module also re-applies the disclosure rule as a last
+Every query lives in `models/queries/site/*.sql` (shared ones in `models/queries/published/`). This module also re-applies the disclosure rule as a last
 line of defence: a count of 1..min_cell_count-1 is never published, whatever the database says.
 """
 
@@ -14,8 +14,9 @@ import duckdb
 
 from dashboards import published
 from dashboards.published import Row, protect
+from models import QUERIES_DIR
 
-QUERIES = Path(__file__).parent / "queries"
+QUERIES = QUERIES_DIR / "site"
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class SiteData:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
-    return published.rows(con, QUERIES / f"{name}.sql", dates_as_text=True)
+    return published.rows(con, published.query_file("site", name), dates_as_text=True)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -53,7 +54,7 @@ def _year_complete(year: int, period_end: str | None) -> bool:
 def load(serving_db: Path) -> SiteData:
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
-        publication = {r["key"]: r["value"] for r in _rows(con, "publication")}
+        publication = published.publication(con)
         min_cell = published.threshold(publication, serving_db)
         period_end = publication.get("period_end")
         counts = ("signals", "cases")

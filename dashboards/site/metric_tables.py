@@ -1,5 +1,5 @@
 """The page's metric tables (changes, hotspots, rising industries, referral timeliness, outcomes), read
-from the serving database with queries/*.sql and rendered as accessible HTML tables.
+from the serving database with models/queries/site/*.sql and rendered as accessible HTML tables.
 
 Every value comes from the serving database as published: a suppressed count reads "suppressed",
 a value that cannot be shown reads "—".

@@ -1,1 +1,0 @@
-SELECT caveat_id, text FROM caveats ORDER BY caveat_id
