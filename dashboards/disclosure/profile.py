@@ -154,7 +154,7 @@ def protect(profile: Profile, true_detail: pl.DataFrame, parents_true: pl.DataFr
     for system in _systems(profile, true_detail, parents_true.join(shown, on=PERIOD_KEYS, how="left")
                            .select(*PERIOD_KEYS, *profile.counts)):
         _check_adds_up(profile, system)
-        fixed = _fixed_cells(profile, system, shown, frozen, min_cell_count)
+        fixed = _fixed_cells(profile, system, shown, frozen)
         result = suppress({t: system.frames[t] for t in system.spec_tables},
                           system.published_set(profile, min_cell_count), frozen=fixed)
         for table in (QUARTERS, YEARS):
@@ -182,13 +182,10 @@ def protect(profile: Profile, true_detail: pl.DataFrame, parents_true: pl.DataFr
     return out.select(order)
 
 
-def _fixed_cells(profile: Profile, system: _System, shown: pl.DataFrame, frozen: pl.DataFrame | None,
-                 min_cell_count: int) -> pl.DataFrame:
-    """Cells the suppressor must not change: every parent, every profile cell under a parent the main set hides
-    (hidden), and the cells an earlier release published. A parent the main set shows is known; one it hides is
-    treated as known too when its true value is >= k (a main-set complement may be recoverable exactly: the
-    profile is protected against a reader who knows it), and as hidden when it is small (the main set's audit
-    proves no reader can pin it)."""
+def _fixed_cells(profile: Profile, system: _System, shown: pl.DataFrame, frozen: pl.DataFrame | None
+                 ) -> pl.DataFrame:
+    """Cells the suppressor must not change: every parent (shown where the main set shows it, hidden where not),
+    every profile cell under a hidden parent (hidden), and the cells an earlier release published."""
     chunks = [pl.DataFrame(schema=FROZEN_SCHEMA)]
     for table, parent_table, level in ((QUARTERS, PARENT_QUARTERS, "quarter"), (YEARS, PARENT_YEARS, "year")):
         if table not in system.frames:
@@ -202,8 +199,7 @@ def _fixed_cells(profile: Profile, system: _System, shown: pl.DataFrame, frozen:
         for c in profile.counts:
             chunks.append(pl.DataFrame({"table_name": parent_table, "count_name": c,
                                         "cell_key": cell_labels(parents, DIMS[parent_table]),
-                                        "hidden": parents[f"{c}_shown"].is_null()
-                                        & (parents[c] < min_cell_count)}, schema=FROZEN_SCHEMA))
+                                        "hidden": parents[f"{c}_shown"].is_null()}, schema=FROZEN_SCHEMA))
             under = cells.filter(pl.col(f"{c}_shown").is_null())
             chunks.append(pl.DataFrame({"table_name": table, "count_name": c,
                                         "cell_key": cell_labels(under, DIMS[table]), "hidden": True},
