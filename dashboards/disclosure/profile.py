@@ -149,10 +149,11 @@ def protect(profile: Profile, true_detail: pl.DataFrame, parents_true: pl.DataFr
 
     parents_true / parents_shown: `quarterly_parents` of the true and of the protected main set. frozen: cells
     an earlier release published (FROZEN_SCHEMA, keyed by the profile table's own cell keys)."""
+    if true_detail.is_empty():  # nothing loaded yet: no cell to protect
+        return true_detail.with_columns(pl.lit(False).alias(suppressed_column(c)) for c in profile.counts)
     shown = parents_shown.rename({c: f"{c}_shown" for c in profile.counts})
     hidden_flags = []
-    for system in _systems(profile, true_detail, parents_true.join(shown, on=PERIOD_KEYS, how="left")
-                           .select(*PERIOD_KEYS, *profile.counts)):
+    for system in _systems(profile, true_detail, parents_true):
         _check_adds_up(profile, system)
         fixed = _fixed_cells(profile, system, shown, frozen)
         result = suppress({t: system.frames[t] for t in system.spec_tables},
