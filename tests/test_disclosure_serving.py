@@ -17,7 +17,7 @@ from dashboards.serving.build import true_frames
 from dashboards.serving.audit import published_tables
 from dashboards.serving.hotspots import published_hotspots, score_cells, sector_seasons
 from dashboards.serving.published_set import published_set
-from dashboards.serving.satellites import satellites
+from dashboards.serving.satellites import profiles, satellites
 from pipelines.resources import prepare_session
 from sources.generator import generate
 from sources.generator.summary import PlantedRise
@@ -161,6 +161,8 @@ def test_the_pattern_kept_for_the_next_build_is_the_published_one_and_stays_in_t
         serving_columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns").fetchall()}
     in_satellites = sum(int(frames[name][f"{c}_suppressed"].sum()) for name, (sat, _) in satellites().items()
                         for c in sat.counts)  # protected on their own, from their parents: no pattern kept
+    in_satellites += sum(int(frames[name][f"{c}_suppressed"].sum()) for name, (prof, _) in profiles().items()
+                         for c in prof.counts)  # the victim profile too
     assert kept.height == (int(stats["cells_suppressed_primary"]) + int(stats["cells_suppressed_complementary"])
                            - in_satellites)
     assert "true_value" not in serving_columns  # the true values of hidden cells are never published

@@ -18,7 +18,8 @@ from sources.reference import counties, industry_sectors, organisations
 LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quarter_label", "sector_name",
                 "trafficking_type_label", "region_label", "referring_org_type_label", "receiving_org_type_label",
                 "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year",
-                "venue_name"}
+                "venue_name",
+                "year", "type_order", "attribute_order", "category_order"}  # victim_profile: its period's year, orders
 NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats",
                      "utility"}  # a release's own disclosure figures (cells, not people)
 

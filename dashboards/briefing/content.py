@@ -18,7 +18,7 @@ HEADLINE_COUNTS = ("signals", "cases", "people_in_cases", "minors_in_cases")
 OUTCOME_COUNTS = ("investigations", "arrests", "charges", "charges_state", "charges_federal", "convictions",
                   "dismissals", "acquittals", "sentences", "services_started", "services_completed")
 SECTION_TITLES = {
-    "cover": "Cover", "headline": "Headline numbers", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
+    "cover": "Cover", "headline": "Headline numbers", "profile": "Victim profile", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
     "referrals": "Referral coordination and DSS notification", "outcomes": "The outcome funnel",
     "quality": "Data quality and coverage", "methods": "Methods, caveats and suppression",
 }
@@ -128,6 +128,59 @@ def headline(data: BriefingData) -> Section:
     spec = charts.quarterly_trend(data)
     if spec:
         section.add(Chart("quarterly_trend", spec, "Bar chart of statewide hotline signals per quarter", 0.75))
+    return section
+
+
+# --- victim profile -------------------------------------------------------------------------------------
+
+def _profile_cell(row: Row | None, k: int) -> str:
+    """A profile count with its share of the type's signals; hidden reads as suppressed, never 0."""
+    if row is None:
+        return NOT_PUBLISHED
+    text = count(row, "profile_signals", k)
+    if text in (SUPPRESSED, NOT_PUBLISHED) or row.get("signal_share") is None:
+        return text
+    return f"{text} ({row['signal_share']:.0%})"
+
+
+def profile(data: BriefingData) -> Section:
+    """Who the signals were about, one attribute at a time, by trafficking type: the briefing quarter (all types)
+    and the latest complete year (all types, sex, labor)."""
+    section = Section("profile", SECTION_TITLES["profile"])
+    k = data.min_cell_count
+    rows = data.victim_profile
+    if rows is None:
+        return section.add(_missing(data, "victim_profile"))
+    years = sorted({r["period"] for r in rows if r["period_grain"] == "year"})
+    year = years[-1] if years else None
+    columns = [("quarter", "all", f"{data.quarter.label}, all types")]
+    if year:
+        columns += [("year", t, f"{year}, {label}") for t, label in (("all", "all types"), ("sex", "sex"),
+                                                                     ("labor", "labor"))]
+    cells = {(r["period_grain"], r["trafficking_type"], r["attribute"], r["category"]): r for r in rows}
+    categories = sorted({(r["attribute_order"], r["category_order"], r["attribute"], r["attribute_label"],
+                          r["category"], r["category_label"]) for r in rows})
+    table_rows = [(f"{attribute_label}: {category_label}",
+                   *(_profile_cell(cells.get((grain, t, attribute, category)), k) for grain, t, _ in columns))
+                  for _, _, attribute, attribute_label, category, category_label in categories]
+    if not table_rows:
+        return section.add(Paragraph("No signals have been published for this period yet.", "missing"))
+    section.add(Paragraph(
+        "Who the signals were about, one attribute at a time: age band and gender of the first potential victim, "
+        "how they were recruited, the main means of control, and how the contact reached the hotline. Each "
+        "attribute's categories add up to the signals of the type (shares in brackets); a signal counts once per "
+        "attribute, and attributes are never crossed. Small codes are grouped; 'Unknown or not recorded' is kept "
+        "explicit. Contacts, not prevalence."))
+    section.add(Table(("Attribute: category", *(label for _, _, label in columns)), tuple(table_rows),
+                      widths=(3.6, *([1.6] * len(columns)))))
+    if year:
+        totals = {r["trafficking_type"]: r for r in rows if r["period_grain"] == "year"}
+        shown = [f"{label} {int(totals[t]['type_signals']):,}" for t, label in (("all", "all types"), ("sex", "sex"),
+                                                                             ("labor", "labor"))
+                 if t in totals and totals[t].get("type_signals") is not None]
+        if shown:
+            section.add(Paragraph(f"Signals in {year}: {', '.join(shown)}. Cases by attribute, every quarter and "
+                                  "the other trafficking types are in the dashboards.", "note"))
     return section
 
 
@@ -408,7 +461,7 @@ def methods(data: BriefingData) -> Section:
     section.add(Paragraph(change.definition + " A change is called a rise or a fall only when the 95% interval "
                           "excludes zero; otherwise it is reported as not statistically significant."))
     section.add(Paragraph("Definitions (metric catalog)", "lead"))
-    names = ("signals", "cases", "people_in_cases", "minors_in_cases", "signals_per_100k", "emerging_hotspot",
+    names = ("signals", "cases", "profile_signals", "people_in_cases", "minors_in_cases", "signals_per_100k", "emerging_hotspot",
              "rising_industry_change", "days_signal_to_first_referral", "encounters", "share_dss_within_1_day",
              "funnel_stage_counts", "investigations", "convictions")
     catalog = load_catalog()
@@ -424,7 +477,7 @@ def methods(data: BriefingData) -> Section:
 
 def build_document(data: BriefingData) -> Document:
     state = data.publication.get("state_name") or "State"
-    sections = [cover(data), headline(data), regions(data), industries(data), referrals(data), outcomes(data),
+    sections = [cover(data), headline(data), profile(data), regions(data), industries(data), referrals(data), outcomes(data),
                 quality(data), methods(data)]
     return Document(title=f"{state} human trafficking: quarterly briefing",
                     subtitle=f"{data.quarter.label}, {data.quarter.months}", quarter_label=data.quarter.label,

@@ -38,6 +38,7 @@ class BriefingData:
     referral_timeliness: list[Row] | None = None
     referral_services: list[Row] | None = None
     dss_notification: list[Row] | None = None
+    victim_profile: list[Row] | None = None
     outcomes: list[Row] | None = None
     case_funnel: list[Row] | None = None
     victim_outcomes: list[Row] | None = None
@@ -59,7 +60,8 @@ SECTIONS = {
     "industry_year_before": "industry_quarterly", "hotspots": "emerging_hotspots",
     "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
     "referral_services": "referral_flows_by_service",
-    "dss_notification": "dss_notification_compliance", "outcomes": "outcomes_quarterly",
+    "dss_notification": "dss_notification_compliance", "victim_profile": "victim_profile",
+    "outcomes": "outcomes_quarterly",
     "case_funnel": "case_funnel", "victim_outcomes": "victim_outcomes_yearly", "feed_freshness": "feed_freshness",
     "caveats": "caveats", "counties": "county_regions",
 }
@@ -67,6 +69,7 @@ QUERY_OF = {"areas": "areas", "state_trend": "state_trend", "industry": "industr
             "industry_year_before": "industry_year_before", "hotspots": "hotspots",
             "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
             "referral_services": "referral_services", "dss_notification": "dss_notification",
+            "victim_profile": "victim_profile",
             "outcomes": "outcomes", "case_funnel": "case_funnel", "victim_outcomes": "victim_outcomes",
             "feed_freshness": "feed_freshness", "caveats": "caveats", "counties": "county_regions"}
 AGENCY_QUALITY_TABLE = "agency_data_quality"

@@ -66,6 +66,10 @@ def closed_periods_only(frames: dict[str, pl.DataFrame], cutoff: date) -> dict[s
                 frame = frame.filter(pl.col(column).cast(pl.Date) < opened["quarter"])
             elif level == "year" and column in frame.columns:
                 frame = frame.filter(pl.col(column).cast(pl.Int32) < opened["year"])
+            elif level == "period" and "period_grain" in frame.columns:  # quarters and years in one table
+                frame = frame.filter(pl.when(pl.col("period_grain") == "quarter")
+                                     .then(pl.col("period_start").cast(pl.Date) < opened["quarter"])
+                                     .otherwise(pl.col("period_start").cast(pl.Date).dt.year() < opened["year"]))
         out[name] = frame
     return out
 
@@ -107,7 +111,7 @@ def build_release(warehouse: duckdb.DuckDBPyConnection, home: Path, cutoff: date
     result = suppress({t.name: truth[t.name] for t in spec.tables}, spec, frozen=frozen_cells(earlier),
                       proofs=proofs)
     record_pattern(warehouse, result.hidden, settings.min_cell_count, run_id, proofs)
-    satellite = protect_satellites(truth, result.frames, settings.min_cell_count)
+    satellite = protect_satellites(truth, result.frames, settings.min_cell_count, frozen=frozen_cells(earlier))
     # public figures (published_tables.yaml `public_figures`) are shown as their publisher printed them
     frames = nothing_hidden(derive({**truth, **result.frames, **satellite.frames}, settings.unreliable_at_or_below))
     add_rankings(frames, truth, complete_quarters)

@@ -17,7 +17,7 @@ from dashboards.disclosure.relations import cell_labels
 from dashboards.disclosure.spec import suppressed_column
 from dashboards.disclosure.suppress import FROZEN_SCHEMA, PATTERN_SCHEMA
 from dashboards.serving.published_set import count_tables
-from dashboards.serving.satellites import satellites
+from dashboards.serving.satellites import profiles, satellites
 from models import QUERIES_DIR, serving_models
 from models.metric_catalog import load_catalog
 
@@ -29,7 +29,7 @@ CELL_SCHEMA = {"table_name": pl.Utf8, "count_name": pl.Utf8, "cell_key": pl.Utf8
 def protected_tables() -> dict[str, list[str]]:
     """Every table with counts under disclosure control (main set and satellites) -> its dimensions."""
     dims = {t.name: list(t.dimensions) for t in count_tables()}
-    for name in satellites():
+    for name in [*satellites(), *profiles()]:
         dims[name] = list(serving_models()[name][1]["dimensions"])
     return dims
 

@@ -12,7 +12,8 @@ from dashboards.disclosure import AuditReport, audit
 from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.satellite import audit_satellite
 from dashboards.serving.published_set import published_set
-from dashboards.serving.satellites import parents_of, satellites
+from dashboards.disclosure.profile import audit_profile
+from dashboards.serving.satellites import parents_of, profile_parents, profiles, satellites
 
 
 def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date, dt.date]:
@@ -21,7 +22,7 @@ def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date
         period = dict(con.execute(
             "SELECT key, value FROM publication WHERE key IN ('period_start', 'period_end')").fetchall())
         spec = published_set(dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"]))
-        names = [t.name for t in spec.tables] + list(satellites())
+        names = [t.name for t in spec.tables] + list(satellites()) + list(profiles())
         frames = {name: con.execute(f"SELECT * FROM {name}").pl() for name in names}
     return frames, dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"])
 
@@ -38,6 +39,10 @@ def audit_serving_database(serving_db: Path, proofs: ProofCache | None = None) -
                                 spec.min_cell_count)
         report = merged(report, found, cells=frames[name].height * len(sat.counts),
                         suppressed=sum(int(frames[name][c].is_null().sum()) for c in sat.counts))
+    for name, (prof, _) in profiles().items():
+        found = audit_profile(prof, frames[name], profile_parents(name, frames), spec.min_cell_count)
+        report = merged(report, found, cells=frames[name].height * len(prof.counts),
+                        suppressed=sum(int(frames[name][c].is_null().sum()) for c in prof.counts))
     return report
 
 

@@ -71,7 +71,7 @@ def count_tables() -> list[TableSpec]:
     specs = []
     for name, (_, table) in serving_models().items():
         counts = catalog.counts_of(name)
-        if not counts or table.get("satellite"):
+        if not counts or table.get("satellite") or table.get("profile_of"):
             continue
         if table.get("audience") == "internal" or table.get("public_figures"):
             continue  # never in a release / already public as their publisher printed them  # satellites are protected on their own against their parents (serving/satellites.py)

@@ -1,8 +1,13 @@
-"""The published tables declared as satellites (published_tables.yaml `satellite:`), and their parent totals.
+"""The published tables declared as satellites (published_tables.yaml `satellite:`) or profiles (`profile_of:`),
+and their parent totals.
 
 Today one: venue_type_yearly splits each statewide sector-year total by Polaris venue type. Its parents are
 the years of quarterly_by_sector: a sector-year total is known exactly when every quarter of it is shown,
 and unknown (NULL) when any is hidden.
+
+And one profile: victim_profile splits the statewide signals and cases of each trafficking type in each quarter
+and year (industry_quarterly's sector 'all' rows) by one victim attribute at a time
+(dashboards/disclosure/profile.py).
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dashboards.disclosure import profile as profiles_
+from dashboards.disclosure.profile import Profile
 from dashboards.disclosure.satellite import Satellite, protect
 from dashboards.disclosure.spec import suppressed_column
 from dashboards.serving.published_set import industry
@@ -32,6 +39,31 @@ def satellites() -> dict[str, tuple[Satellite, str]]:
         found[name] = (Satellite(name, child, parent, keys, tuple(catalog.counts_of(name)), nesting),
                        declared["parent_table"])
     return found
+
+
+def profiles() -> dict[str, tuple[Profile, dict]]:
+    """name -> (its Profile declaration, its `profile_of` declaration: parent_table, parent_filter, counts)."""
+    found = {}
+    catalog = load_catalog()
+    for name, (_, table) in serving_models().items():
+        declared = table.get("profile_of")
+        if not declared:
+            continue
+        counts = tuple(catalog.counts_of(name))
+        if set(counts) != set(declared["counts"]):
+            raise ValueError(f"{name}: profile_of.counts {sorted(declared['counts'])} are not its catalog counts "
+                             f"{sorted(counts)}")
+        found[name] = (Profile(name, counts, tuple(table["dimensions"])), declared)
+    return found
+
+
+def profile_parents(name: str, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The totals a profile splits, as `frames` give them (true, or as published: NULL where hidden)."""
+    prof, declared = profiles()[name]
+    parent = frames[declared["parent_table"]]
+    for column, value in (declared.get("parent_filter") or {}).items():
+        parent = parent.filter(pl.col(column) == value)
+    return profiles_.quarterly_parents(prof, parent, declared["counts"])
 
 
 def parents_of(sat: Satellite, satellite: pl.DataFrame, quarterly: pl.DataFrame) -> pl.DataFrame:
@@ -64,9 +96,19 @@ class ProtectedSatellites:
 
 
 def protect_satellites(truth: dict[str, pl.DataFrame], protected_main: dict[str, pl.DataFrame],
-                       min_cell_count: int) -> ProtectedSatellites:
-    """Every satellite protected against its parents as the (already protected) main set shows them."""
+                       min_cell_count: int, frozen: pl.DataFrame | None = None) -> ProtectedSatellites:
+    """Every satellite and profile protected against its parents as the (already protected) main set shows
+    them. frozen: the cells an earlier release published (a profile keeps them exactly)."""
     out = ProtectedSatellites({}, 0, 0, 0)
+    for name, (prof, _) in profiles().items():
+        frame = profiles_.protect(prof, truth[name], profile_parents(name, truth),
+                                  profile_parents(name, protected_main), min_cell_count, frozen=frozen)
+        out.frames[name] = frame
+        for c in prof.counts:
+            primary = int(truth[name][c].is_between(1, min_cell_count - 1).sum())
+            out.cells += frame.height
+            out.primary += primary
+            out.complementary += int(frame[suppressed_column(c)].sum()) - primary
     for name, (sat, parent_table) in satellites().items():
         frame = protect(sat, truth[name], parents_of(sat, truth[name], truth[parent_table]),
                         parents_of(sat, truth[name], protected_main[parent_table]), min_cell_count)

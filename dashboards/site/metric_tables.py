@@ -102,6 +102,56 @@ def venue_types(con) -> str:
                   ["Sector / venue type", "Signals", "Cases"], body, "No signals have been published yet.")
 
 
+def _profile_cell(row: Row, count: str, share: str) -> str:
+    """A profile count with its share of the type's total; hidden reads as suppressed, never 0."""
+    if row.get(f"{count}_suppressed"):
+        return SUPPRESSED_CELL
+    value = row.get(count)
+    if value is None:
+        return '<td class="num">—</td>'
+    part = row.get(share)
+    return f'<td class="num">{value:,}{"" if part is None else f" <span class=ci>({part:.0%})</span>"}</td>'
+
+
+def _total(value: Any) -> str:
+    """A type's total as the main tables publish it: NULL there means hidden."""
+    return SUPPRESSED_CELL if value is None else f'<td class="num">{value:,}</td>'
+
+
+def victim_profile(con) -> str:
+    """One table per attribute: its categories by trafficking type (signals, share of the type's signals), and
+    the cases of all types. One-way distributions: the attributes are never crossed."""
+    rows = _rows(con, "victim_profile")
+    if not rows:
+        return "<p>No signals have been published yet.</p>"
+    year = f"{rows[0]['period']}{' (part year)' if rows[0]['months_loaded'] < 12 else ''}"
+    types = sorted({(r["type_order"], r["trafficking_type"], r["trafficking_type_label"]) for r in rows})
+    parts = [f"<p>Who the {_e(year)} signals were about, one attribute at a time (age band and gender of the "
+             "first potential victim, how they were recruited, the main means of control, and how the contact "
+             "reached the hotline), by trafficking type. Each attribute's categories add up to the type's "
+             "signals; a signal counts once per attribute. Contacts, not prevalence. Small categories are grouped; "
+             "'Unknown or not recorded' is kept explicit.</p>"]
+    attributes = sorted({(r["attribute_order"], r["attribute"], r["attribute_label"]) for r in rows})
+    for _, attribute, label in attributes:
+        mine = [r for r in rows if r["attribute"] == attribute]
+        body = []
+        for order, category, category_label in sorted({(r["category_order"], r["category"], r["category_label"])
+                                                       for r in mine}):
+            cells = {r["trafficking_type"]: r for r in mine if r["category"] == category}
+            body.append(f'<tr><th scope="row">{_e(category_label)}</th>'
+                        + "".join(_profile_cell(cells[t], "profile_signals", "signal_share") for _, t, _ in types)
+                        + _profile_cell(cells["all"], "profile_cases", "case_share") + "</tr>")
+        totals = {r["trafficking_type"]: r for r in mine}
+        body.append('<tr><th scope="row">All signals of the type</th>'
+                    + "".join(_total(totals[t]["type_signals"]) for _, t, _ in types)
+                    + _total(totals["all"]["type_cases"]) + "</tr>")
+        parts.append(_table(f"{label}, {year}: signals by trafficking type (share of the type's signals), and "
+                            f"cases of all types",
+                            ["Category", *(f"Signals: {type_label}" for _, _, type_label in types), "Cases: all types"],
+                            body, "No signals have been published yet."))
+    return "".join(parts)
+
+
 def timeliness(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals')}"
             f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
@@ -168,6 +218,7 @@ def justice_outcomes(con) -> str:
 
 
 SECTIONS = (  # anchor, title, renderer, tables it reads
+    ("h-profile", "Victim profile", victim_profile, {"victim_profile"}),
     ("h-changes", "What changed this quarter", quarter_changes, {"area_quarterly"}),
     ("h-hotspots", "Emerging hotspots", hotspots, {"emerging_hotspots"}),
     ("h-rising", "Fastest-rising industries", rising, {"rising_industries"}),

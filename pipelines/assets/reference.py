@@ -1,4 +1,4 @@
-"""Reference tables (counties and regions, sectors, organisations, code labels) into the warehouse."""
+"""Reference tables (counties and regions, sectors, organisations, code labels, victim-profile categories) into the warehouse."""
 
 from dagster import AssetSpec, MaterializeResult, multi_asset
 
@@ -7,7 +7,7 @@ from pipelines.resources import WarehouseResource
 from sources.landing import replace_table
 from sources.reference import reference_tables
 
-REFERENCE_TABLES = ("counties", "industry_sectors", "organisations", "code_labels", "feeds")
+REFERENCE_TABLES = ("counties", "industry_sectors", "organisations", "code_labels", "profile_categories", "feeds")
 
 
 @multi_asset(

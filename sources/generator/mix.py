@@ -50,17 +50,20 @@ GENDER_BY_TYPE = {
 RECRUITMENT_BY_TYPE = {
     "sex": {"intimate_partner": 30, "internet_app": 20, "family_member": 12, "friend_acquaintance": 15,
             "false_job_offer": 8, "abduction": 2, "other": 5, "unknown": 8},
+    # labor: a partner or spouse recruits too (domestic servitude), rarely (CTDC: a few percent)
     "labor": {"false_job_offer": 55, "friend_acquaintance": 12, "family_member": 8, "internet_app": 8,
-              "other": 7, "unknown": 10},
+              "intimate_partner": 3, "other": 7, "unknown": 10},
 }
 MEANS_BY_TYPE = {
     "sex": {"threats": 15, "psychological_abuse": 14, "takes_earnings": 12, "physical_abuse": 10,
             "psychoactive_substances": 10, "false_promises": 8, "sexual_abuse": 8, "restricts_movement": 6,
             "restricts_financial_access": 4, "withholds_necessities": 3, "debt_bondage": 3, "other": 3,
             "not_specified": 4},
+    # labor: abuse is reported in labor situations too (CTDC: psychological and physical abuse are common)
     "labor": {"debt_bondage": 16, "takes_earnings": 15, "withholds_documents": 13, "excessive_working_hours": 12,
-              "threat_of_law_enforcement": 10, "threats": 9, "false_promises": 8, "restricts_movement": 5,
-              "withholds_necessities": 4, "restricts_medical_care": 2, "other": 2, "not_specified": 4},
+              "threat_of_law_enforcement": 10, "threats": 9, "false_promises": 8, "psychological_abuse": 7,
+              "physical_abuse": 4, "restricts_movement": 5, "withholds_necessities": 4, "restricts_medical_care": 2,
+              "sexual_abuse": 1, "other": 2, "not_specified": 4},
 }
 # Share of fields left empty; non-cases carry less detail, so twice as many empties there.
 EMPTY_SHARE = {"people_count": 0.05, "age_band": 0.10, "gender": 0.08, "recruitment": 0.20,

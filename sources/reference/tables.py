@@ -118,11 +118,31 @@ def code_labels() -> pl.DataFrame:
     from sources.contracts import code_lists
 
     rows = [
-        {"code_list": name, "code": code, "label": label}
+        {"code_list": name, "code": code, "label": label, "code_order": position}
         for name, spec in code_lists().items()
-        for code, label in spec["codes"].items()
+        for position, (code, label) in enumerate(spec["codes"].items(), start=1)
     ]
-    return pl.DataFrame(rows, schema={"code_list": pl.Utf8, "code": pl.Utf8, "label": pl.Utf8})
+    return pl.DataFrame(rows, schema={"code_list": pl.Utf8, "code": pl.Utf8, "label": pl.Utf8, "code_order": pl.Int32})
+
+
+def profile_categories() -> pl.DataFrame:
+    """How the victim profile publishes each code of its attributes (models/serving/victim_profile.sql): small
+    codes grouped the way public profiles group them, 'unknown' and an empty field ('not_recorded') together and
+    kept explicit. The project's choice, from the code lists (the same in every state): every code of every
+    profile attribute's code list, and 'not_recorded' for an empty field, must have exactly one row."""
+    from sources.contracts import code_lists
+
+    frame = pl.read_csv(REFERENCE_DIR / "profile_categories.csv",
+                        schema_overrides={"category_order": pl.Int32})
+    lists = code_lists()
+    for attribute in frame["attribute"].unique().to_list():
+        expected = set(lists[attribute]["codes"]) | ({"not_recorded"} if attribute != "contact_method" else set())
+        got = frame.filter(pl.col("attribute") == attribute)["code"].to_list()
+        if sorted(got) != sorted(expected):
+            raise ValueError(f"profile_categories.csv: {attribute} must map every code once: "
+                             f"missing {sorted(expected - set(got))}, extra or repeated "
+                             f"{sorted(c for c in set(got) if got.count(c) > 1 or c not in expected)}")
+    return frame
 
 
 def reference_tables() -> dict[str, pl.DataFrame]:
@@ -132,6 +152,7 @@ def reference_tables() -> dict[str, pl.DataFrame]:
         "industry_sectors": industry_sectors(),
         "organisations": organisations(),
         "code_labels": code_labels(),
+        "profile_categories": profile_categories(),
         "feeds": feeds(),
     }
 

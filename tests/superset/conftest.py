@@ -99,6 +99,7 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
                   FROM quarterly_by_sector GROUP BY quarter)""")
         _dss_notification_table(con)
         _public_context_tables(con)
+        _victim_profile_table(con, exact)
     finally:
         con.close()
 
@@ -112,6 +113,26 @@ def _dss_notification_table(con) -> None:
         AS t(year, person_group, encounters, dss_within_1_day, dss_never_notified, share_dss_within_1_day,
              share_dss_within_3_days, share_dss_never_notified, median_dss_delay_days, share_juvenile_within_1_day,
              notification_link_share)""")
+
+
+def _victim_profile_table(con, exact: bool) -> None:
+    """The victim profile (one attribute, two types, one year): one small cell, hidden in the release and its
+    complement hidden with it; exact in the internal database."""
+    hidden = "false" if exact else "true"
+    small = "8" if exact else "CAST(NULL AS BIGINT)"
+    partner = "40" if exact else "CAST(NULL AS BIGINT)"
+    con.execute(f"""CREATE TABLE victim_profile AS SELECT * FROM (VALUES
+        ('2025', 'year', DATE '2025-01-01', 2025, 12, 'all', 'All types', 0, 'gender', 'Gender', 2, 'female',
+         'Female', 1, 420, false, 150, false, 610.0, 200.0, 0.689, NULL, 0.75, NULL),
+        ('2025', 'year', DATE '2025-01-01', 2025, 12, 'all', 'All types', 0, 'gender', 'Gender', 2, 'male',
+         'Male', 2, 190, false, 50, false, 610.0, 200.0, 0.311, NULL, 0.25, NULL),
+        ('2025', 'year', DATE '2025-01-01', 2025, 12, 'labor', 'Labor trafficking', 2, 'gender', 'Gender', 2,
+         'female', 'Female', 1, {small}, {hidden}, {partner}, {hidden}, 160.0, 60.0, NULL, 'suppressed', NULL,
+         'suppressed'))
+        AS t(period, period_grain, period_start, year, months_loaded, trafficking_type, trafficking_type_label,
+             type_order, attribute, attribute_label, attribute_order, category, category_label, category_order,
+             profile_signals, profile_signals_suppressed, profile_cases, profile_cases_suppressed, type_signals,
+             type_cases, signal_share, signal_share_flag, case_share, case_share_flag)""")
 
 
 def _public_context_tables(con) -> None:
