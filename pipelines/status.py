@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import polars as pl
 
 from pipelines.settings import Paths
 
@@ -40,7 +41,7 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     """The protected releases kept, and the late records the next revision would have to publish."""
     from dashboards.release import kept_releases, release_cutoff, release_due
     from dashboards.release.held_back import held_back_records
-    from dashboards.release.utility import release_utility
+    from dashboards.release.utility import release_panel_utility, release_utility
 
     kept = kept_releases(paths.home)
     if not kept:
@@ -64,6 +65,19 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
             mass = "n/a" if row["mass_hidden_pct"] is None else f"{row['mass_hidden_pct']:.1f}%"
             print(f"    {row['table_name']}.{row['count_name']}: {row['cells_hidden_pct']:.1f}% of "
                   f"{row['cells']:,} cells hidden, {mass} of the count")
+    panels = release_panel_utility(con, kept[-1].release_id)
+    if panels is not None and panels.height:
+        print(f"  headline panels of release {kept[-1].release_id}, at the grain shown (share of cells hidden; share "
+              f"of the true count in hidden cells, internal), worst first:")
+        for row in panels.filter(pl.col("chosen")).iter_rows(named=True):
+            mass = "n/a" if row["mass_hidden_pct"] is None else f"{row['mass_hidden_pct']:.1f}%"
+            finer = panels.filter(~pl.col("chosen") & (pl.col("panel") == row["panel"]))
+            passed = "; ".join(f"{f['grain']} {f['cells_hidden_pct']:.0f}% cells / "
+                               + ("n/a" if f["mass_hidden_pct"] is None else f"{f['mass_hidden_pct']:.0f}%")
+                               + f" count ({f['reason']})" for f in finer.iter_rows(named=True))
+            print(f"    {row['panel']} by {row['grain']} ({row['source_table']}): {row['cells_hidden_pct']:.1f}% of "
+                  f"{row['cells']:,} cells hidden, {mass} of the count ({row['reason']})"
+                  + (f"; not shown: {passed}" if passed else ""))
     held = held_back_records(con, kept, first_month)
     if held.is_empty():
         print("  late records held back: none")

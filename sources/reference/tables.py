@@ -31,6 +31,8 @@ class Deployment:
     release_cadence: str  # protected releases: "monthly" or "quarterly" (closed periods only)
     release_lag_days: int  # a period is released once it has been closed this many days
     release_cron: str  # when the schedule cuts a due release
+    grain_max_hidden_mass_pct: float  # a panel's grain holds up with at most this share of its count hidden
+    grain_max_hidden_cells_pct: float  # ... and at most this share of its cells hidden (no panel mostly hatching)
 
 
 RELEASE_CADENCES = ("monthly", "quarterly")
@@ -61,7 +63,20 @@ def _deployment(folder: Path) -> Deployment:
         history_start=date.fromisoformat(str(raw["history_start"])),
         nightly_cron=os.environ.get("LANTERN_NIGHTLY_CRON", raw["nightly_cron"]),
         **_release_settings(raw),
+        **_grain_settings(raw),
     )
+
+
+def _grain_settings(raw: dict) -> dict:
+    """When a panel's grain holds up (dashboards/release/grain.py). No default: a deployment that does not say
+    fails, rather than showing panels at a grain nobody chose."""
+    grain = (raw.get("disclosure") or {}).get("grain")
+    if not isinstance(grain, dict) or not {"max_hidden_mass_pct", "max_hidden_cells_pct"} <= set(grain):
+        raise ValueError("deployment.yaml: disclosure.grain needs max_hidden_mass_pct and max_hidden_cells_pct")
+    values = {k: float(grain[k]) for k in ("max_hidden_mass_pct", "max_hidden_cells_pct")}
+    if not all(0 <= v <= 100 for v in values.values()):
+        raise ValueError(f"deployment.yaml: disclosure.grain percentages must lie in 0..100, not {values}")
+    return {f"grain_{k}": v for k, v in values.items()}
 
 
 def _release_settings(raw: dict) -> dict:
