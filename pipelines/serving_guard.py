@@ -47,7 +47,7 @@ from sources.pii import scan_text
 from sources.reference import deployment, reference_tables
 
 # Tables dashboards/serving/build.py adds beside the published and derived ones.
-METADATA_TABLES = frozenset({"publication", "caveats", "emerging_hotspots", "utility", "grain"})
+METADATA_TABLES = frozenset({"publication", "caveats", "emerging_hotspots", "utility", "grain", "grain_rollup"})
 RECORD_LEVEL_COLUMN = re.compile(
     r"linkage|situation_(?:key|id)|(?:^|_)(?:signal|referral|event|record|person|victim|case_number|docket)_?id$"
     r"|(?:^|_)(?:notes?|free_?text|comments?|narrative|remarks?|masked_record|problems|message)$"

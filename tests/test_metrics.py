@@ -20,7 +20,7 @@ LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quart
                 "service_label", "recent_quarters", "prior_quarters", "quarters_loaded", "quarter_of_year",
                 "venue_name"}
 NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats",
-                     "utility", "grain"}  # a release's own disclosure figures (cells, not people; grain per panel)
+                     "utility", "grain", "grain_rollup"}  # a release's own disclosure figures (cells, not people; grain per panel)
 
 
 def read_drops(inbox: Path, feed: str) -> pl.DataFrame:

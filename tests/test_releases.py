@@ -246,3 +246,89 @@ def test_utility_recorded_for_a_release_matches_a_recount_from_the_drops(two_rel
     row = measured.filter((pl.col("table_name") == "area_monthly") & (pl.col("count_name") == "signals")).row(0, named=True)
     assert (row["cells"], row["cells_hidden"]) == stated
     assert row["mass_hidden_pct"] == expected_mass
+
+
+def _first_release_signals(home: Path):
+    """The hotline signals the first release was cut from, recounted from the drop files (the late and corrected
+    files came after it), with their region."""
+    import polars as pl
+
+    from sources.reference import counties
+
+    frames = [pl.read_csv(p, infer_schema=False) for p in sorted((home / "inbox").glob("hotline_signals__*.csv"))
+              if len(p.stem.split("__")[-1]) == 7 and p.stem.split("__")[-1] <= "2026-09"]
+    return (pl.concat(frames, how="diagonal_relaxed")
+            .with_columns(pl.col("received_date").str.to_date().alias("day"))
+            .filter(pl.col("day") < date(2026, 10, 1))
+            .join(counties().select(pl.col("fips").alias("county_fips"), pl.col("region").cast(pl.Utf8)),
+                  on="county_fips", how="left")
+            .with_columns(pl.col("region").fill_null("unknown"),
+                          pl.col("day").dt.truncate("3mo").cast(pl.Utf8).alias("quarter"),
+                          pl.col("day").dt.year().cast(pl.Utf8).alias("year")))
+
+
+def test_panel_utility_matches_a_recount_from_the_drops(two_releases):
+    """Issue #15 item 1: per headline panel and grain, the cells hidden and the share of the true count in hidden
+    cells recorded for the release equal a recount from the drop files against the release's hidden flags."""
+    import polars as pl
+
+    from dashboards.release.utility import release_panel_utility
+
+    home, _ = two_releases
+    signals = _first_release_signals(home)
+    recounts = {  # (panel, grain) -> (published rows query, recount keyed like it)
+        ("signals_by_type", "quarter"): (
+            "SELECT CAST(quarter AS VARCHAR) AS quarter, trafficking_type, signals_suppressed AS hidden "
+            "FROM industry_quarterly WHERE sector_code = 'all' AND trafficking_type <> 'all'",
+            signals.group_by("quarter", "trafficking_type").agg(pl.len().alias("truth"))),
+        ("signals_by_type", "year"): (
+            "SELECT CAST(year AS VARCHAR) AS year, trafficking_type, signals_suppressed AS hidden "
+            "FROM yearly_industry WHERE sector_code = 'all' AND trafficking_type <> 'all'",
+            signals.group_by("year", "trafficking_type").agg(pl.len().alias("truth"))),
+        ("signals_by_region", "quarter"): (
+            "SELECT CAST(quarter AS VARCHAR) AS quarter, region, signals_suppressed AS hidden "
+            "FROM area_quarterly WHERE area_level = 'region'",
+            signals.group_by("quarter", "region").agg(pl.len().alias("truth"))),
+        ("signals_by_region", "year"): (
+            "SELECT CAST(year AS VARCHAR) AS year, region, signals_suppressed AS hidden "
+            "FROM area_yearly WHERE area_level = 'region'",
+            signals.group_by("year", "region").agg(pl.len().alias("truth"))),
+    }
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        measured = release_panel_utility(con, "2026-09")
+    with duckdb.connect(str(home / "releases" / "2026-09" / "serving.duckdb"), read_only=True) as con:
+        for (panel, grain), (query, truth) in recounts.items():
+            published = con.execute(query).pl()
+            keys = [c for c in published.columns if c != "hidden"]
+            joined = published.join(truth, on=keys, how="left").with_columns(pl.col("truth").fill_null(0))
+            assert joined["truth"].sum() > 0
+            expected_mass = round(100 * joined.filter(pl.col("hidden"))["truth"].sum() / joined["truth"].sum(), 1)
+            row = measured.filter((pl.col("panel") == panel) & (pl.col("grain") == grain)).row(0, named=True)
+            assert (row["cells"], row["cells_hidden"]) == (joined.height, int(joined["hidden"].sum())), (panel, grain)
+            assert row["mass_hidden_pct"] == expected_mass, (panel, grain)
+            # where the panel's totals are shown, the release's own figure (published numbers only) is the same
+            stated = con.execute("SELECT hidden_share_pct FROM grain WHERE panel = ? AND grain = ?",
+                                 [panel, grain]).fetchone()[0]
+            assert stated is None or stated == expected_mass, (panel, grain, stated, expected_mass)
+
+
+def test_the_grain_choice_is_read_from_the_published_release_alone(two_releases):
+    """Issue #15 item 2: recomputing the choice from the release file gives the release's `grain` table (so it is
+    a function of published numbers); every panel shows exactly one grain, the finest that holds up."""
+    import polars as pl
+
+    from dashboards.release.grain import choose_grains
+
+    home, _ = two_releases
+    for rid in ("2026-09", "2026-10"):
+        with duckdb.connect(str(home / "releases" / rid / "serving.duckdb"), read_only=True) as con:
+            tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+            frames = {t: con.execute(f'SELECT * FROM "{t}"').pl() for t in tables}
+        stated = frames["grain"].sort("panel", "grain_rank")
+        assert choose_grains(frames).sort("panel", "grain_rank").equals(stated)
+        chosen = stated.filter(pl.col("chosen"))
+        assert chosen["panel"].is_unique().all() and set(chosen["panel"]) == set(stated["panel"])
+        for row in chosen.iter_rows(named=True):
+            finer = stated.filter((pl.col("panel") == row["panel"]) & (pl.col("grain_rank") < row["grain_rank"]))
+            assert not finer["holds"].any(), row["panel"]  # no finer grain that holds up was passed over
+            assert row["holds"] or row["reason"] == "coarsest_none_holds"

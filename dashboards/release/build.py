@@ -123,8 +123,8 @@ def build_release(warehouse: duckdb.DuckDBPyConnection, home: Path, cutoff: date
     record_utility(warehouse, rid, measured)
     frames["utility"] = published_utility(measured)
     # each headline panel at the finest grain that holds up, judged from the protected frames alone
-    frames["grain"] = choose_grains(frames)
-    record_panel_utility(warehouse, rid, panel_utility(frames, truth), frames["grain"])
+    frames["grain"], frames["grain_rollup"] = choose_grains(frames)
+    record_panel_utility(warehouse, rid, panel_utility(frames, truth, frames["grain"], frames["grain_rollup"]))
     n_primary = result.n_primary + satellite.primary
     n_complementary = int(cells["hidden"].sum()) - n_primary
     stamp = {

@@ -32,8 +32,10 @@ GRAIN_SCHEMA = {
     "panel": pl.Utf8, "title": pl.Utf8, "surfaces": pl.Utf8, "measure": pl.Utf8, "grain": pl.Utf8,
     "grain_rank": pl.Int32, "source_table": pl.Utf8, "source_rows": pl.Utf8, "cells": pl.Int64,
     "cells_hidden": pl.Int64, "cells_hidden_pct": pl.Float64, "hidden_share_pct": pl.Float64,
-    "holds": pl.Boolean, "chosen": pl.Boolean, "reason": pl.Utf8, "rollup": pl.Utf8,
+    "category": pl.Utf8, "rollup": pl.Utf8, "other_share_pct": pl.Float64,
+    "holds": pl.Boolean, "chosen": pl.Boolean, "reason": pl.Utf8,
 }
+ROLLUP_SCHEMA = {"panel": pl.Utf8, "grain": pl.Utf8, "category": pl.Utf8, "member": pl.Utf8}
 
 
 @cache
@@ -71,103 +73,169 @@ def _hidden(frame: pl.DataFrame, count: str) -> pl.Series:
     return frame[count].is_null()
 
 
-def _known_hidden_share(frames: dict[str, pl.DataFrame], grain: dict, count: str) -> float | None:
-    """Percent of the panel's total in hidden cells, from published numbers only; None when a total is hidden
-    (or the panel has no total and a cell is hidden)."""
+def panel_rows(frames: dict[str, pl.DataFrame], grain: dict) -> pl.DataFrame:
+    """The panel's rows at one grain: over the periods of its total (complete periods) where it has one."""
     detail = _select(frames[grain["table"]], grain["where"])
+    if "total" in grain:
+        period = grain["period"]
+        periods = _select(frames[grain["total"]["table"]], grain["total"]["where"])[period].cast(pl.Utf8)
+        detail = detail.filter(pl.col(period).cast(pl.Utf8).is_in(periods.to_list()))
+    return detail
+
+
+def _per_period(frame: pl.DataFrame, period: str, value: pl.Expr, name: str) -> pl.DataFrame:
+    return frame.group_by(pl.col(period).cast(pl.Utf8)).agg(value.sum().alias(name))
+
+
+def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rollup: bool) -> dict:
+    """How a panel fares at one grain, from published numbers only: cells, cells hidden, the share of its total
+    in hidden cells (None when unknown), and with `rollup` the categories rolled into "other" (every category
+    with a hidden cell at this grain) and the share of the total that "other" holds."""
+    detail = panel_rows(frames, grain)
     hidden = _hidden(detail, count)
+    out = {"cells": detail.height, "cells_hidden": int(hidden.sum()), "hidden_share": None, "rolled": [],
+           "other_share": None, "small_remainder": False}
     if "total" not in grain:
-        return 0.0 if not hidden.any() else None
+        if not hidden.any():
+            out["hidden_share"] = 0.0
+        return out
     total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
-    if _hidden(total, count).any() or total.is_empty():
-        return None
+    if total.is_empty() or _hidden(total, count).any():
+        return out
     period = grain["period"]
-    shown = (detail.with_columns(pl.when(hidden).then(0).otherwise(pl.col(count)).alias("_shown"))
-             .group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col("_shown").sum()))
-    totals = total.select(pl.col(period).cast(pl.Utf8), pl.col(count).alias("_total"))
-    joined = totals.join(shown, on=period, how="full", coalesce=True)
+    detail = detail.with_columns(hidden.alias("_hidden"),
+                                 pl.when(hidden).then(0).otherwise(pl.col(count)).alias("_shown"))
+    joined = (_per_period(total, period, pl.col(count), "_total")
+              .join(_per_period(detail, period, pl.col("_shown"), "_shown"), on=period, how="full", coalesce=True))
     if joined["_total"].null_count():
-        return None  # a period of the panel without a published total
+        return out  # a period of the panel without a published total
+    remainder = joined["_total"] - joined["_shown"].fill_null(0)
+    # the hidden cells of a period add up to 0 or >= k (the suppressor's rule for a relation with a shown total);
+    # anything else would already be a leak of the release, so the panel does not lean on it
+    out["small_remainder"] = bool(((remainder > 0) & (remainder < k)).any())
     whole = float(joined["_total"].sum())
-    if whole == 0:
-        return 0.0
-    return round(100 * (whole - float(joined["_shown"].fill_null(0).sum())) / whole, 1)
+    out["hidden_share"] = round(100 * float(remainder.sum()) / whole, 1) if whole else 0.0
+    if rollup and out["cells_hidden"]:
+        category = grain["category"]
+        rolled = sorted(detail.filter(pl.col("_hidden"))[category].cast(pl.Utf8).unique().to_list())
+        kept = detail.filter(~pl.col(category).cast(pl.Utf8).is_in(rolled))
+        in_kept = float(kept[count].sum()) if kept.height else 0.0
+        n_periods = joined.height
+        out.update(rolled=rolled, cells=kept.height + n_periods, cells_hidden=0, hidden_share=0.0,
+                   other_share=round(100 * (whole - in_kept) / whole, 1) if whole else 0.0,
+                   kept=detail[category].cast(pl.Utf8).n_unique() - len(rolled))
+    return out
 
 
-def limits() -> tuple[float, float]:
-    """(max hidden share %, max cells hidden %) from deployment.yaml; a missing setting fails (no default)."""
+def limits() -> dict[str, float]:
+    """The grain settings of deployment.yaml (disclosure.grain); a missing one fails (no default)."""
     settings = deployment()
-    return settings.grain_max_hidden_mass_pct, settings.grain_max_hidden_cells_pct
+    return {"share": settings.grain_max_hidden_mass_pct, "cells": settings.grain_max_hidden_cells_pct,
+            "other": settings.grain_max_other_pct, "k": settings.min_cell_count}
 
 
-def choose_grains(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """The release's `grain` table: one row per panel and grain offered, the chosen one marked. Reads only the
-    published (protected) frames."""
-    max_share, max_cells = limits()
-    rows = []
+def _reason(judged: dict, limit: dict) -> str:
+    if not judged["cells"]:
+        return "nothing_published"
+    if judged["small_remainder"]:
+        return "small_remainder"
+    if judged["hidden_share"] is None:
+        return "total_hidden" if judged.get("has_total") else "cells_hidden"
+    if judged["hidden_share"] > limit["share"]:
+        return "hidden_share_over_limit"
+    if 100 * judged["cells_hidden"] / judged["cells"] > limit["cells"]:
+        return "mostly_hidden"
+    if judged["other_share"] is not None and (judged["other_share"] > limit["other"] or judged.get("kept", 1) < 1):
+        return "other_over_limit"
+    return "holds"
+
+
+def choose_grains(frames: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The release's `grain` table (one row per panel, grain offered and roll-up, the chosen one marked) and its
+    `grain_rollup` table (the categories each rolled-up row puts into "other"). Reads only the published
+    (protected) frames: finest grain first, as published, else with its small categories rolled into "other"."""
+    limit = limits()
+    rows, members = [], []
     for name, panel in panels().items():
         count = panel["count"]
         offered = [g for g in panel["grains"] if g["table"] in frames
                    and (("total" not in g) or g["total"]["table"] in frames)]
-        judged = []
-        for rank, grain in enumerate(offered):
-            detail = _select(frames[grain["table"]], grain["where"])
-            cells, hidden = detail.height, int(_hidden(detail, count).sum())
-            cells_pct = round(100 * hidden / cells, 1) if cells else 0.0
-            share = _known_hidden_share(frames, grain, count) if cells else None
-            if not cells:
-                reason = "nothing_published"
-            elif share is None:
-                reason = "total_hidden" if "total" in grain else "cells_hidden"
-            elif share > max_share:
-                reason = "hidden_share_over_limit"
-            elif cells_pct > max_cells:
-                reason = "mostly_hidden"
-            else:
-                reason = "holds"
-            judged.append({"panel": name, "title": panel["title"], "surfaces": ", ".join(panel["surfaces"]),
-                           "measure": count, "grain": grain["grain"], "grain_rank": rank,
-                           "source_table": grain["table"], "source_rows": rows_text(grain["where"]),
-                           "cells": cells, "cells_hidden": hidden, "cells_hidden_pct": cells_pct,
-                           "hidden_share_pct": share, "holds": reason == "holds", "chosen": False,
-                           "reason": reason, "rollup": "none"})
-        holding = [j for j in judged if j["holds"]]
+        judged_rows = []
+        rank = 0
+        for grain in offered:
+            variants = [False] + ([True] if "category" in grain and "total" in grain else [])
+            for rollup in variants:
+                judged = _judge(frames, grain, count, int(limit["k"]), rollup)
+                if rollup and not judged["rolled"]:
+                    continue  # nothing hidden: nothing to roll up
+                judged["has_total"] = "total" in grain
+                reason = _reason(judged, limit)
+                cells = judged["cells"]
+                judged_rows.append({
+                    "panel": name, "title": panel["title"], "surfaces": ", ".join(panel["surfaces"]),
+                    "measure": count, "grain": grain["grain"], "grain_rank": rank,
+                    "source_table": grain["table"], "source_rows": rows_text(grain["where"]),
+                    "category": grain.get("category"), "rollup": "other" if rollup else "none",
+                    "cells": cells, "cells_hidden": judged["cells_hidden"],
+                    "cells_hidden_pct": round(100 * judged["cells_hidden"] / cells, 1) if cells else 0.0,
+                    "hidden_share_pct": judged["hidden_share"], "other_share_pct": judged["other_share"],
+                    "holds": reason == "holds", "chosen": False, "reason": reason})
+                members.extend({"panel": name, "grain": grain["grain"], "category": grain["category"], "member": m}
+                               for m in judged["rolled"])
+                rank += 1
+        holding = [j for j in judged_rows if j["holds"]]
         if holding:
             holding[0]["chosen"] = True
-        elif judged:  # nothing holds up: the coarsest grain, which hides the least, says so
-            coarsest = judged[-1]
+        elif judged_rows:  # nothing holds up: the coarsest grain as published says so
+            plain = [j for j in judged_rows if j["rollup"] == "none"]
+            coarsest = plain[-1]
             coarsest["chosen"], coarsest["reason"] = True, "coarsest_none_holds"
-        rows.extend(judged)
-    return pl.DataFrame(rows, schema=GRAIN_SCHEMA)
+        rows.extend(judged_rows)
+    grain_table = pl.DataFrame(rows, schema=GRAIN_SCHEMA)
+    rollup_table = pl.DataFrame(members, schema=ROLLUP_SCHEMA)
+    return grain_table, rollup_table
 
 
-def panel_utility(published: dict[str, pl.DataFrame], truth: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Per panel and grain offered: cells, cells hidden and the share of the TRUE count in hidden cells
-    (internal). `truth` is the release's true frames (earlier cells carried at the value they stood for)."""
+def panel_utility(published: dict[str, pl.DataFrame], truth: dict[str, pl.DataFrame], grain_table: pl.DataFrame,
+                  rollup_table: pl.DataFrame) -> pl.DataFrame:
+    """Per row of the `grain` table (panel, grain, roll-up): cells, cells hidden, the share of the TRUE count in
+    hidden cells and, rolled up, the share of the true count shown only inside "other" (internal). `truth` is
+    the release's true frames (earlier cells carried at the value they stood for)."""
     out = []
-    for name, panel in panels().items():
-        count = panel["count"]
-        for grain in panel["grains"]:
-            table = grain["table"]
-            if table not in published or table not in truth:
-                continue
-            dims = list(serving_models()[table][1]["dimensions"])
-            shown = _select(published[table], grain["where"])
-            hidden = shown.select(*[pl.col(d).cast(pl.Utf8) for d in dims]).with_columns(
-                _hidden(shown, count).alias("_hidden"))
-            true = _select(truth[table], grain["where"]).select(
-                *[pl.col(d).cast(pl.Utf8) for d in dims], pl.col(count).cast(pl.Float64).alias("_true"))
-            joined = hidden.join(true, on=dims, how="left")
-            total = float(joined["_true"].fill_null(0).sum())
-            hidden_total = float(joined.filter(pl.col("_hidden"))["_true"].fill_null(0).sum())
-            out.append({"panel": name, "measure": count, "grain": grain["grain"], "source_table": table,
-                        "cells": joined.height, "cells_hidden": int(joined["_hidden"].sum()),
-                        "true_total": total, "hidden_total": hidden_total})
-    frame = pl.DataFrame(out, schema={"panel": pl.Utf8, "measure": pl.Utf8, "grain": pl.Utf8, "source_table": pl.Utf8,
-                                      "cells": pl.Int64, "cells_hidden": pl.Int64, "true_total": pl.Float64,
-                                      "hidden_total": pl.Float64})
+    for row in grain_table.iter_rows(named=True):
+        panel = panels()[row["panel"]]
+        grain = next(g for g in panel["grains"] if g["grain"] == row["grain"])
+        table, count = grain["table"], panel["count"]
+        dims = list(serving_models()[table][1]["dimensions"])
+        shown = panel_rows(published, grain)
+        flags = shown.select(*[pl.col(d).cast(pl.Utf8) for d in dims]).with_columns(
+            _hidden(shown, count).alias("_hidden"))
+        true = _select(truth[table], grain["where"]).select(
+            *[pl.col(d).cast(pl.Utf8) for d in dims], pl.col(count).cast(pl.Float64).alias("_true"))
+        joined = flags.join(true, on=dims, how="left").with_columns(pl.col("_true").fill_null(0))
+        total = float(joined["_true"].sum())
+        entry = {"panel": row["panel"], "measure": count, "grain": row["grain"], "rollup": row["rollup"],
+                 "source_table": table, "true_total": total, "other_total": None}
+        if row["rollup"] == "other":
+            rolled = rollup_table.filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"]))
+            inside = pl.col(grain["category"]).is_in(rolled["member"].to_list())
+            kept = joined.filter(~inside)
+            periods = joined[grain["period"]].n_unique()
+            # the kept categories have no hidden cell and "other" is the shown total minus them
+            entry.update(cells=kept.height + periods, cells_hidden=int(kept["_hidden"].sum()),
+                         hidden_total=float(kept.filter(pl.col("_hidden"))["_true"].sum()),
+                         other_total=float(joined.filter(inside)["_true"].sum()))
+        else:
+            entry.update(cells=joined.height, cells_hidden=int(joined["_hidden"].sum()),
+                         hidden_total=float(joined.filter(pl.col("_hidden"))["_true"].sum()))
+        entry["chosen"], entry["reason"] = row["chosen"], row["reason"]
+        out.append(entry)
+    frame = pl.DataFrame(out, schema={
+        "panel": pl.Utf8, "measure": pl.Utf8, "grain": pl.Utf8, "rollup": pl.Utf8, "source_table": pl.Utf8,
+        "true_total": pl.Float64, "other_total": pl.Float64, "cells": pl.Int64, "cells_hidden": pl.Int64,
+        "hidden_total": pl.Float64, "chosen": pl.Boolean, "reason": pl.Utf8})
+    share = lambda part: pl.when(pl.col("true_total") > 0).then((100 * pl.col(part) / pl.col("true_total")).round(1))
     return frame.with_columns(
         pl.when(pl.col("cells") > 0).then((100 * pl.col("cells_hidden") / pl.col("cells")).round(1))
         .alias("cells_hidden_pct"),
-        pl.when(pl.col("true_total") > 0).then((100 * pl.col("hidden_total") / pl.col("true_total")).round(1))
-        .alias("mass_hidden_pct"))
+        share("hidden_total").alias("mass_hidden_pct"), share("other_total").alias("other_pct"))

@@ -60,12 +60,9 @@ def release_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str) -> pl
                              {"release_id": release_id}).pl()
 
 
-def record_panel_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame,
-                         grain: pl.DataFrame) -> None:
-    """Per headline panel and grain (dashboards/release/grain.py): what it hides, and which grain is shown."""
-    chosen = grain.select("panel", "grain", "chosen", "reason")
-    rows = measured.join(chosen, on=["panel", "grain"], how="left").with_columns(
-        pl.col("chosen").fill_null(False), pl.lit(release_id).alias("release_id"))
+def record_panel_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame) -> None:
+    """Per headline panel, grain and roll-up (dashboards/release/grain.py): what it hides, and which is shown."""
+    rows = measured.with_columns(pl.lit(release_id).alias("release_id"))
     warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
     warehouse.execute("DELETE FROM meta.release_panel_utility WHERE release_id = ?", [release_id])
     warehouse.register("lantern_release_panel_utility", rows.to_arrow())

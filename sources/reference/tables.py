@@ -33,9 +33,11 @@ class Deployment:
     release_cron: str  # when the schedule cuts a due release
     grain_max_hidden_mass_pct: float  # a panel's grain holds up with at most this share of its count hidden
     grain_max_hidden_cells_pct: float  # ... and at most this share of its cells hidden (no panel mostly hatching)
+    grain_max_other_pct: float  # small categories rolled into "other" may hold at most this share of the count
 
 
 RELEASE_CADENCES = ("monthly", "quarterly")
+GRAIN_SETTINGS = ("max_hidden_mass_pct", "max_hidden_cells_pct", "max_other_pct")
 
 
 def reference_dir() -> Path:
@@ -71,9 +73,9 @@ def _grain_settings(raw: dict) -> dict:
     """When a panel's grain holds up (dashboards/release/grain.py). No default: a deployment that does not say
     fails, rather than showing panels at a grain nobody chose."""
     grain = (raw.get("disclosure") or {}).get("grain")
-    if not isinstance(grain, dict) or not {"max_hidden_mass_pct", "max_hidden_cells_pct"} <= set(grain):
-        raise ValueError("deployment.yaml: disclosure.grain needs max_hidden_mass_pct and max_hidden_cells_pct")
-    values = {k: float(grain[k]) for k in ("max_hidden_mass_pct", "max_hidden_cells_pct")}
+    if not isinstance(grain, dict) or not set(GRAIN_SETTINGS) <= set(grain):
+        raise ValueError(f"deployment.yaml: disclosure.grain needs {', '.join(GRAIN_SETTINGS)}")
+    values = {k: float(grain[k]) for k in GRAIN_SETTINGS}
     if not all(0 <= v <= 100 for v in values.values()):
         raise ValueError(f"deployment.yaml: disclosure.grain percentages must lie in 0..100, not {values}")
     return {f"grain_{k}": v for k, v in values.items()}
