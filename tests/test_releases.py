@@ -332,3 +332,64 @@ def test_the_grain_choice_is_read_from_the_published_release_alone(two_releases)
             finer = stated.filter((pl.col("panel") == row["panel"]) & (pl.col("grain_rank") < row["grain_rank"]))
             assert not finer["holds"].any(), row["panel"]  # no finer grain that holds up was passed over
             assert row["holds"] or row["reason"] == "coarsest_none_holds"
+
+
+def _release_frames(path: Path) -> dict:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        return {t: con.execute(f'SELECT * FROM "{t}"').pl() for t in tables}
+
+
+def test_other_is_the_true_sum_of_the_rolled_categories_and_never_small(two_releases):
+    """A rolled-up panel's "Other", computed as a reader would (published total minus the categories shown), is
+    per period 0 or >= k, and over the panel equals the true count of the rolled categories (recorded from the
+    true frames): no hidden count hides inside it."""
+    import polars as pl
+
+    from dashboards.release.grain import _select, panel_rows, panels
+    from dashboards.release.utility import release_panel_utility
+
+    home, _ = two_releases
+    frames = _release_frames(home / "releases" / "2026-10" / "serving.duckdb")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        measured = release_panel_utility(con, "2026-10")
+    rolled_rows = frames["grain"].filter(pl.col("rollup") == "other")
+    assert rolled_rows.height, "the fixture's release has rolled-up options"
+    for row in rolled_rows.iter_rows(named=True):
+        grain = next(g for g in panels()[row["panel"]]["grains"] if g["grain"] == row["grain"])
+        count, period, category = row["measure"], grain["period"], grain["category"]
+        members = frames["grain_rollup"].filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"]))
+        kept = panel_rows(frames, grain).filter(~pl.col(category).cast(pl.Utf8).is_in(members["member"].to_list()))
+        assert not kept[count].is_null().any()
+        total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
+        other = (total.group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col(count).sum().alias("total"))
+                 .join(kept.group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col(count).sum().alias("kept")),
+                       on=period, how="left")
+                 .with_columns((pl.col("total") - pl.col("kept").fill_null(0)).alias("other")))
+        assert other.filter((pl.col("other") > 0) & (pl.col("other") < K)).is_empty(), row["panel"]
+        truth = measured.filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"])
+                                & (pl.col("rollup") == "other")).row(0, named=True)
+        assert truth["other_total"] == float(other["other"].sum()), row["panel"]
+
+
+def test_a_small_remainder_is_never_leaned_on(two_releases):
+    """Plant a total 5 above the sum of a panel's shown cells: the hidden cells of that period would add up to
+    5, so no grain of the panel that reads it holds up (it would be a leak of the release, not a panel)."""
+    import polars as pl
+
+    from dashboards.release.grain import choose_grains
+
+    home, _ = two_releases
+    frames = _release_frames(home / "releases" / "2026-10" / "serving.duckdb")
+    state = (pl.col("area_level") == "state") & (pl.col("months_loaded") == 12)
+    regions = frames["area_yearly"].filter((pl.col("area_level") == "region") & ~pl.col("signals_suppressed"))
+    year = frames["area_yearly"].filter(state)["year"].max()
+    shown = regions.filter(pl.col("year") == year)["signals"].sum()
+    planted = dict(frames, area_yearly=frames["area_yearly"].with_columns(
+        pl.when(state & (pl.col("year") == year)).then(pl.lit(shown + 5)).otherwise(pl.col("signals")).alias("signals")))
+    before, _ = choose_grains(frames)
+    after, _ = choose_grains(planted)
+    row = after.filter((pl.col("panel") == "signals_by_region") & (pl.col("grain") == "year")
+                       & (pl.col("rollup") == "none")).row(0, named=True)
+    assert row["reason"] == "small_remainder" and not row["holds"]
+    assert not before.filter(pl.col("reason") == "small_remainder").height
