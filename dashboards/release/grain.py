@@ -77,14 +77,23 @@ def panel_rows(frames: dict[str, pl.DataFrame], grain: dict) -> pl.DataFrame:
     """The panel's rows at one grain: over the periods of its total (complete periods) where it has one."""
     detail = _select(frames[grain["table"]], grain["where"])
     if "total" in grain:
-        period = grain["period"]
-        periods = _select(frames[grain["total"]["table"]], grain["total"]["where"])[period].cast(pl.Utf8)
-        detail = detail.filter(pl.col(period).cast(pl.Utf8).is_in(periods.to_list()))
+        keys = total_keys(grain)
+        totals = _select(frames[grain["total"]["table"]], grain["total"]["where"]).select(
+            [pl.col(k).cast(pl.Utf8) for k in keys]).unique()
+        detail = (detail.with_columns([pl.col(k).cast(pl.Utf8).alias(f"_key_{k}") for k in keys])
+                  .join(totals.rename({k: f"_key_{k}" for k in keys}), on=[f"_key_{k}" for k in keys], how="semi")
+                  .drop([f"_key_{k}" for k in keys]))
     return detail
 
 
-def _per_period(frame: pl.DataFrame, period: str, value: pl.Expr, name: str) -> pl.DataFrame:
-    return frame.group_by(pl.col(period).cast(pl.Utf8)).agg(value.sum().alias(name))
+def total_keys(grain: dict) -> list[str]:
+    """What a panel's total is kept per: its period, and the groups it is split by (`total.by`: a venue type's
+    sector)."""
+    return [grain["period"], *grain["total"].get("by", [])]
+
+
+def _per_period(frame: pl.DataFrame, keys: list[str], value: pl.Expr, name: str) -> pl.DataFrame:
+    return frame.group_by([pl.col(k).cast(pl.Utf8) for k in keys]).agg(value.sum().alias(name))
 
 
 def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rollup: bool) -> dict:
@@ -102,11 +111,11 @@ def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rol
     total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
     if total.is_empty() or _hidden(total, count).any():
         return out
-    period = grain["period"]
+    keys = total_keys(grain)
     detail = detail.with_columns(hidden.alias("_hidden"),
                                  pl.when(hidden).then(0).otherwise(pl.col(count)).alias("_shown"))
-    joined = (_per_period(total, period, pl.col(count), "_total")
-              .join(_per_period(detail, period, pl.col("_shown"), "_shown"), on=period, how="full", coalesce=True))
+    joined = (_per_period(total, keys, pl.col(count), "_total")
+              .join(_per_period(detail, keys, pl.col("_shown"), "_shown"), on=keys, how="full", coalesce=True))
     if joined["_total"].null_count():
         return out  # a period of the panel without a published total
     remainder = joined["_total"] - joined["_shown"].fill_null(0)
@@ -208,7 +217,8 @@ def panel_utility(published: dict[str, pl.DataFrame], truth: dict[str, pl.DataFr
         table, count = grain["table"], panel["count"]
         dims = list(serving_models()[table][1]["dimensions"])
         shown = panel_rows(published, grain)
-        flags = shown.select(*[pl.col(d).cast(pl.Utf8) for d in dims]).with_columns(
+        extra = [k for k in (total_keys(grain) if "total" in grain else []) if k not in dims]
+        flags = shown.select(*[pl.col(d).cast(pl.Utf8) for d in dims + extra]).with_columns(
             _hidden(shown, count).alias("_hidden"))
         true = _select(truth[table], grain["where"]).select(
             *[pl.col(d).cast(pl.Utf8) for d in dims], pl.col(count).cast(pl.Float64).alias("_true"))
@@ -220,7 +230,7 @@ def panel_utility(published: dict[str, pl.DataFrame], truth: dict[str, pl.DataFr
             rolled = rollup_table.filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"]))
             inside = pl.col(grain["category"]).is_in(rolled["member"].to_list())
             kept = joined.filter(~inside)
-            periods = joined[grain["period"]].n_unique()
+            periods = joined.select(total_keys(grain)).unique().height  # one "other" per period (and group)
             # the kept categories have no hidden cell and "other" is the shown total minus them
             entry.update(cells=kept.height + periods, cells_hidden=int(kept["_hidden"].sum()),
                          hidden_total=float(kept.filter(pl.col("_hidden"))["_true"].sum()),
