@@ -315,6 +315,34 @@ def demo_mo(bench: Bench) -> Result:
                   {"generate_seconds": round(generated.seconds, 1), "refresh_seconds": round(refreshed.seconds, 1)})
 
 
+def _panel_utility(home: Path) -> list[dict] | None:
+    """The headline panels of the latest release in `home`, at the grain each is shown (internal figures)."""
+    from dashboards.release import kept_releases
+    from dashboards.release.utility import release_panel_utility
+
+    kept = kept_releases(home) if (home / "releases").exists() else []
+    if not kept or not (home / "warehouse.duckdb").exists():
+        return None
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        measured = release_panel_utility(con, kept[-1].release_id)
+    if measured is None:
+        return None
+    return [{"release": kept[-1].release_id, **{k: row[k] for k in (
+        "panel", "grain", "rollup", "cells", "cells_hidden_pct", "mass_hidden_pct", "other_pct", "reason")}}
+        for row in measured.filter(measured["chosen"]).iter_rows(named=True)]
+
+
+def utility(bench: Bench) -> Result:
+    """Issue #15: per headline panel of the latest release, at the grain shown, the cells hidden and the share
+    of the true count in hidden cells, at mo (the demo case's home) and us scale (the us homes)."""
+    found = {scale: _panel_utility(bench.home(name)) for scale, name in (("mo", "demo-mo"), ("us", "us"))}
+    if not any(found.values()):
+        raise NotAvailable("needs the demo_mo or us_full_refresh case first")
+    rows = sum(len(v) for v in found.values() if v)
+    return Result("protected utility per headline panel (mo demo, us)", None, None, rows,
+                  {scale: panels for scale, panels in found.items() if panels})
+
+
 CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("generate_us", lambda b: generate_drops(b, "us")),
     ("generate_stress", lambda b: generate_drops(b, "stress")),
@@ -326,6 +354,7 @@ CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("us_quiet_night", quiet_night),
     ("us_week", lambda b: incremental_refresh(b, "us", days=7)),
     ("us_release", next_release),
+    ("utility", utility),
     ("stress_incremental", incremental_refresh),
     ("drop_to_dashboard", drop_to_dashboard),
     ("static_site", static_site),
@@ -375,6 +404,13 @@ def targets(results: dict[str, Result]) -> list[dict]:
     demo = seconds("demo_mo")
     rows.append({"target": "make demo pipeline part < 60 s (mo)", "measured": f"{demo:.1f} s" if demo else "n/a",
                  "met": bool(demo and demo < 60)})
+    panels = (results.get("utility").detail.get("mo") if results.get("utility") else None) or []
+    worst = max(panels, key=lambda p: p["mass_hidden_pct"] if p["mass_hidden_pct"] is not None else 101, default=None)
+    over = [p["panel"] for p in panels if p["mass_hidden_pct"] is None or p["mass_hidden_pct"] > 10]
+    rows.append({"target": "every headline panel <= 10% of its count hidden at mo scale (issue #15)",
+                 "measured": (f"{len(panels) - len(over)} of {len(panels)} panels; over: {', '.join(over) or 'none'}"
+                              f" (worst {worst['mass_hidden_pct']}%)") if worst else "n/a",
+                 "met": (not over) if panels else None})
     big = results.get("big_drop")
     rows.append({"target": "1 GB drop, 1% defective: bounded memory, every row loaded or quarantined",
                  "measured": f"{big.peak_rss_mb:,.0f} MB, conserved={big.detail.get('conserved')}" if big and
@@ -408,6 +444,18 @@ def markdown(report: dict) -> str:
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | "
               f"{'not measured' if t['measured'] == 'n/a' else 'no target' if t['met'] is None else 'yes' if t['met'] else 'NO'} |" for t in report["targets"]]
+    found = next((r for r in report["results"] if r.get("name") == "utility" and r.get("status") == "ok"), None)
+    for scale, panels in ((found or {}).get("detail") or {}).items():
+        lines += ["", f"Headline panels, {scale} scale, release {panels[0]['release']}, at the grain shown "
+                      "(docs/disclosure-control.md, \"Utility and the grain each panel shows\"):", "",
+                  "| panel | grain | cells | cells hidden % | count hidden % | in \"other\" % | why |",
+                  "|---|---|---:|---:|---:|---:|---|"]
+        for p in panels:
+            def pct(value):
+                return "" if value is None else f"{value:.1f}"
+            lines.append(f"| {p['panel']} | {p['grain']}{' (rolled up)' if p['rollup'] == 'other' else ''} "
+                         f"| {p['cells']:,} | {pct(p['cells_hidden_pct'])} | {pct(p['mass_hidden_pct'])} "
+                         f"| {pct(p['other_pct'])} | {p['reason']} |")
     return "\n".join(lines)
 
 

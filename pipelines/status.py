@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import polars as pl
 
 from sources.reference.paths import Paths
 
@@ -40,7 +41,7 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     """The protected releases kept, and the late records the next revision would have to publish."""
     from dashboards.release import kept_releases, release_cutoff, release_due
     from dashboards.release.held_back import held_back_records
-    from dashboards.release.utility import release_utility
+    from dashboards.release.utility import release_panel_utility, release_utility
 
     kept = kept_releases(paths.home)
     if not kept:
@@ -64,6 +65,18 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
             mass = "n/a" if row["mass_hidden_pct"] is None else f"{row['mass_hidden_pct']:.1f}%"
             print(f"    {row['table_name']}.{row['count_name']}: {row['cells_hidden_pct']:.1f}% of "
                   f"{row['cells']:,} cells hidden, {mass} of the count")
+    panels = release_panel_utility(con, kept[-1].release_id)
+    if panels is not None and panels.height:
+        print(f"  headline panels of release {kept[-1].release_id} at the grain shown (cells hidden; share of the true "
+              f"count in hidden cells, internal), worst first:")
+        for row in panels.filter(pl.col("chosen")).iter_rows(named=True):
+            print(f"    {row['panel']}: {_panel_figures(row)}")
+            finer = panels.filter(~pl.col("chosen") & (pl.col("panel") == row["panel"])
+                                  & (pl.col("grain").replace_strict(GRAIN_ORDER, default=9)
+                                     <= GRAIN_ORDER.get(row["grain"], 9)))
+            for other in finer.iter_rows(named=True):  # the finer options, and why they were not shown
+                if other["grain"] != row["grain"] or other["rollup"] == "none":
+                    print(f"      not shown: {_panel_figures(other)}")
     held = held_back_records(con, kept, first_month)
     if held.is_empty():
         print("  late records held back: none")
@@ -72,6 +85,16 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
           f"{int(held['records'].sum())} in {held.height} feed-months, for example:")
     for row in held.head(5).iter_rows(named=True):
         print(f"    {row['feed']} {row['month']:%Y-%m}: {row['records']}")
+
+
+GRAIN_ORDER = {"month": 0, "quarter": 1, "year": 2}
+
+
+def _panel_figures(row: dict) -> str:
+    mass = "n/a" if row["mass_hidden_pct"] is None else f"{row['mass_hidden_pct']:.1f}%"
+    rolled = f", small categories rolled into other ({row['other_pct']:.1f}% of the count)" if row["rollup"] == "other" else ""
+    return (f"by {row['grain']} ({row['source_table']}{rolled}): {row['cells_hidden_pct']:.1f}% of {row['cells']:,} "
+            f"cells hidden, {mass} of the count [{row['reason']}]")
 
 
 def _file_report(con: duckdb.DuckDBPyConnection, file_name: str) -> int:

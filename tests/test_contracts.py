@@ -67,3 +67,22 @@ def test_drop_names_round_trip_and_bad_names_explain_themselves():
 
 def test_generated_contract_page_is_committed_and_current():
     assert DOCS.read_text(encoding="utf-8") == render_contract_docs(), "run `lantern docs` and commit docs/data-contracts.md"
+
+
+def test_a_deployment_without_grain_limits_fails_closed(tmp_path, monkeypatch):
+    """disclosure.grain (which grain a panel shows) has no default: a deployment that does not set it fails."""
+    import shutil
+
+    import yaml
+
+    from sources.reference import REFERENCE_DIR
+    from sources.reference.tables import _deployment
+
+    folder = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, folder)
+    raw = yaml.safe_load((folder / "deployment.yaml").read_text(encoding="utf-8"))
+    assert raw["disclosure"]["grain"]["max_hidden_mass_pct"] == 10
+    del raw["disclosure"]["grain"]["max_hidden_cells_pct"]
+    (folder / "deployment.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="disclosure.grain"):
+        _deployment(folder)

@@ -200,12 +200,13 @@ def test_a_full_rebuild_forgets_the_pattern_and_the_proofs_and_another_threshold
 def test_audit_catches_a_venue_type_recoverable_from_its_sector_year_minus_the_other_venue_types(clean_demo_run,
                                                                                                 published_and_true):
     from dashboards.disclosure.satellite import audit_satellite
-    from dashboards.serving.satellites import parents_of, satellites
+    from dashboards.serving.satellites import satellite_parents, satellites
 
     frames, truth, spec = published_and_true
     sat, parent_table = satellites()["venue_type_yearly"]
     published = frames["venue_type_yearly"]
-    parents = parents_of(sat, published, frames[parent_table])
+    # the sector-year totals as the main set shows them: every quarter shown, or the year in yearly_industry
+    parents = satellite_parents("venue_type_yearly", sat, parent_table, published, frames)
     assert audit_serving_database(clean_demo_run.home / "serving.duckdb").passed
     assert audit_satellite(sat, published, parents, K).passed
     shown_sectors = parents.filter(pl.col("signals").is_not_null()).select("year", "sector_code")

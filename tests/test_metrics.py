@@ -21,7 +21,7 @@ LABEL_OR_KEY = {"area_level", "area_name", "population", "months_loaded", "quart
                 "venue_name",
                 "year", "type_order", "attribute_order", "category_order"}  # victim_profile: its period's year, orders
 NOT_METRIC_TABLES = {"county_regions", "feed_freshness", "publication", "caveats",
-                     "utility"}  # a release's own disclosure figures (cells, not people)
+                     "utility", "grain", "grain_rollup"}  # a release's own disclosure figures (cells, not people; grain per panel)
 
 
 def read_drops(inbox: Path, feed: str) -> pl.DataFrame:

@@ -248,3 +248,155 @@ def test_utility_recorded_for_a_release_matches_a_recount_from_the_drops(two_rel
     row = measured.filter((pl.col("table_name") == "area_monthly") & (pl.col("count_name") == "signals")).row(0, named=True)
     assert (row["cells"], row["cells_hidden"]) == stated
     assert row["mass_hidden_pct"] == expected_mass
+
+
+def _first_release_signals(home: Path):
+    """The hotline signals the first release was cut from, recounted from the drop files (the late and corrected
+    files came after it), with their region."""
+    import polars as pl
+
+    from sources.reference import counties
+
+    frames = [pl.read_csv(p, infer_schema=False) if p.suffix == ".csv" else pl.read_parquet(p).select(pl.all().cast(pl.Utf8))
+              for p in sorted((home / "inbox").glob("hotline_signals__*"))
+              if len(p.stem.split("__")[-1]) == 7 and p.stem.split("__")[-1] <= "2026-09"]  # not _late, _corrected
+    return (pl.concat(frames, how="diagonal_relaxed")
+            .with_columns(pl.col("received_date").str.to_date().alias("day"))
+            .filter(pl.col("day") < date(2026, 10, 1))
+            .join(counties().select(pl.col("fips").alias("county_fips"), pl.col("region").cast(pl.Utf8)),
+                  on="county_fips", how="left")
+            .with_columns(pl.col("region").fill_null("unknown"),
+                          pl.col("day").dt.truncate("3mo").cast(pl.Utf8).alias("quarter"),
+                          pl.col("day").dt.year().cast(pl.Utf8).alias("year")))
+
+
+def test_panel_utility_matches_a_recount_from_the_drops(two_releases):
+    """Issue #15 item 1: per headline panel and grain, the cells hidden and the share of the true count in hidden
+    cells recorded for the release equal a recount from the drop files against the release's hidden flags (over
+    the panel's complete periods)."""
+    import polars as pl
+
+    from dashboards.release.utility import release_panel_utility
+
+    home, _ = two_releases
+    signals = _first_release_signals(home)
+    recounts = {  # (panel, grain) -> (published rows query, recount keyed like it)
+        ("signals_by_type", "quarter"): (
+            "SELECT CAST(quarter AS VARCHAR) AS quarter, trafficking_type, signals_suppressed AS hidden "
+            "FROM industry_quarterly WHERE sector_code = 'all' AND trafficking_type <> 'all' AND months_loaded = 3",
+            signals.group_by("quarter", "trafficking_type").agg(pl.len().alias("truth"))),
+        ("signals_by_type", "year"): (
+            "SELECT CAST(year AS VARCHAR) AS year, trafficking_type, signals_suppressed AS hidden "
+            "FROM yearly_industry WHERE sector_code = 'all' AND trafficking_type <> 'all' AND months_loaded = 12",
+            signals.group_by("year", "trafficking_type").agg(pl.len().alias("truth"))),
+        ("signals_by_region", "quarter"): (
+            "SELECT CAST(quarter AS VARCHAR) AS quarter, region, signals_suppressed AS hidden "
+            "FROM area_quarterly WHERE area_level = 'region' AND months_loaded = 3",
+            signals.group_by("quarter", "region").agg(pl.len().alias("truth"))),
+        ("signals_by_region", "year"): (
+            "SELECT CAST(year AS VARCHAR) AS year, region, signals_suppressed AS hidden "
+            "FROM area_yearly WHERE area_level = 'region' AND months_loaded = 12",
+            signals.group_by("year", "region").agg(pl.len().alias("truth"))),
+    }
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        measured = release_panel_utility(con, "2026-09")
+    with duckdb.connect(str(home / "releases" / "2026-09" / "serving.duckdb"), read_only=True) as con:
+        for (panel, grain), (query, truth) in recounts.items():
+            published = con.execute(query).pl()
+            keys = [c for c in published.columns if c != "hidden"]
+            joined = published.join(truth, on=keys, how="left").with_columns(pl.col("truth").fill_null(0))
+            assert joined["truth"].sum() > 0
+            expected_mass = round(100 * joined.filter(pl.col("hidden"))["truth"].sum() / joined["truth"].sum(), 1)
+            row = measured.filter((pl.col("panel") == panel) & (pl.col("grain") == grain)
+                                  & (pl.col("rollup") == "none")).row(0, named=True)
+            assert (row["cells"], row["cells_hidden"]) == (joined.height, int(joined["hidden"].sum())), (panel, grain)
+            assert row["mass_hidden_pct"] == expected_mass, (panel, grain)
+            # where the panel's totals are shown, the release's own figure (published numbers only) is the same
+            stated = con.execute("SELECT hidden_share_pct FROM grain WHERE panel = ? AND grain = ? AND rollup = 'none'",
+                                 [panel, grain]).fetchone()[0]
+            assert stated is None or stated == expected_mass, (panel, grain, stated, expected_mass)
+
+
+def test_the_grain_choice_is_read_from_the_published_release_alone(two_releases):
+    """Issue #15 item 2: recomputing the choice from the release file gives the release's `grain` table (so it is
+    a function of published numbers); every panel shows exactly one grain, the finest that holds up."""
+    import polars as pl
+
+    from dashboards.release.grain import choose_grains
+
+    home, _ = two_releases
+    for rid in ("2026-09", "2026-10"):
+        with duckdb.connect(str(home / "releases" / rid / "serving.duckdb"), read_only=True) as con:
+            tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+            frames = {t: con.execute(f'SELECT * FROM "{t}"').pl() for t in tables}
+        stated = frames["grain"].sort("panel", "grain_rank")
+        chosen_again, rolled_again = choose_grains(frames)
+        assert chosen_again.sort("panel", "grain_rank").equals(stated)
+        assert rolled_again.sort("panel", "grain", "member").equals(frames["grain_rollup"].sort("panel", "grain", "member"))
+        chosen = stated.filter(pl.col("chosen"))
+        assert chosen["panel"].is_unique().all() and set(chosen["panel"]) == set(stated["panel"])
+        for row in chosen.iter_rows(named=True):
+            finer = stated.filter((pl.col("panel") == row["panel"]) & (pl.col("grain_rank") < row["grain_rank"]))
+            assert not finer["holds"].any(), row["panel"]  # no finer grain that holds up was passed over
+            assert row["holds"] or row["reason"] == "coarsest_none_holds"
+
+
+def _release_frames(path: Path) -> dict:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        return {t: con.execute(f'SELECT * FROM "{t}"').pl() for t in tables}
+
+
+def test_other_is_the_true_sum_of_the_rolled_categories_and_never_small(two_releases):
+    """A rolled-up panel's "Other", computed as a reader would (published total minus the categories shown), is
+    per period 0 or >= k, and over the panel equals the true count of the rolled categories (recorded from the
+    true frames): no hidden count hides inside it."""
+    import polars as pl
+
+    from dashboards.release.grain import _select, panel_rows, panels
+    from dashboards.release.utility import release_panel_utility
+
+    home, _ = two_releases
+    frames = _release_frames(home / "releases" / "2026-10" / "serving.duckdb")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        measured = release_panel_utility(con, "2026-10")
+    rolled_rows = frames["grain"].filter(pl.col("rollup") == "other")
+    assert rolled_rows.height, "the fixture's release has rolled-up options"
+    for row in rolled_rows.iter_rows(named=True):
+        grain = next(g for g in panels()[row["panel"]]["grains"] if g["grain"] == row["grain"])
+        count, period, category = row["measure"], grain["period"], grain["category"]
+        members = frames["grain_rollup"].filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"]))
+        kept = panel_rows(frames, grain).filter(~pl.col(category).cast(pl.Utf8).is_in(members["member"].to_list()))
+        assert not kept[count].is_null().any()
+        total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
+        other = (total.group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col(count).sum().alias("total"))
+                 .join(kept.group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col(count).sum().alias("kept")),
+                       on=period, how="left")
+                 .with_columns((pl.col("total") - pl.col("kept").fill_null(0)).alias("other")))
+        assert other.filter((pl.col("other") > 0) & (pl.col("other") < K)).is_empty(), row["panel"]
+        truth = measured.filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"])
+                                & (pl.col("rollup") == "other")).row(0, named=True)
+        assert truth["other_total"] == float(other["other"].sum()), row["panel"]
+
+
+def test_a_small_remainder_is_never_leaned_on(two_releases):
+    """Plant a total 5 above the sum of a panel's shown cells: the hidden cells of that period would add up to
+    5, so no grain of the panel that reads it holds up (it would be a leak of the release, not a panel)."""
+    import polars as pl
+
+    from dashboards.release.grain import choose_grains
+
+    home, _ = two_releases
+    frames = _release_frames(home / "releases" / "2026-10" / "serving.duckdb")
+    state = (pl.col("area_level") == "state") & (pl.col("months_loaded") == 12)
+    regions = frames["area_yearly"].filter((pl.col("area_level") == "region") & ~pl.col("signals_suppressed"))
+    year = frames["area_yearly"].filter(state)["year"].max()
+    shown = regions.filter(pl.col("year") == year)["signals"].sum()
+    planted = dict(frames, area_yearly=frames["area_yearly"].with_columns(
+        pl.when(state & (pl.col("year") == year)).then(pl.lit(shown + 5)).otherwise(pl.col("signals")).alias("signals")))
+    before, _ = choose_grains(frames)
+    after, _ = choose_grains(planted)
+    row = after.filter((pl.col("panel") == "signals_by_region") & (pl.col("grain") == "year")
+                       & (pl.col("rollup") == "none")).row(0, named=True)
+    assert row["reason"] == "small_remainder" and not row["holds"]
+    assert not before.filter(pl.col("reason") == "small_remainder").height

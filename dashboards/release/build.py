@@ -14,10 +14,11 @@ import polars as pl
 from dashboards.disclosure import suppress
 from dashboards.release.as_released import as_released, freeze_windows
 from dashboards.release.calendar import release_id
+from dashboards.release.grain import choose_grains, panel_utility
 from dashboards.release.carried import (carry_truth, earlier_hidden_truth, frozen_cells, published_cells,
                                         release_cells)
 from dashboards.release.store import kept_releases
-from dashboards.release.utility import published_utility, record_utility, utility
+from dashboards.release.utility import published_utility, record_panel_utility, record_utility, utility
 from dashboards.serving.build import (add_rankings, calendar_bounds, caveats, run_manifest, true_frames,
                                      write_database)
 from dashboards.serving.derive import derive
@@ -125,6 +126,9 @@ def build_release(warehouse: duckdb.DuckDBPyConnection, home: Path, cutoff: date
     measured = utility(cells, true_cells)
     record_utility(warehouse, rid, measured)
     frames["utility"] = published_utility(measured)
+    # each headline panel at the finest grain that holds up, judged from the protected frames alone
+    frames["grain"], frames["grain_rollup"] = choose_grains(frames)
+    record_panel_utility(warehouse, rid, panel_utility(frames, truth, frames["grain"], frames["grain_rollup"]))
     n_primary = result.n_primary + satellite.primary
     n_complementary = int(cells["hidden"].sum()) - n_primary
     stamp = {

@@ -8,7 +8,6 @@ published next to the shown cells, it would give the sum of the hidden ones away
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -58,4 +57,26 @@ def release_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str) -> pl
     if not exists:
         return None
     return warehouse.execute((QUERIES / "release_utility.sql").read_text(encoding="utf-8"),
+                             {"release_id": release_id}).pl()
+
+
+def record_panel_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame) -> None:
+    """Per headline panel, grain and roll-up (dashboards/release/grain.py): what it hides, and which is shown."""
+    rows = measured.with_columns(pl.lit(release_id).alias("release_id"))
+    warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
+    warehouse.execute("DELETE FROM meta.release_panel_utility WHERE release_id = ?", [release_id])
+    warehouse.register("lantern_release_panel_utility", rows.to_arrow())
+    try:
+        warehouse.execute("INSERT INTO meta.release_panel_utility BY NAME SELECT * FROM lantern_release_panel_utility")
+    finally:
+        warehouse.unregister("lantern_release_panel_utility")
+
+
+def release_panel_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str) -> pl.DataFrame | None:
+    """The headline panels' utility recorded for a release, or None where it was not recorded."""
+    exists = warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+                               "AND table_name = 'release_panel_utility'").fetchone()[0]
+    if not exists:
+        return None
+    return warehouse.execute((QUERIES / "release_panel_utility.sql").read_text(encoding="utf-8"),
                              {"release_id": release_id}).pl()

@@ -13,7 +13,7 @@ from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.satellite import audit_satellite
 from dashboards.serving.published_set import published_set
 from dashboards.disclosure.profile import audit_profile
-from dashboards.serving.satellites import parents_of, profile_parents, profiles, satellites
+from dashboards.serving.satellites import profile_parents, profiles, satellite_parents, satellites, year_parent_table
 
 
 def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date, dt.date]:
@@ -23,6 +23,8 @@ def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date
             "SELECT key, value FROM publication WHERE key IN ('period_start', 'period_end')").fetchall())
         spec = published_set(dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"]))
         names = [t.name for t in spec.tables] + list(satellites()) + list(profiles())
+        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        names += [d[0] for d in map(year_parent_table, satellites()) if d and d[0] not in names and d[0] in present]
         frames = {name: con.execute(f"SELECT * FROM {name}").pl() for name in names}
     return frames, dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"])
 
@@ -35,7 +37,7 @@ def audit_serving_database(serving_db: Path, proofs: ProofCache | None = None) -
     spec = published_set(first, last)
     report = audit(frames, spec, proofs=proofs)
     for name, (sat, parent_table) in satellites().items():
-        found = audit_satellite(sat, frames[name], parents_of(sat, frames[name], frames[parent_table]),
+        found = audit_satellite(sat, frames[name], satellite_parents(name, sat, parent_table, frames[name], frames),
                                 spec.min_cell_count)
         report = merged(report, found, cells=frames[name].height * len(sat.counts),
                         suppressed=sum(int(frames[name][c].is_null().sum()) for c in sat.counts))

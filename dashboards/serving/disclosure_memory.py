@@ -12,7 +12,6 @@ Both are private (true values; bounds computed from numbers a later round hid), 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import polars as pl

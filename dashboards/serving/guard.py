@@ -36,6 +36,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards.release.grain import grain_words
 from dashboards.serving.build import caveats
 from dashboards.serving.derive import derived_queries
 from models import MODELS_DIR, serving_models
@@ -43,7 +44,7 @@ from sources.pii import scan_text
 from sources.reference import deployment, reference_tables
 
 # Tables dashboards/serving/build.py adds beside the published and derived ones.
-METADATA_TABLES = frozenset({"publication", "caveats", "emerging_hotspots", "utility"})
+METADATA_TABLES = frozenset({"publication", "caveats", "emerging_hotspots", "utility", "grain", "grain_rollup"})
 RECORD_LEVEL_COLUMN = re.compile(
     r"linkage|situation_(?:key|id)|(?:^|_)(?:signal|referral|event|record|person|victim|case_number|docket)_?id$"
     r"|(?:^|_)(?:notes?|free_?text|comments?|narrative|remarks?|masked_record|problems|message)$"
@@ -88,6 +89,7 @@ def own_words() -> frozenset[str]:
     words.update([settings.state_code, settings.state_name, settings.region_scheme, settings.region_scheme_label])
     for caveat in caveats():
         words.update(caveat.values())
+    words.update(grain_words())
     for sql in MODELS_DIR.rglob("*.sql"):
         code = re.sub(r"--[^\n]*", "", sql.read_text(encoding="utf-8"))
         words.update(m.replace("''", "'") for m in _SQL_LITERAL.findall(code))

@@ -66,10 +66,43 @@ def profile_parents(name: str, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return profiles_.quarterly_parents(prof, parent, declared["counts"])
 
 
-def parents_of(sat: Satellite, satellite: pl.DataFrame, quarterly: pl.DataFrame) -> pl.DataFrame:
+def year_parent_table(name: str) -> tuple[str, dict] | None:
+    """The table that publishes a satellite's parent totals by year directly (published_tables.yaml
+    `satellite.year_parent_table`, its rows `year_parent_rows`), if any."""
+    declared = serving_models()[name][1]["satellite"]
+    table = declared.get("year_parent_table")
+    return (table, dict(declared.get("year_parent_rows") or {})) if table else None
+
+
+def parents_of(sat: Satellite, satellite: pl.DataFrame, quarterly: pl.DataFrame,
+               yearly: pl.DataFrame | None = None, yearly_rows: dict | None = None) -> pl.DataFrame:
     """The parent totals of the years the satellite publishes (a release publishes closed years only, while
-    the quarterly table already holds the closed quarters of the running year)."""
-    return yearly_parents(sat, quarterly).join(satellite.select("year").unique(), on="year", how="semi")
+    the quarterly table already holds the closed quarters of the running year). A total is known when the
+    main set shows it: every quarter of it shown, or the year itself shown in `yearly` (issue #15: the year
+    grain of the sector series); both are published exactly, so either may serve."""
+    parents = yearly_parents(sat, quarterly)
+    if yearly is not None:
+        direct = yearly
+        for column, value in (yearly_rows or {}).items():
+            direct = direct.filter(pl.col(column).cast(pl.Utf8) == str(value))
+        direct = direct.filter(pl.col(sat.parent).cast(pl.Utf8) != "all").select(
+            pl.col("year").cast(pl.Int32), pl.col(sat.parent),
+            *[pl.when(pl.col(suppressed_column(c)).fill_null(False) if suppressed_column(c) in direct.columns
+                      else pl.lit(False)).then(None).otherwise(pl.col(c)).alias(f"_{c}_direct") for c in sat.counts])
+        parents = (parents.join(direct, on=["year", sat.parent], how="left")
+                   .with_columns([pl.coalesce(pl.col(c), pl.col(f"_{c}_direct").cast(parents.schema[c])).alias(c)
+                                  for c in sat.counts])
+                   .drop([f"_{c}_direct" for c in sat.counts]))
+    return parents.join(satellite.select("year").unique(), on="year", how="semi")
+
+
+def satellite_parents(name: str, sat: Satellite, parent_table: str, satellite: pl.DataFrame,
+                      frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """parents_of with every table the declaration names, taken from `frames` (true or published)."""
+    direct = year_parent_table(name)
+    if direct and direct[0] in frames:
+        return parents_of(sat, satellite, frames[parent_table], frames[direct[0]], direct[1])
+    return parents_of(sat, satellite, frames[parent_table])
 
 
 def yearly_parents(sat: Satellite, quarterly: pl.DataFrame) -> pl.DataFrame:
@@ -110,8 +143,8 @@ def protect_satellites(truth: dict[str, pl.DataFrame], protected_main: dict[str,
             out.primary += primary
             out.complementary += int(frame[suppressed_column(c)].sum()) - primary
     for name, (sat, parent_table) in satellites().items():
-        frame = protect(sat, truth[name], parents_of(sat, truth[name], truth[parent_table]),
-                        parents_of(sat, truth[name], protected_main[parent_table]), min_cell_count)
+        frame = protect(sat, truth[name], satellite_parents(name, sat, parent_table, truth[name], truth),
+                        satellite_parents(name, sat, parent_table, truth[name], protected_main), min_cell_count)
         out.frames[name] = frame
         for c in sat.counts:
             primary = int(truth[name][c].is_between(1, min_cell_count - 1).sum())

@@ -31,9 +31,13 @@ class Deployment:
     release_cadence: str  # protected releases: "monthly" or "quarterly" (closed periods only)
     release_lag_days: int  # a period is released once it has been closed this many days
     release_cron: str  # when the schedule cuts a due release
+    grain_max_hidden_mass_pct: float  # a panel's grain holds up with at most this share of its count hidden
+    grain_max_hidden_cells_pct: float  # ... and at most this share of its cells hidden (no panel mostly hatching)
+    grain_max_other_pct: float  # small categories rolled into "other" may hold at most this share of the count
 
 
 RELEASE_CADENCES = ("monthly", "quarterly")
+GRAIN_SETTINGS = ("max_hidden_mass_pct", "max_hidden_cells_pct", "max_other_pct")
 
 
 def reference_dir() -> Path:
@@ -61,7 +65,20 @@ def _deployment(folder: Path) -> Deployment:
         history_start=date.fromisoformat(str(raw["history_start"])),
         nightly_cron=os.environ.get("LANTERN_NIGHTLY_CRON", raw["nightly_cron"]),
         **_release_settings(raw),
+        **_grain_settings(raw),
     )
+
+
+def _grain_settings(raw: dict) -> dict:
+    """When a panel's grain holds up (dashboards/release/grain.py). No default: a deployment that does not say
+    fails, rather than showing panels at a grain nobody chose."""
+    grain = (raw.get("disclosure") or {}).get("grain")
+    if not isinstance(grain, dict) or not set(GRAIN_SETTINGS) <= set(grain):
+        raise ValueError(f"deployment.yaml: disclosure.grain needs {', '.join(GRAIN_SETTINGS)}")
+    values = {k: float(grain[k]) for k in GRAIN_SETTINGS}
+    if not all(0 <= v <= 100 for v in values.values()):
+        raise ValueError(f"deployment.yaml: disclosure.grain percentages must lie in 0..100, not {values}")
+    return {f"grain_{k}": v for k, v in values.items()}
 
 
 def _release_settings(raw: dict) -> dict:

@@ -22,3 +22,24 @@ CREATE TABLE IF NOT EXISTS meta.release_utility (
     cells_hidden_pct DOUBLE,
     mass_hidden_pct DOUBLE
 );
+
+-- Per release, headline panel, grain offered and roll-up (small categories in "other") (dashboards/release/panels.yaml): cells hidden, the share of
+-- the panel's true count in hidden cells, and whether the release shows the panel at that grain. Internal.
+CREATE TABLE IF NOT EXISTS meta.release_panel_utility (
+    release_id VARCHAR NOT NULL,
+    panel VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    grain VARCHAR NOT NULL,
+    rollup VARCHAR NOT NULL,
+    source_table VARCHAR NOT NULL,
+    cells BIGINT NOT NULL,
+    cells_hidden BIGINT NOT NULL,
+    true_total DOUBLE,
+    hidden_total DOUBLE,
+    other_total DOUBLE,
+    cells_hidden_pct DOUBLE,
+    mass_hidden_pct DOUBLE,
+    other_pct DOUBLE,
+    chosen BOOLEAN NOT NULL,
+    reason VARCHAR
+);
