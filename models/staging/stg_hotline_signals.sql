@@ -4,6 +4,8 @@ SELECT
     s._agency AS sending_agency,
     s.signal_id,
     lantern_rekey(s.linkage_key) AS situation_key,
+    s.linkage_token,
+    s.linkage_blocks,
     s.received_date,
     month_start(s.received_date) AS month,
     s.contact_method,
