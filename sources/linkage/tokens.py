@@ -33,7 +33,7 @@ from sources.linkage import normalise
 CLK_BITS = 1024
 # Hash functions per token of each field: names carry most of the weight, sex and county little (they are
 # shared by many people), a birth date and a phone much.
-K = {"first_name": 8, "last_name": 8, "birth_year": 24, "day_month": 36, "sex": 4, "phone": 16, "county": 6}
+K = {"first_name": 7, "last_name": 7, "birth_year": 28, "day_month": 40, "sex": 4, "phone": 16, "county": 6}
 BLOCK_HEX = 16
 # Columns of an agency extract the tool reads and never writes out.
 IDENTIFIER_COLUMNS = ("internal_id", "first_name", "last_name", "date_of_birth", "age", "sex", "phone")
