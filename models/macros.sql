@@ -30,7 +30,7 @@ CREATE OR REPLACE TEMP MACRO county_key(name) AS
 -- their linkage tokens reaches this threshold, chosen on the synthetic generator's truth (`make bench`, BENCHMARKS.md);
 -- a run may set the variable linkage_match_threshold to measure another (the bench's sweep does).
 CREATE OR REPLACE TEMP MACRO linkage_match_threshold() AS
-    coalesce(getvariable('linkage_match_threshold'), 0.75);
+    coalesce(getvariable('linkage_match_threshold'), 0.80);
 -- A blocking key shared by more agency situations than this (a trafficker's phone in a ring, a common name in a
 -- common birth year at national scale) proposes no pairs by itself: the other keys still do.
 CREATE OR REPLACE TEMP MACRO linkage_max_block() AS 400;

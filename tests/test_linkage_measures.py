@@ -113,7 +113,7 @@ def test_notification_measure_on_linked_situations_matches_the_truth(truth_feeds
         pl.col("encounter_date").str.slice(0, 4).cast(pl.Int32).alias("year"),
         pl.when(pl.col("minor") == "true").then(pl.lit("minor")).otherwise(pl.lit("adult")).alias("person_group"))
     true = paired.group_by("year", "person_group").agg(
-        pl.len().alias("true_encounters"), (pl.col("delay") <= 1).mean().alias("true_within_1"))
+        pl.len().alias("true_encounters"), (pl.col("delay") <= 1).fill_null(False).mean().alias("true_within_1"))
     published = internal["dss_notification_compliance"].with_columns(
         (pl.col("dss_within_1_day") / pl.col("encounters")).alias("within_1"))
     both = published.join(true, on=["year", "person_group"]).filter(pl.col("true_encounters") >= 20)

@@ -26,7 +26,7 @@ units AS (
     GROUP BY sending_agency, situation_key
 )
 SELECT
-    sending_agency || ':' || situation_key AS unit_id,
+    CAST(row_number() OVER (ORDER BY sending_agency, situation_key) AS BIGINT) AS unit_id,
     sending_agency,
     situation_key,
     records,

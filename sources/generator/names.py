@@ -1,5 +1,7 @@
 """Given names and surnames for synthetic people, most frequent first (weights fall off like real name
-frequencies, so common names are shared by many people, as they are)."""
+frequencies, so common names are shared by many people, as they are). The listed names are followed by a long
+tail built from common name parts, so that at national scale a full name is as rare as it is in life (the most
+common surname about 1% of people, not 5%)."""
 
 FEMALE = (
     "Maria Jessica Ashley Jennifer Amanda Sarah Brittany Stephanie Elizabeth Emily Samantha Nicole Megan "
@@ -48,3 +50,23 @@ SURNAMES = (
     "Wolfe Warner Cabrera McKinney Mann Zimmerman Dawson Lara Fletcher Page McCarthy Love Robles Cervantes "
     "Solis Erickson Reeves Chang Klein Salinas Fuentes Baldwin Daniel Simon Velasquez Hardy Higgins Aguirre"
 ).split()
+
+_SURNAME_STEMS = ("Ander", "Bal", "Bar", "Bel", "Brad", "Car", "Chal", "Dal", "Dun", "Ed", "Fair", "Fitz", "Gal",
+                  "Gar", "Hal", "Har", "Hol", "Kir", "Lind", "Lang", "Mar", "Mor", "Nor", "Ost", "Pem", "Ros", "Stan",
+                  "Thorn", "Wal", "Wex", "Whit", "Ash", "Black", "Brook", "Cran", "Elm", "Good", "Hart", "Kel", "Rad")
+_SURNAME_ENDS = ("son", "sen", "berg", "stein", "ley", "ton", "field", "man", "ski", "ez", "ova", "ich", "well",
+                 "wood", "ford", "more", "ham", "by", "ard", "ini", "ow", "ers", "ing", "dale", "worth", "ridge",
+                 "ick", "er", "es", "ane")
+_FEMALE_STEMS = ("Ka", "Ja", "Bri", "Ma", "Lei", "Ta", "Ke", "Ari", "Sha", "Na", "Ro", "Da", "Li", "Ana", "Ye",
+                 "Mi", "Ev", "Al", "Re", "Cae")
+_FEMALE_ENDS = ("lyn", "na", "ela", "ria", "nia", "dence", "sha", "ley", "ra", "lee", "ssa", "tte", "ya", "lia",
+                "mi", "ne", "rah", "nda", "sia", "la")
+_MALE_STEMS = ("Ja", "Ka", "Bra", "Tre", "De", "Ma", "Ro", "Da", "Ke", "Jo", "Cal", "Lu", "Gre", "Ra", "Xa", "Ty",
+               "Qui", "Ze", "Ha", "Dar")
+_MALE_ENDS = ("den", "von", "lin", "ron", "shawn", "son", "rick", "mar", "quan", "ton", "vin", "dan", "el", "ius",
+              "ren", "don", "lan", "ric", "van", "ley")
+
+SURNAMES = tuple(SURNAMES) + tuple(dict.fromkeys(s + e for s in _SURNAME_STEMS for e in _SURNAME_ENDS
+                                          if s + e not in SURNAMES))
+FEMALE = tuple(FEMALE) + tuple(dict.fromkeys(s + e for s in _FEMALE_STEMS for e in _FEMALE_ENDS if s + e not in FEMALE))
+MALE = tuple(MALE) + tuple(dict.fromkeys(s + e for s in _MALE_STEMS for e in _MALE_ENDS if s + e not in MALE))

@@ -8,6 +8,7 @@ the same situation), recall (same-situation pairs that were linked) and F1.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,9 @@ def link(tokens: dict[str, pl.DataFrame], con: duckdb.DuckDBPyConnection | None 
          threshold: float | None = None) -> tuple[pl.DataFrame, duckdb.DuckDBPyConnection]:
     """Run the linkage models over the tokens; returns intermediate.int_situations (agency keys stand in for the
     re-keyed ones: re-keying maps keys one to one, so it changes nothing here)."""
-    con = con or duckdb.connect()
+    if con is None:
+        con = duckdb.connect()
+        con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/lantern-linkage-spill'")
     con.execute(macros_sql())
     if threshold is not None:
         con.execute(f"SET VARIABLE linkage_match_threshold = {float(threshold)}")
