@@ -318,7 +318,7 @@ def demo_mo(bench: Bench) -> Result:
 LINKAGE_RUNS = (("mo", 1.0), ("mo", 2.0), ("us", 1.0), ("us", 2.0))  # scale, identifier noise (x the usual)
 LINKAGE_SWEEP = "0.6,0.65,0.7,0.75,0.8,0.85"  # thresholds measured on mo, usual noise (docs/linkage.md)
 # Stated floors (tests/test_linkage.py holds the same for mo): usual noise / heavier noise.
-LINKAGE_FLOORS = {1.0: {"precision": 0.95, "recall": 0.60, "f1": 0.75}, 2.0: {"precision": 0.90, "recall": 0.30,
+LINKAGE_FLOORS = {1.0: {"precision": 0.93, "recall": 0.60, "f1": 0.75}, 2.0: {"precision": 0.90, "recall": 0.30,
                                                                               "f1": 0.45}}
 
 

@@ -10,7 +10,7 @@ from sources.drops import drop_file_name
 _TYPE_WORDS = {
     "identifier": "text id (letters, digits, `.` `_` `-`, up to 64)",
     "linkage_key": "64 lowercase hex characters",
-    "linkage_token": "linkage token (172 Base64 characters)",
+    "linkage_token": "linkage token (172 Base64 characters)",  # nosec B105: a column type's description, not a secret
     "linkage_blocks": "blocking keys (16 hex, '.'-joined)",
     "date": "date `YYYY-MM-DD`",
     "code": "code",
