@@ -25,3 +25,16 @@ CREATE OR REPLACE TEMP MACRO county_key(name) AS
         regexp_replace(upper(name), '[^A-Z0-9 ]', '', 'g'),
         '\bCOUNTY\b', '', 'g'), '\bSAINTE\b', 'STE', 'g'), '\bSAINT\b', 'ST', 'g'),
         '\bDE KALB\b', 'DEKALB', 'g'), '\s+', ' ', 'g'));
+
+-- Cross-agency linkage (docs/linkage.md). Two agencies' records are the same person when the Dice coefficient of
+-- their linkage tokens reaches this threshold, chosen on the synthetic generator's truth (`make bench`, BENCHMARKS.md);
+-- a run may set the variable linkage_match_threshold to measure another (the bench's sweep does).
+CREATE OR REPLACE TEMP MACRO linkage_match_threshold() AS
+    coalesce(getvariable('linkage_match_threshold'), 0.80);
+-- A blocking key shared by more agency situations than this (a trafficker's phone in a ring, a common name in a
+-- common birth year at national scale) proposes no pairs by itself: the other keys still do.
+CREATE OR REPLACE TEMP MACRO linkage_max_block() AS 400;
+-- Two sparse tokens (a first name, a sex and a county) can agree fully and still say little: a pair must also
+-- share this many set bits (about a name and a birth year's worth) to link.
+CREATE OR REPLACE TEMP MACRO linkage_min_common_bits() AS
+    coalesce(getvariable('linkage_min_common_bits'), 80);

@@ -343,6 +343,34 @@ def utility(bench: Bench) -> Result:
                   {scale: panels for scale, panels in found.items() if panels})
 
 
+LINKAGE_RUNS = (("mo", 1.0), ("mo", 2.0), ("us", 1.0), ("us", 2.0))  # scale, identifier noise (x the usual)
+LINKAGE_SWEEP = "0.6,0.65,0.7,0.75,0.8,0.85"  # thresholds measured on mo, usual noise (docs/linkage.md)
+# Stated floors (tests/test_linkage.py holds the same for mo): usual noise / heavier noise.
+LINKAGE_FLOORS = {1.0: {"precision": 0.93, "recall": 0.60, "f1": 0.75}, 2.0: {"precision": 0.90, "recall": 0.30,
+                                                                              "f1": 0.45}}
+
+
+def linkage_quality(bench: Bench, scale: str, noise: float) -> Result:
+    """Issue #18: pairwise precision / recall / F1 of the situations linkage forms from tokens, against the
+    generator's truth; the time is the linkage alone (generation is reported beside it)."""
+    folder = bench.root / "linkage" / f"{scale}-x{noise:g}"
+    args = [PYTHON, "-m", "pipelines.benchmarks.linkage", scale, str(noise), str(folder)]
+    if (scale, noise) == ("mo", 1.0):
+        args.append(LINKAGE_SWEEP)
+    measured = _checked(run_measured(args, env={"PYTHONPATH": str(REPO)}, cwd=REPO), f"linkage {scale}")
+    found = _last_json(measured.stdout)
+    q = found["at_threshold"]
+    label = (f"linkage quality {scale}, noise x{noise:g} (threshold {found['threshold']:.2f}): precision "
+             f"{q['precision']:.3f}, recall {q['recall']:.3f}, F1 {q['f1']:.3f}; {q['linked_share']:.0%} of agency "
+             f"situations joined across agencies (link {found['link_seconds']:.1f} s, generate "
+             f"{found['generate_seconds']:.1f} s)")
+    result = Result(label, found["link_seconds"], measured.peak_rss_mb, q["agency_situations"], found)
+    floors = LINKAGE_FLOORS[noise]
+    if any(q[k] < v for k, v in floors.items()):
+        result.status = "failed"
+    return result
+
+
 CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("generate_us", lambda b: generate_drops(b, "us")),
     ("generate_stress", lambda b: generate_drops(b, "stress")),
@@ -362,6 +390,8 @@ CASES: list[tuple[str, Callable[[Bench], Result]]] = [
     ("superset_chart_data", superset_chart_data),
     ("big_drop", big_drop),
     ("bad_drops", bad_drops),
+    *((f"linkage_{scale}_x{noise:g}", lambda b, s=scale, n=noise: linkage_quality(b, s, n))
+      for scale, noise in LINKAGE_RUNS),
 ]
 
 
@@ -416,6 +446,14 @@ def targets(results: dict[str, Result]) -> list[dict]:
                  "measured": f"{big.peak_rss_mb:,.0f} MB, conserved={big.detail.get('conserved')}" if big and
                  big.peak_rss_mb else "n/a",
                  "met": bool(big and big.status == "ok" and (big.peak_rss_mb or 0) <= MEMORY_TARGET_MB)})
+    for scale, noise in LINKAGE_RUNS:
+        found = results.get(f"linkage_{scale}_x{noise:g}")
+        q = found.detail.get("at_threshold") if found and found.detail else None
+        floors = LINKAGE_FLOORS[noise]
+        rows.append({"target": f"linkage {scale}, noise x{noise:g}: precision >= {floors['precision']}, recall >= "
+                               f"{floors['recall']}, F1 >= {floors['f1']} (issue #18)",
+                     "measured": f"P {q['precision']:.3f} / R {q['recall']:.3f} / F1 {q['f1']:.3f}" if q else "n/a",
+                     "met": bool(q and all(q[k] >= v for k, v in floors.items())) if q else None})
     return rows
 
 

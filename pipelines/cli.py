@@ -12,6 +12,7 @@ from sources.reference.paths import lantern_paths
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from pipelines.secrets import token_secret
     from sources.generator import generate
 
     paths = lantern_paths().ensure()
@@ -19,7 +20,8 @@ def _generate(args: argparse.Namespace) -> int:
     summary = generate(
         paths.inbox, scale=args.scale, years=args.years, seed=args.seed,
         end_date=date.fromisoformat(args.end_date) if args.end_date else None,
-        defect_rate=args.defect_rate, progress=not args.quiet,
+        defect_rate=args.defect_rate, progress=not args.quiet, linkage_noise=args.linkage_noise,
+        token_secret=token_secret(paths.home),
     )
     print(f"Generated {summary.files_written} drop files in {paths.inbox} in {time.perf_counter() - started:.1f} s")
     for feed, rows in summary.rows_per_feed.items():
@@ -32,6 +34,19 @@ def _generate(args: argparse.Namespace) -> int:
         write_hotline_state_statistics(paths.inbox / "Hotline Statistics - State.csv", deployment())
         write_fbi_human_trafficking(paths.inbox / "HT_2013-2023.csv", deployment(), counties())
         print("  plus synthetic public context files: national hotline state statistics, FBI CDE offenses")
+    return 0
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    from pipelines.secrets import token_secret
+    from sources.linkage.tokens import tokenise_file
+
+    source, target = Path(args.input), Path(args.output)
+    if source.resolve() == target.resolve():
+        print("lantern tokens: write the tokens to another file than the extract", file=sys.stderr)
+        return 2
+    rows = tokenise_file(source, target, args.agency, token_secret(None))
+    print(f"Wrote {rows} rows with linkage keys and tokens to {target}; no identifier column was copied")
     return 0
 
 
@@ -133,10 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--end-date", help="last day covered, YYYY-MM-DD (default: end of last month)")
     generate.add_argument("--defect-rate", type=float, default=0.01,
                           help="share of rows with realistic defects, to exercise quarantine (default 0.01)")
+    generate.add_argument("--linkage-noise", type=float, default=1.0,
+                          help="how noisy the identifiers agencies hold are, as a multiple of the usual typos, "
+                               "nicknames, swapped dates and missing fields (default 1)")
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
     generate.add_argument("--no-public-context", action="store_true",
                           help="do not write the synthetic national-hotline and FBI context files")
     generate.set_defaults(handler=_generate)
+
+    tokens = commands.add_parser(
+        "tokens", help="agency key tool: turn an extract with identifiers into linkage tokens (run by the agency)",
+        description="Run on the agency's own machine. Reads a CSV extract (the feed's columns plus internal_id and "
+                    "whatever identifiers the agency holds: first_name, last_name, date_of_birth, age, sex, phone; "
+                    "county_fips is used and kept) and writes the same rows with linkage_key, linkage_token and "
+                    "linkage_blocks in place of every identifier. The shared key comes from LANTERN_TOKEN_SECRET. "
+                    "See docs/linkage.md.")
+    tokens.add_argument("input", help="the extract with identifiers (CSV)")
+    tokens.add_argument("output", help="the file to send (CSV), without identifiers")
+    tokens.add_argument("--agency", required=True, help="your org_id in the organisation registry")
+    tokens.set_defaults(handler=_tokens)
 
     refresh = commands.add_parser("refresh", help="run the whole pipeline once, in this process",
                                   description="Ingest new drops, rebuild every model, check, publish the internal "

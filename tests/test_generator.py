@@ -37,7 +37,8 @@ def read_feed(inbox: Path, feed: str, with_resent: bool = False) -> pl.DataFrame
         if "_resent" in path.name and not with_resent:
             continue
         frame = read_drop(path)
-        frames.append(frame.with_columns(pl.lit(parse_drop_name(path).period).alias("_period")))
+        name = parse_drop_name(path)
+        frames.append(frame.with_columns(pl.lit(name.period).alias("_period"), pl.lit(name.agency).alias("_agency")))
     return pl.concat(frames)
 
 
@@ -178,23 +179,38 @@ def test_us_scale_volume(tmp_path):
     assert read_feed(tmp_path, "hotline_signals").height == summary.rows_per_feed["hotline_signals"]
 
 
-def test_linkage_keys_and_event_order(clean_feeds):
-    signals = clean_feeds["hotline_signals"]
-    first = signals.group_by("linkage_key").agg(pl.col("received_date").str.to_date().min().alias("signal"))
+def _situations(clean, frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows with their true situation: the generator's truth, never in a drop (issue #18)."""
+    truth = clean[1].linkage_truth.rename({"agency": "_agency"})
+    return frame.join(truth, on=["_agency", "linkage_key"], how="left")
+
+
+def test_each_agency_keys_its_own_situations_and_events_follow_the_signal(clean, clean_feeds):
+    """Agencies do not share ids: no linkage key is sent by two agencies, though one situation is reported by
+    several; the truth kept by the generator covers every key."""
+    keys = pl.concat([f.select("_agency", "linkage_key") for f in clean_feeds.values()]).unique()
+    assert keys.group_by("linkage_key").agg(pl.col("_agency").n_unique())["_agency"].max() == 1
+    signals = _situations(clean, clean_feeds["hotline_signals"])
+    first = signals.group_by("situation").agg(pl.col("received_date").str.to_date().min().alias("signal"))
     for feed, date_col in (("referrals", "referral_date"), ("case_outcomes", "event_date")):
-        rows = clean_feeds[feed].with_columns(pl.col(date_col).str.to_date().alias("d"))
-        joined = rows.join(first, on="linkage_key", how="left")
-        # a few records carry a key the agency hashed from its own internal id: they link to nothing
-        unlinked = joined["signal"].null_count() / joined.height
-        assert 0.01 < unlinked < 0.08, f"{feed}: {unlinked:.1%} of keys missing from signals"
+        rows = _situations(clean, clean_feeds[feed])
+        assert rows["situation"].null_count() == 0, f"{feed}: a key the truth does not know"
+        joined = rows.with_columns(pl.col(date_col).str.to_date().alias("d")).join(first, on="situation", how="left")
+        assert joined["signal"].null_count() / joined.height < 0.02, f"{feed}: situations without a signal"
         joined = joined.filter(pl.col("signal").is_not_null())
         assert (joined["d"] > joined["signal"]).all(), f"{feed} dated on or before the signal"
-    # The same situation is followed across feeds and agencies.
-    referrals = clean_feeds["referrals"]
-    assert referrals["linkage_key"].is_duplicated().any()
-    assert referrals.group_by("linkage_key").agg(pl.col("referring_org_id").n_unique())["referring_org_id"].max() > 1
-    share = signals.filter(pl.col("is_case") == "true")["linkage_key"].is_in(referrals["linkage_key"].unique().to_list()).mean()
+    # The same situation is followed across feeds and agencies, each with its own key.
+    referrals = _situations(clean, clean_feeds["referrals"])
+    assert referrals.group_by("situation").agg(pl.col("referring_org_id").n_unique())["referring_org_id"].max() > 1
+    share = signals.filter(pl.col("is_case") == "true")["situation"].is_in(referrals["situation"].unique().to_list()).mean()
     assert share > 0.8
+    # A carried referral key is the key of the referring agency's referral about the same situation.
+    carried = referrals.filter(pl.col("referral_key").is_not_null())
+    assert carried.height > 0
+    by_key = referrals.select(pl.col("linkage_key").alias("referral_key"), pl.col("situation").alias("referred"),
+                              pl.col("_agency").alias("referrer")).unique()
+    checked = carried.join(by_key, on="referral_key", how="left")
+    assert (checked["referred"] == checked["situation"]).all() and (checked["referrer"] != checked["_agency"]).all()
 
 
 def test_566_223_encounters_and_notifications_have_realistic_gaps(clean_feeds):
@@ -216,20 +232,25 @@ def test_566_223_encounters_and_notifications_have_realistic_gaps(clean_feeds):
     minors, adults = dss.filter(pl.col("minor") == "true"), dss.filter(pl.col("minor") == "false")
     assert delay.min() >= 0 and (minors["delay"] <= 1).mean() > 0.6 and (adults["delay"] > 3).any()
     assert (minors["delay"] <= 1).mean() > (adults["delay"] <= 1).mean()
-    for group in ("true", "false"):  # some people met are never notified, more adults than minors
-        assert dss.filter(pl.col("minor") == group).height < met.filter(pl.col("minor") == group).height
-    never = {g: 1 - dss.filter(pl.col("minor") == g).height / met.filter(pl.col("minor") == g).height
+    # some people met are never notified, more adults than minors: per police agency's situation, encounter date
+    # and group, people met beyond the notifications made (the agency's own key follows its own records)
+    keys = ["_agency", "linkage_key", "minor"]
+    people = met.group_by(*keys, "event_date").len().rename({"event_date": "encounter_date", "len": "met"})
+    sent = dss.group_by(*keys, "encounter_date").len().rename({"len": "sent"})
+    paired = people.join(sent, on=[*keys, "encounter_date"], how="left").with_columns(
+        (pl.col("met") - pl.col("sent").fill_null(0)).clip(lower_bound=0).alias("never"))
+    never = {g: paired.filter(pl.col("minor") == g)["never"].sum() / paired.filter(pl.col("minor") == g)["met"].sum()
              for g in ("true", "false")}
-    assert never["false"] > never["true"]
+    assert never["true"] > 0 and never["false"] > never["true"]
     status = ref.filter(~pl.col("service").str.ends_with("_notification"))["status"].value_counts(normalize=True)
     share = dict(zip(status["status"], status["proportion"]))
     assert 0.62 <= share["accepted"] <= 0.78 and 0.08 <= share["pending"] <= 0.18
 
 
 def test_outcomes_funnel(clean, clean_feeds):
-    cases = clean_feeds["hotline_signals"].filter(pl.col("is_case") == "true")["linkage_key"].n_unique()
-    events = clean_feeds["case_outcomes"]
-    n = {k: events.filter(pl.col("event_type").str.starts_with(k))["linkage_key"].n_unique()
+    signals, events = _situations(clean, clean_feeds["hotline_signals"]), _situations(clean, clean_feeds["case_outcomes"])
+    cases = signals.filter(pl.col("is_case") == "true")["situation"].n_unique()
+    n = {k: events.filter(pl.col("event_type").str.starts_with(k))["situation"].n_unique()
          for k in ("investigation_opened", "arrest", "charges_filed", "disposition")}
     assert 0.25 * cases <= n["investigation_opened"] <= 0.45 * cases
     assert n["investigation_opened"] > n["arrest"] > n["charges_filed"] > n["disposition"] > 0

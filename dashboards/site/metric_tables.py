@@ -159,7 +159,7 @@ def timeliness(con) -> str:
             f"{_count(r, 'referrals_pending_over_30_days')}{_flagged_share(r, 'signal_link_share')}</tr>"
             for r in _rows(con, "referral_timeliness")]
     return _table("Referral timeliness, by year (linked: the share of referrals whose situation links to a hotline "
-                  "signal; the delays rest on that linkage)",
+                  "signal across agencies, from the agencies' linkage tokens; the delays rest on that linkage)",
                   ["Year", "Referrals", "Signal → first referral, median days", "90th pct", "Referral → service, median days",
                    "90th pct", "Pending > 30 days", "Linked to a signal"], body, "No referral data has been published yet.")
 
@@ -198,7 +198,8 @@ def funnel(con) -> str:
             f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}"
             f"{_flagged_share(r, 'outcome_link_share')}</tr>"
             for r in _rows(con, "case_funnel")]
-    return _table("From signal to conviction, by year of first signal; victim outcomes by year of the event",
+    return _table("From signal to conviction, by year of first signal; victim outcomes by year of the event (stages "
+                  "count situations linked across agencies from linkage tokens: a lower bound where events do not link)",
                   ["Year", "Signalled", "Cases", "Investigated", "Charged", "Convicted", "Days to investigation",
                    "Investigation → charge", "Charge → conviction", "Compensation awards", "Visa certifications signed",
                    "Restitution orders", "Outcome events linked to a signal"], body, "No outcome data has been published yet.")

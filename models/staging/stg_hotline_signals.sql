@@ -1,9 +1,12 @@
 -- One row per hotline signal that passed its contract. Agency linkage keys are re-keyed, places get
--- their region, venues their sector; free text stops here.
+-- their region, venues their sector; free text stops here. Linkage tokens go on to the linkage models
+-- (intermediate.int_linkage_*, docs/linkage.md) and no further.
 SELECT
     s._agency AS sending_agency,
     s.signal_id,
     lantern_rekey(s.linkage_key) AS situation_key,
+    s.linkage_token,
+    s.linkage_blocks,
     s.received_date,
     month_start(s.received_date) AS month,
     s.contact_method,

@@ -10,6 +10,8 @@ from sources.drops import drop_file_name
 _TYPE_WORDS = {
     "identifier": "text id (letters, digits, `.` `_` `-`, up to 64)",
     "linkage_key": "64 lowercase hex characters",
+    "linkage_token": "linkage token (172 Base64 characters)",  # nosec B105: a column type's description, not a secret
+    "linkage_blocks": "blocking keys (16 hex, '.'-joined)",
     "date": "date `YYYY-MM-DD`",
     "code": "code",
     "county_fips": "5-digit county FIPS",
@@ -69,9 +71,13 @@ def render_contract_docs() -> str:
         "",
         "## The linkage key",
         "",
-        "Records about the same situation carry the same `linkage_key` in every feed: an HMAC-SHA256 (64 lowercase "
-        "hex characters) of your internal situation id under the key the task force shares with reporting agencies. "
-        "Lantern re-keys it with its own secret on arrival, so your keys never reach a published table.",
+        "Your records about the same situation carry the same `linkage_key` in every feed: an HMAC-SHA256 (64 "
+        "lowercase hex characters) of your internal situation id. Lantern re-keys it with its own secret on arrival, "
+        "so your keys never reach a published table. Other agencies number the same person's situation differently, "
+        "so across agencies records link by `linkage_token` (and `linkage_blocks`): run the agency key tool "
+        "(`lantern tokens`, [linkage](linkage.md)) on your own machine over an extract with your identifiers; it "
+        "writes the keys and tokens and drops every identifier. When a referral brought the person to you with the "
+        "referring agency's key, send that key as `referral_key`.",
         "",
     ]
     for contract in contracts.values():

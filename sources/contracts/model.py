@@ -19,6 +19,8 @@ WITHDRAW = "withdraw"
 COLUMN_TYPES = {
     "identifier",  # an agency's own record id: 1-64 of A-Z a-z 0-9 _ - .
     "linkage_key",  # 64 lowercase hex characters (HMAC-SHA256)
+    "linkage_token",  # Base64 of a 1024-bit keyed Bloom filter (sources/linkage/tokens.py)
+    "linkage_blocks",  # 1 to 6 keyed 16-hex blocking keys joined by '.'
     "date",  # YYYY-MM-DD
     "code",  # one of a code list
     "county_fips",  # a county of this state

@@ -1,7 +1,8 @@
-"""Pseudonymous linkage keys and agency record ids.
+"""Situation handles and agency record ids.
 
-Agencies key a situation with HMAC-SHA256 under a shared secret; here the secret is a fixed demo value,
-so the same synthetic situation gets the same key in every feed and from every agency.
+`linkage_keys` gives each synthetic situation one global handle while its rows are made; before a row
+reaches a drop, sources/generator/identities.py replaces it by the sending agency's own key (from the
+agency's own situation id) and the agency's linkage token, as real agencies would send them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy as np
 import polars as pl
 
 DEMO_SECRET = b"lantern-demo-linkage-secret-not-for-production"
+# The agencies' shared token secret of synthetic runs that are given none (pipelines/secrets.py for real ones).
+DEMO_TOKEN_SECRET = b"lantern-demo-agency-token-secret-not-for-production"  # nosec B105: synthetic data only
 _BASE = hmac.new(DEMO_SECRET, digestmod=hashlib.sha256)
 
 
@@ -42,18 +45,3 @@ def record_ids(prefix: str, years: np.ndarray, numbers: np.ndarray) -> pl.Series
             [pl.lit(prefix + "-"), pl.col("y").cast(pl.Utf8), pl.lit("-"), pl.col("n").cast(pl.Utf8).str.zfill(8)]
         )
     ).to_series()
-
-
-def agency_local_keys(keys: pl.Series, share: float, rng: np.random.Generator, eligible: np.ndarray | None = None) -> pl.Series:
-    """`keys` with a `share` of them (among `eligible` rows) replaced by keys an agency hashed from its own
-    internal id: real agencies do this (domain.md), and such a key links to nothing in any other feed."""
-    local = rng.random(len(keys)) < share
-    if eligible is not None:
-        local &= eligible
-    if not local.any():
-        return keys
-    fresh = [hashlib.sha256(b"agency-internal-" + rng.bytes(16)).hexdigest() for _ in range(int(local.sum()))]
-    values = keys.to_list()
-    for row, key in zip(np.flatnonzero(local).tolist(), fresh):
-        values[row] = key
-    return pl.Series(keys.name, values, dtype=pl.Utf8)

@@ -12,7 +12,7 @@ import polars as pl
 from sources.contracts.model import code_lists
 from sources.generator import mix
 from sources.generator.context import Context
-from sources.generator.keys import agency_local_keys, record_ids
+from sources.generator.keys import record_ids
 from sources.generator.sampling import choose, choose_by_group, cumulative, gamma_days
 from sources.generator.signals import Situations
 from sources.generator.text import codes, dates, money, years_of
@@ -25,7 +25,6 @@ COMP_CLAIMED, COMP_AWARDED = 0.14, 0.6
 T_VISA_REQUESTED, U_VISA_REQUESTED, VISA_SIGNED = 0.5, 0.4, 0.6
 EXPUNGED = 0.03
 NOTES_SHARE = 0.3
-UNLINKABLE_SHARE = 0.05  # events keyed from the sender's own internal id: outside every funnel cohort
 
 POLICE = {"law_enforcement_local": 0.75, "law_enforcement_state": 0.15, "law_enforcement_federal": 0.10}
 SERVICE_PROVIDERS = {"victim_services": 0.75, "shelter": 0.25}
@@ -142,7 +141,7 @@ class OutcomeModel:
         return pl.DataFrame(
             {
                 "event_id": record_ids("E", years, first_number + np.arange(m)),
-                "linkage_key": agency_local_keys(pl.Series(s.key, dtype=pl.Utf8).gather(sit), UNLINKABLE_SHARE, rng),
+                "linkage_key": pl.Series(s.key, dtype=pl.Utf8).gather(sit),  # each agency's own: identities.py
                 "event_date": dates(day),
                 "event_type": codes(self.events, kind),
                 "county_fips": codes(ctx.places.fips, np.where(county == ctx.places.unknown, -1, county)),

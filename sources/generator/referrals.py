@@ -11,7 +11,7 @@ import polars as pl
 from sources.generator import mix
 from sources.generator.context import Context
 from sources.generator.encounters import Encounters
-from sources.generator.keys import agency_local_keys, record_ids
+from sources.generator.keys import record_ids
 from sources.generator.sampling import choose, choose_by_group, cumulative, gamma_days
 from sources.generator.signals import Situations
 from sources.generator.text import codes, dates, years_of
@@ -57,7 +57,6 @@ DECISION_DAYS = (1.0, 2.2)  # gamma shape, scale: most answered within days
 SERVICE_STARTED_SHARE = 0.75
 CASE_STATUS = {"Active": 60, "FollowUp": 20, "Closed": 10, "ClosedReferred": 10}
 NOTES_SHARE = 0.25
-UNLINKABLE_SHARE = 0.04  # referrals keyed from the sender's own internal id: they link to no signal
 
 
 class ReferralModel:
@@ -153,8 +152,8 @@ class ReferralModel:
         return pl.DataFrame(
             {
                 "referral_id": record_ids("R", years, first_number + np.arange(m)),
-                "linkage_key": agency_local_keys(pl.Series(s.key, dtype=pl.Utf8).gather(sit), UNLINKABLE_SHARE, rng,
-                                                 eligible=~is_cw),  # notifications link to their encounter
+                # the situation's key here; each agency's own key and token: sources/generator/identities.py
+                "linkage_key": pl.Series(s.key, dtype=pl.Utf8).gather(sit),
                 "referral_date": dates(day),
                 "encounter_date": dates(np.maximum(encounter, 0), missing=encounter < 0),
                 "referring_org_id": codes(org_ids, referrer),

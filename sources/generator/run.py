@@ -16,6 +16,8 @@ from sources.generator import defects
 from sources.generator.calendar import month_index_of, months_covering, previous_month_end
 from sources.generator.context import build_context
 from sources.generator.encounters import EncounterModel
+from sources.generator.identities import AgencyIdentities
+from sources.generator.keys import DEMO_TOKEN_SECRET
 from sources.generator.outcomes import OutcomeModel
 from sources.generator.referrals import ReferralModel
 from sources.generator.signals import new_situations, signal_rows
@@ -26,12 +28,20 @@ from sources.generator.writer import DropWriter
 
 def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_date: date | None = None,
              defect_rate: float = 0.01, progress: bool = False,
-             planted_rise: PlantedRise | None = None) -> GenerationSummary:
-    """Write `years` of synthetic drops ending at end_date (default: end of the last complete month)."""
+             planted_rise: PlantedRise | None = None, linkage_noise: float = 1.0,
+             token_secret: bytes | None = None) -> GenerationSummary:
+    """Write `years` of synthetic drops ending at end_date (default: end of the last complete month).
+
+    Each agency keys situations with its own ids and sends linkage tokens of the identifiers it holds
+    (sources/generator/identities.py), made with `token_secret` (the agencies' shared secret; a fixed demo
+    value by default), with `linkage_noise` times the usual identifier noise. The truth of which agency key
+    is which situation is `summary.linkage_truth`, never in a drop."""
     if scale not in SIGNALS_PER_YEAR:
         raise ValueError(f"scale must be one of {sorted(SIGNALS_PER_YEAR)}, not {scale!r}")
     if not 0 <= defect_rate < 1:
         raise ValueError("defect_rate must be in [0, 1)")
+    if linkage_noise < 0:
+        raise ValueError("linkage_noise must be >= 0")
     end_date = end_date or previous_month_end(date.today())
     months = months_covering(end_date, years)
     ctx = build_context(scale, seed)
@@ -40,7 +50,8 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
     inbox.mkdir(parents=True, exist_ok=True)
 
     # Independent streams: the clean data do not change when the defect rate does.
-    rng_signals, rng_referrals, rng_outcomes, rng_defects = (Generator(PCG64(s)) for s in SeedSequence(seed).spawn(4))
+    rng_signals, rng_referrals, rng_outcomes, rng_defects, rng_people = (
+        Generator(PCG64(s)) for s in SeedSequence(seed).spawn(5))
     summary = GenerationSummary(
         inbox=inbox, scale=scale, years=years, seed=seed, end_date=end_date, defect_rate=defect_rate,
         start_date=date.fromordinal(date(1970, 1, 1).toordinal() + months[0].first_day),
@@ -50,6 +61,7 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
     senders = {feed: ctx.registry.senders(feed) for feed in FEEDS}
     writer = DropWriter(inbox, months, senders, defect_rate, rng_defects, summary)
     referral_model, outcome_model, encounter_model = ReferralModel(ctx), OutcomeModel(ctx), EncounterModel(ctx.registry)
+    agencies = AgencyIdentities(ctx, token_secret or DEMO_TOKEN_SECRET, linkage_noise, rng_people)
     last_days = np.array([m.last_day for m in months], dtype=np.int64)
     end_day, last = months[-1].last_day, len(months) - 1
 
@@ -79,8 +91,10 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
         next_event += encountered.height
         outcomes = pl.concat([outcomes, encountered.select(outcomes.columns)])
         _count_years(signals, signals_year, cases_year)
+        keyed = agencies.apply(sits, agencies.people(sits),
+                               {"hotline_signals": signals, "referrals": referrals, "case_outcomes": outcomes})
 
-        for feed, frame in (("hotline_signals", signals), ("referrals", referrals), ("case_outcomes", outcomes)):
+        for feed, frame in keyed.items():
             frame = frame.with_columns(pl.Series("_month", month_index_of(frame["_day"].to_numpy(), months)))
             frame, counts = defects.plant(feed, frame, defect_rate, last, end_date.year, rng_defects)
             by_kind[feed].update(counts)
@@ -91,6 +105,8 @@ def generate(inbox: Path, scale: str = "mo", years: int = 3, seed: int = 7, end_
     writer.finish()
 
     summary.situations = next_situation - 1
+    summary.linkage_noise = linkage_noise
+    summary.linkage_truth = agencies.truth_frame()
     summary.signals_per_year = dict(sorted(signals_year.items()))
     summary.cases_per_year = dict(sorted(cases_year.items()))
     for feed in FEEDS:

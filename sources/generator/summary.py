@@ -51,3 +51,7 @@ class GenerationSummary:
     planted_rise_truth: dict[str, float] = field(default_factory=dict)
     trend_per_year: float = 0.0  # planted growth of signal volume
     season_by_sector: dict[str, list[float]] = field(default_factory=dict)  # planted monthly factors, Jan..Dec
+    linkage_noise: float = 1.0  # identifier noise factor of the agencies' copies (sources/generator/identities.py)
+    # (agency, linkage_key, situation): which agency key is which synthetic situation. Kept for measurement,
+    # never written into a drop.
+    linkage_truth: object = None

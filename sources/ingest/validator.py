@@ -23,6 +23,9 @@ _FALSE = ("false", "f", "no", "n", "0")
 _PATTERNS = {
     "identifier": (r"^[A-Za-z0-9._-]{1,64}$", "1 to 64 letters, digits, '.', '_' or '-'"),
     "linkage_key": (r"^[0-9a-f]{64}$", "64 hexadecimal characters (an HMAC-SHA256)"),
+    # strict forms: nothing but a token fits, so a name or phone typed into these columns is refused
+    "linkage_token": (r"^[A-Za-z0-9+/]{171}=$", "a linkage token: 172 Base64 characters (1024 bits)"),
+    "linkage_blocks": (r"^[0-9a-f]{16}(\.[0-9a-f]{16}){0,5}$", "1 to 6 blocking keys of 16 hex characters joined by '.'"),
     "county_fips": (r"^\d{5}$", "a 5-digit county FIPS code"),
 }
 # Text-bearing columns are scanned for identifiers; coded, dated and numeric ones are checked strictly.
@@ -174,8 +177,8 @@ def _column_checks(column: Column, contract: Contract, context: ValidationContex
 
 def _shown_value(text: pl.Expr, column: Column) -> pl.Expr:
     """How a bad value is quoted in a message: free text never, others cut short."""
-    if column.type in _SCANNED_TYPES:
-        return pl.lit("(value not shown)")
+    if column.type in _SCANNED_TYPES or column.type in ("linkage_token", "linkage_blocks"):
+        return pl.lit("(value not shown)")  # a wrong value in a token column may be the identifier itself
     return pl.format("'{}'", text.str.slice(0, 40))
 
 

@@ -7,6 +7,8 @@ from sources.contracts import Contract
 DUCKDB_TYPES = {
     "identifier": "VARCHAR",
     "linkage_key": "VARCHAR",
+    "linkage_token": "VARCHAR",  # nosec B105: a column type, not a secret
+    "linkage_blocks": "VARCHAR",
     "date": "DATE",
     "code": "VARCHAR",
     "county_fips": "VARCHAR",
