@@ -173,7 +173,7 @@ def test_agency_dashboard_shows_its_own_referrals_and_quarantined_rows_exactly(a
         referrals, pending FROM referral_flows_by_org
         WHERE referring_org_id = '{AGENCY}' OR receiving_org_id = '{AGENCY}'"""))
     assert got == expected and all(r[3] is not None for r in got)
-    assert not any(r["referrals_suppressed"] for r in table)
+    assert all(r["referrals"] is not None and r["accepted"] is not None for r in table)  # exact: nothing hidden
     status = _data(api.get(f"/api/v1/chart/{ids[stable_uuid('chart', 'agency_referral_status')]}/data/"))
     totals = _rows(superset_server.internal, f"""SELECT sum(accepted) FROM referral_flows_by_org
         WHERE referring_org_id = '{AGENCY}' OR receiving_org_id = '{AGENCY}'""")[0][0]
