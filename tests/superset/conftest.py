@@ -106,6 +106,7 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
                     + """ FROM (SELECT quarter, any_value(quarter_label) AS quarter_label, 'all' AS region,
                           sum(coalesce(signals, 5)) AS signals FROM quarterly_by_sector GROUP BY quarter)""")
         _area_quarterly(con)
+        _industry_tables(con)
         _dss_notification_table(con)
         _public_context_tables(con)
     finally:
@@ -137,6 +138,31 @@ def _area_quarterly(con) -> None:
                cases_yoy_change_pct, cases_yoy_change_pct - 20 AS cases_yoy_change_low_pct,
                cases_yoy_change_pct + 20 AS cases_yoy_change_high_pct, CAST(NULL AS VARCHAR) AS cases_yoy_change_pct_flag
         FROM c""")
+
+
+def _industry_tables(con) -> None:
+    """industry_quarterly's all-sector rows per trafficking type (from the fixture's months: a hidden month counts
+    5; one type-quarter hidden, as the release hides some) and sector_seasonality (from the sectors)."""
+    con.execute("""CREATE TABLE industry_quarterly AS
+        SELECT quarter, strftime(quarter, '%Y') || 'Q' || CAST(quarter(quarter) AS VARCHAR) AS quarter_label,
+               'all' AS sector_code, 'All sectors' AS sector_name, trafficking_type, trafficking_type_label,
+               3 AS months_loaded,
+               CASE WHEN hide THEN NULL ELSE signals END AS signals, hide AS signals_suppressed,
+               cases, false AS cases_suppressed
+        FROM (SELECT CAST(date_trunc('quarter', month) AS DATE) AS quarter, trafficking_type,
+                     any_value(trafficking_type_label) AS trafficking_type_label,
+                     CAST(sum(coalesce(signals, 5)) AS BIGINT) AS signals, CAST(sum(coalesce(cases, 5)) AS BIGINT) AS cases,
+                     trafficking_type = 'labor' AND CAST(date_trunc('quarter', month) AS DATE) = DATE '2024-04-01' AS hide
+              FROM monthly_statewide_by_type GROUP BY ALL)""")
+    con.execute("""CREATE TABLE sector_seasonality AS
+        WITH q AS (SELECT sector_code, any_value(sector_name) AS sector_name, quarter(quarter) AS quarter_of_year,
+                          count(*) AS quarters_loaded, avg(signals) AS mean_signals, bool_or(signals_suppressed) AS hidden
+                   FROM quarterly_by_sector GROUP BY sector_code, quarter(quarter))
+        SELECT sector_code, sector_name, CAST(quarter_of_year AS INTEGER) AS quarter_of_year,
+               CAST(quarters_loaded AS INTEGER) AS quarters_loaded,
+               CASE WHEN bool_or(hidden) OVER (PARTITION BY sector_code) THEN NULL
+                    ELSE mean_signals / avg(mean_signals) OVER (PARTITION BY sector_code) END AS seasonal_index
+        FROM q""")
 
 
 def _dss_notification_table(con) -> None:
