@@ -80,11 +80,18 @@ def quarter_changes(con) -> str:
                   "No complete quarter yet.")
 
 
+def _p(value: float | None) -> str:
+    """A p- or q-value to 3 decimals, "< 0.001" below that (never 2e-05 or 0.00012)."""
+    if value is None:
+        return NO_DATA
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def hotspots(con) -> str:
     body = [f"<tr><td>{_e(r['quarter_label'])}</td><td>{_e(r['region_label'])}</td><td>{_e(r['sector_name'])}</td>"
             f"<td class=\"num\">{r['observed']:,}</td>{_number(r['expected'])}{_number(r['seasonal_factor'], 2)}"
             f"{_number(r['ratio'], 1, '×')}"
-            f"<td class=\"num\">{r['p_value']:.2g}</td><td class=\"num\">{r['q_value']:.2g}</td></tr>"
+            f"<td class=\"num\">{_p(r['p_value'])}</td><td class=\"num\">{_p(r['q_value'])}</td></tr>"
             for r in _rows(con, "emerging_hotspots")]
     return _table("Region × sector cells whose quarter rose significantly above their previous four quarters "
                   "(expected: their mean, times the sector's seasonal factor for that quarter of the year)",
