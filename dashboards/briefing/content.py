@@ -194,7 +194,7 @@ def headline(data: BriefingData) -> Section:
     rows = [(label(m), count(state, m, k), *_change_pair(state, m, k)) for m in HEADLINE_COUNTS if m in state]
     section.add(Table(("Statewide, " + data.quarter.label, "Count", "vs previous quarter (95% CI)", "Sig.",
                        "vs same quarter last year (95% CI)", "Sig."), tuple(rows),
-                      widths=(2.4, 1.4, 2.6, 0.7, 2.6, 0.7)))
+                      widths=(2.2, 1.2, 2.5, 1.1, 2.5, 1.1)))
     rate = load_catalog().metric("signals_per_100k")
     placement = next(p for p in rate.published_in if p.table == AREA_TABLE)
     rate_text = derived(state, placement.column, k)
@@ -235,7 +235,7 @@ def regions(data: BriefingData) -> Section:
                            *_change_pair(r, "signals", k)))
     section.add(Table(("Region", "Signals", "Per 100,000", "vs previous quarter (95% CI)", "Sig.",
                        "vs same quarter last year (95% CI)", "Sig."), tuple(table_rows),
-                      widths=(2.0, 1.6, 1.4, 2.3, 0.6, 2.3, 0.6)))
+                      widths=(1.8, 1.3, 1.4, 2.3, 1.1, 2.3, 1.1)))
     sentences = []
     for r in rows:
         yoy = change_sentence("signals", _where(r), "yoy", change_of(r, "signals", "yoy", AREA_TABLE))
@@ -261,7 +261,7 @@ def industries(data: BriefingData) -> Section:
             section.add(Chart("sectors", spec, "Bar chart of signals by sector, this quarter and a year earlier", 0.75))
         rows = tuple((r["sector_name"], count(r, "signals", k), *_change_pair_industry(r, k)) for r in data.industry)
         section.add(Table(("Sector", "Signals", "vs previous quarter (95% CI)", "Sig.",
-                           "vs same quarter last year (95% CI)", "Sig."), rows, widths=(2.6, 1.6, 2.3, 0.6, 2.3, 0.6)))
+                           "vs same quarter last year (95% CI)", "Sig."), rows, widths=(2.4, 1.3, 2.3, 1.1, 2.3, 1.1)))
         sentences = [change_sentence("signals", f"in the {r['sector_name']} sector", "yoy",
                                      change_of(r, "signals", "yoy", "industry_quarterly"))
                      for r in data.industry if r["sector_code"] != "all"]

@@ -99,10 +99,10 @@ def _region_table(data: SiteData) -> str:
         rate = r["signals_per_100k"]
         rate_cell = charts.SUPPRESSED_CELL if rate is None else f'<td class="num">{rate:,.1f}</td>'
         flag = r["signals_per_100k_flag"]
-        population = "" if r["population"] is None else f"{r['population']:,}"
+        population = charts.NO_DATA if r["population"] is None else f"{r['population']:,}"
         rows.append(
             f"<tr><th scope=\"row\">{_e(r['region_label'])}</th>"
-            f"<td class=\"num\">{_e(population)}</td>"
+            f"<td class=\"num{' nodata' if r['population'] is None else ''}\">{_e(population)}</td>"
             f"{_cell(r['signals'], r['signals_suppressed'])}"
             f"{_cell(r['cases'], r['cases_suppressed'])}{rate_cell}"
             f"<td class=\"flag\">{_e('unreliable' if flag == 'unreliable' else '')}</td></tr>"
