@@ -235,7 +235,7 @@ def regions(data: BriefingData) -> Section:
                            *_change_pair(r, "signals", k)))
     section.add(Table(("Region", "Signals", "Per 100,000", "vs previous quarter (95% CI)", "Sig.",
                        "vs same quarter last year (95% CI)", "Sig."), tuple(table_rows),
-                      widths=(1.8, 1.3, 1.4, 2.3, 1.1, 2.3, 1.1)))
+                      widths=(2.2, 1.2, 1.3, 2.2, 1.1, 2.2, 1.1)))
     sentences = []
     for r in rows:
         yoy = change_sentence("signals", _where(r), "yoy", change_of(r, "signals", "yoy", AREA_TABLE))
