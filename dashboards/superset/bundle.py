@@ -599,9 +599,9 @@ def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "x_axis_sort_series": "name", "x_axis_sort_series_ascending": True, "comparison_type": "values",
         "truncateXAxis": True, "x_axis_time_format": "smart_date",
     } | _axis_titles(specs, c, x, metrics)
-    if c.get("horizontal"):  # the category axis is the vertical one: its labels need the room, not a title
-        params |= {"x_axis_title": c.get("x_title", ""), "x_axis_title_margin": 0,
-                   "y_axis_title_margin": 0, "y_axis_title": ""}
+    if c.get("horizontal"):  # the category labels need the room (a title there overprints them): no axis titles,
+        params |= {"x_axis_title": "", "x_axis_title_margin": 0,  # the chart's title names the measure
+                   "y_axis_title_margin": 0, "y_axis_title": "", "show_value": True}
     if c.get("sort_by_metric"):
         params["x_axis_sort"] = metrics[0]
     row_limit = c.get("limit", ROW_LIMIT)
@@ -769,7 +769,7 @@ def dashboard_config(specs: Specs, dash_name: str) -> dict[str, Any]:
                 chart = doc["charts"][name]
                 item_id = f"CHART-{name}"
                 position[item_id] = {"children": [], "id": item_id, "parents": parents, "type": "CHART",
-                                     "meta": {"chartId": ids[name], "height": 50, "width": width,
+                                     "meta": {"chartId": ids[name], "height": chart.get("height", 50), "width": width,
                                               "sliceName": chart["title"], "uuid": stable_uuid("chart", name)}}
             position[row_id]["children"].append(item_id)
 
