@@ -42,7 +42,7 @@ def _state_row(serving: Path, quarter: Quarter) -> dict:
 def _change_text(row: dict, measure: str, comparison: str) -> str:
     p = change_placement(measure, comparison, "area_quarterly")
     if row[p.column] is None:
-        return "no comparison"
+        return "no data"
     return f"{signed_pct(row[p.column])} ({bound_pct(row[p.low])} to {bound_pct(row[p.high])})"
 
 

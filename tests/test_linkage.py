@@ -8,9 +8,7 @@ import csv
 import hashlib
 import re
 from datetime import date
-from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 

@@ -55,8 +55,10 @@ def test_report_and_atomic_write(built: tuple[SiteReport, str]) -> None:
     assert report.bytes == report.path.stat().st_size
     assert report.charts == 6
     assert report.build_seconds > 0
-    assert sorted(p.name for p in report.path.parent.iterdir()) == ["index.html", "run_manifest.csv"], \
+    assert sorted(p.name for p in report.path.parent.iterdir()) == ["data", "index.html", "run_manifest.csv"], \
         "temp file left behind"
+    downloads = report.path.parent / "data"
+    assert not [p for p in downloads.iterdir() if p.suffix != ".csv"], "partial download left behind"
     assert page.startswith("<!doctype html>")
 
 

@@ -11,6 +11,8 @@ from .data import BriefingData, Row
 from .document import Bullets, Chart, Document, Paragraph, Section, Table
 from .narrative import (change_cell, change_of, change_sentence, hotspot_sentence, label, rising_sentence,
                         significance_word)
+from dashboards.vocabulary import legend
+
 from .numbers import NOT_PUBLISHED, SUPPRESSED, count, derived, share, suppressed_note
 
 AREA_TABLE = "area_quarterly"
@@ -18,7 +20,7 @@ HEADLINE_COUNTS = ("signals", "cases", "people_in_cases", "minors_in_cases")
 OUTCOME_COUNTS = ("investigations", "arrests", "charges", "charges_state", "charges_federal", "convictions",
                   "dismissals", "acquittals", "sentences", "services_started", "services_completed")
 SECTION_TITLES = {
-    "cover": "Cover", "headline": "Headline numbers", "profile": "Victim profile", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
+    "cover": "Key findings", "headline": "Headline numbers", "profile": "Victim profile", "regions": "Regions", "industries": "Industry sectors and emerging hotspots",
     "referrals": "Referral coordination and DSS notification", "outcomes": "The outcome funnel",
     "quality": "Data quality and coverage", "methods": "Methods, caveats and suppression",
 }
@@ -66,31 +68,111 @@ def _where(row: Row) -> str:
 # --- cover -----------------------------------------------------------------------------------------------
 
 def cover(data: BriefingData) -> Section:
+    """Page 1: what a lead needs first. The key findings (each generated from a published number), then who did
+    not report this quarter, then what the numbers are and how to read them."""
     q, pub = data.quarter, data.publication
     state = pub.get("state_name") or "State"
     section = Section("cover", SECTION_TITLES["cover"])
     section.add(Paragraph(f"{q.label}: {q.months}", "lead"))
+    section.add(Paragraph("Key findings", "lead"), Bullets(tuple(key_findings(data)) or ("No published number yet.",)))
+    section.add(Paragraph("Agencies that did not report this quarter", "lead"), _non_reporting(data))
     feeds = data.feed_freshness or []
     if feeds:
         section.add(Paragraph("Data as of: " + "; ".join(f"{f['feed_title']} {_date(f['data_as_of'])}" for f in feeds)
                               + f". Serving database built {_date(pub.get('built_at'), '%-d %B %Y, %H:%M')} UTC."))
-    section.add(_missing(data, "feed_freshness"))
-    if data.agency_quality is not None:
-        by_feed: dict[str, set[str]] = {}
-        for r in data.agency_quality:
-            if r["files"] or r.get("files_suppressed"):  # a hidden count of files is still some files
-                by_feed.setdefault(r["feed"], set()).add(r["org_name"])
-        names = sorted({n for names in by_feed.values() for n in names})
-        section.add(Paragraph(f"Agencies that reported ({len(names)}): " + "; ".join(names) + "."))
-    else:
-        section.add(_missing(data, "agency_quality"))
+    elif pub.get("release_id"):
+        section.add(Paragraph(f"Release {pub['release_id']}: every feed through {_month_end(data)}; records that "
+                              "arrived later wait for the next release."))
     section.add(Paragraph(
         f"Prepared by the task force's data platform from the disclosure-controlled serving database of {state}. "
-        f"No number from 1 to {data.min_cell_count - 1} is shown: such values read \"{SUPPRESSED}\", as do other "
-        "values hidden so that they cannot be worked out from totals; a suppressed value is not zero. Every sentence is generated from the published numbers by a fixed "
-        "template; a change is called a rise or a fall only when its 95% confidence interval excludes zero.", "note"))
+        f"No number from 1 to {data.min_cell_count - 1} is shown. Markers: " + "; ".join(
+            f"\"{word}\" = {meaning.rstrip('.')}" for word, meaning in legend(data.min_cell_count).items())
+        + ". Every sentence is generated from the published numbers by a fixed template; a change is called a rise "
+        "or a fall only when its 95% confidence interval excludes zero. The interactive dashboard (index.html of "
+        "the static site, beside this briefing's page) has every table as CSV.", "note"))
     section.add(Bullets(tuple(SECTION_TITLES[s] for s in SECTION_TITLES if s != "cover")))
     return section
+
+
+def _month_end(data: BriefingData) -> str:
+    end = data.period_end
+    if end is None:
+        return "unknown"
+    following = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
+    return f"{following - dt.timedelta(days=1):%-d %B %Y}"
+
+
+def key_findings(data: BriefingData) -> list[str]:
+    """Sentences from published numbers only: nothing from a suppressed count, no change of a lower bound."""
+    k, q = data.min_cell_count, data.quarter
+    out: list[str] = []
+    state = _state(data)
+    if state is not None:
+        for measure in ("signals", "cases"):
+            if measure not in state:
+                continue
+            value = count(state, measure, k)
+            yoy = change_of(state, measure, "yoy", AREA_TABLE)
+            qoq = change_of(state, measure, "qoq", AREA_TABLE)
+            sentence = f"{label(measure)} statewide in {q.label}: {value}."
+            said = [change_sentence(measure, "statewide", c, ch) for c, ch in (("yoy", yoy), ("qoq", qoq))
+                    if ch is not None and ch.published and (ch.significant or c == "yoy")]
+            out.append(" ".join([sentence, *[s for s in said if s]]))
+    regions = _regions(data)
+    if regions:
+        moved = [r["area_name"] for r in regions
+                 if (c := change_of(r, "signals", "yoy", AREA_TABLE)) is not None and c.significant]
+        hidden = [r["area_name"] for r in regions if r.get("signals_suppressed")]
+        text = (f"Regions whose signals changed significantly on a year earlier: {', '.join(moved)}." if moved else
+                "No region's signals changed significantly on the same quarter last year.")
+        if hidden:
+            text += f" Suppressed this quarter: {', '.join(hidden)}."
+        out.append(text)
+    if data.hotspots is not None:
+        out.append(f"{len(data.hotspots)} emerging hotspot(s): " + "; ".join(
+            f"{r['sector_name']} in {r['region_label']}" for r in data.hotspots) + "." if data.hotspots else
+            "No emerging hotspot this quarter (no region x sector cell rose significantly above its trailing "
+            "four quarters).")
+    if data.rising_industries is not None:
+        rising = [r for r in data.rising_industries if r.get("change_pct") is not None
+                  and r.get("change_low_pct") is not None and r["change_low_pct"] > 0]
+        out.append(rising_sentence(rising[0]) if rising else
+                   "No industry sector rose significantly over the last four quarters.")
+    if data.outcomes is not None:
+        now = next((r for r in data.outcomes if r["quarter"] == q.start), None)
+        if now is not None:
+            parts = [f"{label(m).lower()}: {count(now, m, k)}" for m in ("investigations", "arrests", "convictions")
+                     if m in now]
+            out.append(f"Justice outcomes statewide in {q.label}: " + "; ".join(parts) + ".")
+    return [s for s in out if s]
+
+
+def _non_reporting(data: BriefingData) -> Paragraph:
+    """Agencies registered to send a feed with no file for one or more months of the quarter (run_inputs)."""
+    if data.reporting is None:
+        return Paragraph("Not available: the serving database has no file list (run_inputs).", "missing")
+    from sources.reference import organisations
+
+    months = [dt.date(data.quarter.year, data.quarter.start.month + i, 1) for i in range(3)]
+    sent = {(r["agency"], r["feed"], r["period"]) for r in data.reporting}
+    missing = []
+    registry = organisations().to_dicts()
+    for org in registry:
+        gaps = []
+        for feed in (org.get("sends_feeds") or "").split(";"):
+            feed = feed.strip()
+            absent = [m for m in months if feed and (org["org_id"], feed, f"{m:%Y-%m}") not in sent]
+            if absent and feed:
+                gaps.append(f"{feed.replace('_', ' ')}: " + (
+                    "no file this quarter" if len(absent) == 3 else "no file for " + ", ".join(f"{m:%B}" for m in absent)))
+        if gaps:
+            missing.append(f"{org['org_name']} ({'; '.join(gaps)})")
+    expected = sum(1 for org in registry if (org.get("sends_feeds") or "").strip())
+    if not missing:
+        return Paragraph(f"None: every one of the {expected} agencies that send data sent a file for every month of "
+                         f"{data.quarter.label} for each of its feeds.")
+    return Paragraph(f"{len(missing)} of {expected} agencies did not send every file expected for {data.quarter.label} "
+                     "(their numbers are missing, not zero): " + "; ".join(missing) + ".")
 
 
 # --- headline --------------------------------------------------------------------------------------------
@@ -112,7 +194,7 @@ def headline(data: BriefingData) -> Section:
     rows = [(label(m), count(state, m, k), *_change_pair(state, m, k)) for m in HEADLINE_COUNTS if m in state]
     section.add(Table(("Statewide, " + data.quarter.label, "Count", "vs previous quarter (95% CI)", "Sig.",
                        "vs same quarter last year (95% CI)", "Sig."), tuple(rows),
-                      widths=(2.4, 1.4, 2.6, 0.7, 2.6, 0.7)))
+                      widths=(2.2, 1.2, 2.5, 1.1, 2.5, 1.1)))
     rate = load_catalog().metric("signals_per_100k")
     placement = next(p for p in rate.published_in if p.table == AREA_TABLE)
     rate_text = derived(state, placement.column, k)
@@ -206,7 +288,7 @@ def regions(data: BriefingData) -> Section:
                            *_change_pair(r, "signals", k)))
     section.add(Table(("Region", "Signals", "Per 100,000", "vs previous quarter (95% CI)", "Sig.",
                        "vs same quarter last year (95% CI)", "Sig."), tuple(table_rows),
-                      widths=(2.0, 1.6, 1.4, 2.3, 0.6, 2.3, 0.6)))
+                      widths=(2.2, 1.2, 1.3, 2.2, 1.1, 2.2, 1.1)))
     sentences = []
     for r in rows:
         yoy = change_sentence("signals", _where(r), "yoy", change_of(r, "signals", "yoy", AREA_TABLE))
@@ -232,7 +314,7 @@ def industries(data: BriefingData) -> Section:
             section.add(Chart("sectors", spec, "Bar chart of signals by sector, this quarter and a year earlier", 0.75))
         rows = tuple((r["sector_name"], count(r, "signals", k), *_change_pair_industry(r, k)) for r in data.industry)
         section.add(Table(("Sector", "Signals", "vs previous quarter (95% CI)", "Sig.",
-                           "vs same quarter last year (95% CI)", "Sig."), rows, widths=(2.6, 1.6, 2.3, 0.6, 2.3, 0.6)))
+                           "vs same quarter last year (95% CI)", "Sig."), rows, widths=(2.4, 1.3, 2.3, 1.1, 2.3, 1.1)))
         sentences = [change_sentence("signals", f"in the {r['sector_name']} sector", "yoy",
                                      change_of(r, "signals", "yoy", "industry_quarterly"))
                      for r in data.industry if r["sector_code"] != "all"]

@@ -46,6 +46,7 @@ class BriefingData:
     caveats: list[Row] | None = None
     counties: list[Row] | None = None
     agency_quality: list[Row] | None = None
+    reporting: list[Row] | None = None  # (agency, feed, month) with a loaded file in the quarter (run_inputs)
     missing: dict[str, str] = field(default_factory=dict)  # section -> missing table
 
     @property
@@ -131,6 +132,8 @@ def load(serving_db: Path, quarter: Quarter) -> BriefingData:
                 continue
             rows = _rows(con, QUERY_OF[section], {"quarter": quarter.start})
             setattr(data, section, protect_rows(rows, table, min_cell))
+        if "run_inputs" in tables:
+            data.reporting = _rows(con, "reporting", {"quarter": quarter.start})
         data.agency_quality = _agency_quality(con)
         if data.agency_quality is None:
             data.missing["agency_quality"] = AGENCY_QUALITY_TABLE

@@ -12,6 +12,8 @@ from typing import Any
 
 from models.metric_catalog import Placement, load_catalog
 
+from dashboards.vocabulary import NO_DATA, SUPPRESSED
+
 from .numbers import bound_pct, signed_pct, whole_pct
 
 COMPARISONS = {"qoq": "the previous quarter", "yoy": "the same quarter last year"}
@@ -103,8 +105,10 @@ def change_sentence(measure: str, where: str, comparison: str, change: Change | 
 def significance_word(change: Change | None) -> str:
     if change is None:
         return "not tested"
+    if change.suppressed:
+        return SUPPRESSED
     if not change.published:
-        return "-"
+        return NO_DATA
     return "yes" if change.significant else "no"
 
 
@@ -115,7 +119,7 @@ def change_cell(change: Change | None, suppressed_text: str) -> str:
     if change.suppressed:
         return suppressed_text
     if not change.published:
-        return "no comparison"
+        return NO_DATA
     return f"{signed_pct(change.pct)} ({bound_pct(change.low)} to {bound_pct(change.high)})" \
         if change.low is not None and change.high is not None else signed_pct(change.pct)
 

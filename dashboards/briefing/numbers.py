@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-NOT_PUBLISHED = "not published"
+from dashboards.vocabulary import NO_DATA, SUPPRESSED
 
-
-SUPPRESSED = "suppressed"  # in tables; every page's footer says what it means
+NOT_PUBLISHED = NO_DATA  # one word for "nothing behind this cell" everywhere (dashboards/vocabulary.py)
+__all__ = ["NOT_PUBLISHED", "SUPPRESSED", "count", "derived", "share", "suppressed_note"]
 
 
 def suppressed_note(min_cell: int) -> str:
     return (f"suppressed = hidden to protect victims: a count from 1 to {min_cell - 1}, or one hidden so that "
-            "such a count cannot be worked out from totals (not zero)")
+            f"such a count cannot be worked out from totals (not zero); {NO_DATA} = nothing reported or nothing to "
+            "compare with")
 
 
 def count(row: dict[str, Any] | None, column: str, min_cell: int) -> str:

@@ -23,9 +23,11 @@ from typing import Any
 import vl_convert
 
 from dashboards.export import neutralise_cell
+from dashboards.export.csv_export import export_published_tables
+from dashboards.vocabulary import legend
 
 from . import charts
-from .data import SiteData, load
+from .data import SiteData, last_day, load
 from .metric_tables import render_context_section, render_metric_sections
 
 TEMPLATE = Path(__file__).parent / "template.html"
@@ -69,6 +71,13 @@ def _date(value: str | None, fmt: str = "%-d %B %Y") -> str:
         return value
 
 
+def _through(period_end: str | None) -> str:
+    """The last day the data cover: a release's period_end is the first day of its last (whole) month, so
+    '2026-11-01' reads "30 November 2026", never "1 November 2026"."""
+    end = last_day(period_end)
+    return "unknown" if end is None else f"{end:%-d %B %Y}"
+
+
 def _built_at(value: str | None) -> str:
     if not value:
         return "unknown"
@@ -90,10 +99,10 @@ def _region_table(data: SiteData) -> str:
         rate = r["signals_per_100k"]
         rate_cell = charts.SUPPRESSED_CELL if rate is None else f'<td class="num">{rate:,.1f}</td>'
         flag = r["signals_per_100k_flag"]
-        population = "" if r["population"] is None else f"{r['population']:,}"
+        population = charts.NO_DATA if r["population"] is None else f"{r['population']:,}"
         rows.append(
             f"<tr><th scope=\"row\">{_e(r['region_label'])}</th>"
-            f"<td class=\"num\">{_e(population)}</td>"
+            f"<td class=\"num{' nodata' if r['population'] is None else ''}\">{_e(population)}</td>"
             f"{_cell(r['signals'], r['signals_suppressed'])}"
             f"{_cell(r['cases'], r['cases_suppressed'])}{rate_cell}"
             f"<td class=\"flag\">{_e('unreliable' if flag == 'unreliable' else '')}</td></tr>"
@@ -176,7 +185,44 @@ def _release_coverage(pub: dict) -> str:
     return "<li>unknown</li>"
 
 
-def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", context_section: str = "") -> str:
+DOWNLOADS_DIR = "data"  # beside index.html: every table of the release as CSV
+
+
+def briefing_page(data: SiteData) -> str | None:
+    """The site-relative page of the latest complete quarter's briefing (built by `lantern briefing`)."""
+    return f"briefing/{data.latest_quarter}.html" if data.latest_quarter else None
+
+
+def _briefing_link(data: SiteData) -> str:
+    page = briefing_page(data)
+    if page is None:
+        return ""
+    return (f'<a class="briefing-link" href="{_e(page)}">Quarterly briefing, {_e(data.latest_quarter)}</a> '
+            f'(<a href="{_e(page[:-5])}.pdf">PDF</a>)')
+
+
+def _downloads_body(paths: list[Path]) -> str:
+    if not paths:
+        return "<p>No table has been published yet.</p>"
+    items = "".join(f'<li><a href="{DOWNLOADS_DIR}/{_e(p.name)}" download>{_e(p.name)}</a></li>' for p in paths)
+    return ("<p class=\"lede\">Every table of this release, as published (suppressed cells are empty, with a "
+            "<code>_suppressed</code> column saying so; text that a spreadsheet could run as a formula starts "
+            f"with an apostrophe).</p><ul class=\"downloads\">{items}</ul>")
+
+
+def _seasonality_section(data: SiteData) -> str:
+    if not data.seasonality:
+        return ""
+    return ('<section aria-labelledby="h-seasonality"><h2 id="h-seasonality">Seasonality by sector</h2>'
+            '<p class="lede">Hotline signals in each quarter of the year, over the sector\'s average quarter (1 = a '
+            'typical quarter; above 1, a busier season), from the published quarterly counts of every complete '
+            'year. A sector with a suppressed quarter has no profile: it is hatched and reads “suppressed”.</p>'
+            '<div class="chart" id="chart-seasonality" role="img" aria-label="Heat map of the seasonality index '
+            'per sector and quarter of the year"></div></section>')
+
+
+def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", context_section: str = "",
+           downloads: list[Path] | None = None) -> str:
     pub = data.publication
     state = pub.get("state_name") or "State"
     min_cell = data.min_cell_count
@@ -184,7 +230,7 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
     scheme_label = pub.get("region_label") or REGION_SCHEME_LABELS.get(pub.get("region_scheme", ""), "region")
     feeds = "".join(f"<li>{_e(f['feed_title'] or f['feed'])}: {_e(_date(f['data_as_of']))}</li>" for f in data.feeds)
     partial = "" if data.region_year_complete else " (not yet a complete year)"
-    ref_partial = "" if data.referral_year_complete else f", year to date (through {_date(pub.get('period_end'))})"
+    ref_partial = "" if data.referral_year_complete else f", year to date (through {_through(pub.get('period_end'))})"
     values = {
         "title": _e(f"Lantern — {state} trafficking trends"),
         "state_name": _e(state),
@@ -212,6 +258,11 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
         "context_section": context_section,
         "run_manifest": _manifest_body(data),
         "caveats": "".join(f"<li>{_e(c['text'])}</li>" for c in data.caveats),
+        "legend": "".join(f"<li><span class=\"marker\">{_e(word)}</span> {_e(meaning)}</li>"
+                          for word, meaning in legend(min_cell).items()),
+        "briefing_link": _briefing_link(data),
+        "downloads": _downloads_body(downloads or []),
+        "seasonality_section": _seasonality_section(data),
         "specs_json": inline_json(specs),
         "vega_bundle": vega_bundle(),
     }
@@ -225,10 +276,14 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     started = time.perf_counter()
     data = load(Path(serving_db))
     specs = charts.all_charts(data)
-    page = render(data, specs, render_metric_sections(Path(serving_db)),
-                  render_context_section(Path(serving_db), data.min_cell_count)).encode("utf-8")
     site_dir = Path(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
+    # the downloads first, like the manifest: a page's links always find their files
+    downloads = export_published_tables(Path(serving_db), site_dir / DOWNLOADS_DIR)
+    for stale in set((site_dir / DOWNLOADS_DIR).glob("*.csv")) - set(downloads):  # a table no longer published
+        stale.unlink()
+    page = render(data, specs, render_metric_sections(Path(serving_db)),
+                  render_context_section(Path(serving_db), data.min_cell_count), downloads).encode("utf-8")
     # the manifest first: a reader who sees the new page can follow its link to the matching list
     _write_atomically(site_dir / MANIFEST_CSV, manifest_csv(data))
     target = _write_atomically(site_dir / "index.html", page)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboards.vocabulary import NO_DATA, SUPPRESSED
+
 from . import geo
 from .data import Row, SiteData
 
@@ -35,19 +37,19 @@ CONFIG: Spec = {
 }
 
 
-SUPPRESSED = "suppressed"
 SUPPRESSED_CELL = f'<td class="num suppressed">{SUPPRESSED}</td>'  # a hidden value in every HTML table
+NO_DATA_CELL = f'<td class="num nodata">{NO_DATA}</td>'  # nothing to report (never a blank, never "-")
 
 
 def count_text(value: int | None, suppressed: bool) -> str:
     if suppressed:
         return SUPPRESSED
-    return "no data" if value is None else f"{value:,}"
+    return NO_DATA if value is None else f"{value:,}"
 
 
 def rate_text(rate: float | None, flag: str | None) -> str:
     if flag == "suppressed" or rate is None:
-        return SUPPRESSED if flag == "suppressed" else "no data"
+        return SUPPRESSED if flag == "suppressed" else NO_DATA
     return f"{rate:,.1f}" + (" (unreliable: 20 or fewer signals)" if flag == "unreliable" else "")
 
 
@@ -285,6 +287,39 @@ def referrals(data: SiteData) -> Spec:
     )
 
 
+QUARTERS_OF_YEAR = ("Q1", "Q2", "Q3", "Q4")
+
+
+def seasonality(data: SiteData) -> Spec:
+    """Each sector's seasonality profile (signals in a quarter of the year over its average quarter); a sector with
+    a suppressed quarter has no profile and is drawn hatched, labelled "suppressed"."""
+    rows = [{"sector": r["sector_name"], "quarter": QUARTERS_OF_YEAR[int(r["quarter_of_year"]) - 1],
+             "index": r["seasonal_index"],
+             "text": SUPPRESSED if r["seasonal_index"] is None else f"{r['seasonal_index']:.2f}"}
+            for r in data.seasonality]
+    x = {"field": "quarter", "type": "ordinal", "title": None, "sort": list(QUARTERS_OF_YEAR),
+         "axis": {"orient": "top", "labelAngle": 0}}
+    y = {"field": "sector", "type": "nominal", "title": None, "axis": {"labelLimit": 220}}
+    tooltip = [{"field": "sector", "title": "Sector"}, {"field": "quarter", "title": "Quarter of the year"},
+               {"field": "text", "title": "Seasonality index"}]
+    return _spec(
+        "Seasonality profile per sector: signals in each quarter of the year over the sector's average quarter "
+        "(1 = typical); hatched = suppressed.",
+        data={"values": rows}, width=300, height={"step": 24}, encoding={"x": x, "y": y, "tooltip": tooltip},
+        layer=[
+            {"transform": [{"filter": "datum.index == null"}],
+             "mark": {"type": "rect", "fill": SUPPRESSED_FILL, "stroke": "white"}},
+            {"transform": [{"filter": "datum.index != null"}], "mark": {"type": "rect", "stroke": "white"},
+             "encoding": {"color": {"field": "index", "type": "quantitative", "title": "Index (1 = typical)",
+                                    "scale": {"scheme": "blueorange", "domainMid": 1},
+                                    "legend": {"orient": "bottom", "format": ".1f", "gradientLength": 200}}}},
+            {"mark": {"type": "text", "fontSize": 11},
+             "encoding": {"text": {"field": "text"},
+                          "color": {"condition": {"test": "datum.index == null", "value": "#444"}, "value": "#111"}}},
+        ],
+    )
+
+
 def all_charts(data: SiteData) -> dict[str, Spec]:
     """Chart id -> spec, in page order. Ids match the containers in template.html."""
     charts = {
@@ -296,4 +331,6 @@ def all_charts(data: SiteData) -> dict[str, Spec]:
     }
     if data.referrals:
         charts["chart-referrals"] = referrals(data)
+    if data.seasonality:
+        charts["chart-seasonality"] = seasonality(data)
     return charts

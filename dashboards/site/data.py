@@ -7,7 +7,7 @@ line of defence: a count of 1..min_cell_count-1 is never published, whatever the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -35,6 +35,8 @@ class SiteData:
     referral_year_complete: bool
     referrals: list[Row]
     inputs: list[Row]  # the run manifest's input files (no counts: see models/serving/run_inputs.sql)
+    seasonality: list[Row] = field(default_factory=list)  # sector x quarter of the year (sector_seasonality)
+    latest_quarter: str | None = None  # the latest complete quarter, e.g. "2026Q3" (its briefing's name)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
@@ -48,7 +50,26 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def _year_complete(year: int, period_end: str | None) -> bool:
-    return period_end is not None and dt.date.fromisoformat(period_end[:10]) >= dt.date(year, 12, 31)
+    end = last_day(period_end)
+    return end is not None and end >= dt.date(year, 12, 31)
+
+
+def _latest_quarter(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not _has_table(con, "area_quarterly"):
+        return None
+    (quarter,) = con.execute("SELECT max(quarter) FROM area_quarterly WHERE months_loaded = 3").fetchone()
+    return None if quarter is None else f"{quarter.year}Q{(quarter.month - 1) // 3 + 1}"
+
+
+def last_day(period_end: str | None) -> dt.date | None:
+    """The last day a publication period covers: a release's period_end is the first day of its last month."""
+    if not period_end:
+        return None
+    day = dt.date.fromisoformat(period_end[:10])
+    if day.day != 1:
+        return day
+    following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def load(serving_db: Path) -> SiteData:
@@ -90,6 +111,8 @@ def load(serving_db: Path) -> SiteData:
             referral_year_complete=referral_year is not None and _year_complete(referral_year, period_end),
             referrals=referrals,
             inputs=_rows(con, "run_inputs") if _has_table(con, "run_inputs") else [],
+            seasonality=_rows(con, "sector_seasonality") if _has_table(con, "sector_seasonality") else [],
+            latest_quarter=_latest_quarter(con),
         )
     finally:
         con.close()

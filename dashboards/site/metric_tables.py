@@ -1,8 +1,9 @@
 """The page's metric tables (changes, hotspots, rising industries, referral timeliness, outcomes), read
 from the serving database with models/queries/site/*.sql and rendered as accessible HTML tables.
 
-Every value comes from the serving database as published: a suppressed count reads "suppressed",
-a value that cannot be shown reads "—".
+Every value comes from the serving database as published, in one vocabulary (dashboards/vocabulary.py): a
+suppressed count, or a total, change, rate or median that would rest on one, reads "suppressed"; a value with
+nothing behind it reads "no data". Never a blank or a dash.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 import duckdb
 
-from .charts import SUPPRESSED_CELL
+from dashboards.vocabulary import NO_DATA
+
+from .charts import NO_DATA_CELL, SUPPRESSED_CELL
 from .data import _rows
 
 Row = dict[str, Any]
@@ -27,25 +30,35 @@ def _count(row: Row, column: str) -> str:
     if row.get(f"{column}_suppressed"):
         return SUPPRESSED_CELL
     value = row.get(column)
-    return f'<td class="num">{"—" if value is None else f"{value:,}"}</td>'
+    return NO_DATA_CELL if value is None else f'<td class="num">{value:,}</td>'
 
 
-def _number(value: Any, digits: int = 1, suffix: str = "") -> str:
-    return '<td class="num">—</td>' if value is None else f'<td class="num">{value:,.{digits}f}{suffix}</td>'
+def _number(value: Any, digits: int = 1, suffix: str = "", flag: Any = None) -> str:
+    """A derived number; `flag` 'suppressed' (it would rest on a hidden count) reads suppressed, never blank."""
+    if flag == "suppressed":
+        return SUPPRESSED_CELL
+    return NO_DATA_CELL if value is None else f'<td class="num">{value:,.{digits}f}{suffix}</td>'
 
 
-def _change(row: Row, prefix: str) -> str:
-    """`<prefix>change_pct` with its interval, e.g. prefix 'signals_qoq_' or '' (rising_industries)."""
+def _derived(row: Row, column: str, digits: int = 0) -> str:
+    return _number(row.get(column), digits, flag=row.get(f"{column}_flag"))
+
+
+def _change(row: Row, prefix: str, hidden: bool = False) -> str:
+    """`<prefix>change_pct` with its interval, e.g. prefix 'signals_qoq_' or '' (rising_industries). `hidden`: it
+    would be computed from a suppressed count (or a sum with one): suppressed, never a change of a lower bound."""
     value = row.get(f"{prefix}change_pct")
+    if hidden or row.get(f"{prefix}change_pct_flag") == "suppressed":
+        return SUPPRESSED_CELL
     if value is None:
-        return '<td class="num">—</td>'
+        return NO_DATA_CELL
     low, high = row.get(f"{prefix}change_low_pct"), row.get(f"{prefix}change_high_pct")
     interval = f"{low:+.0f}% to {'+∞' if high is None or high == float('inf') else f'{high:+.0f}%'}"
     return f'<td class="num">{value:+.0f}% <span class="ci">({interval})</span></td>'
 
 
 def _share(value: Any) -> str:
-    return '<td class="num">—</td>' if value is None else f'<td class="num">{value:.0%}</td>'
+    return NO_DATA_CELL if value is None else f'<td class="num">{value:.0%}</td>'
 
 
 def _table(caption: str, headers: list[str], rows: list[str], empty: str) -> str:
@@ -60,31 +73,48 @@ def quarter_changes(con) -> str:
     rows = _rows(con, "quarter_changes")
     quarter = rows[0]["quarter_label"] if rows else ""
     body = [f"<tr><th scope=\"row\">{_e(r['area_name'])}</th>{_count(r, 'signals')}"
-            f"{_change(r, 'signals_qoq_')}{_change(r, 'signals_yoy_')}</tr>" for r in rows]
+            f"{_change(r, 'signals_qoq_', bool(r['signals_suppressed']))}"
+            f"{_change(r, 'signals_yoy_', bool(r['signals_suppressed']))}</tr>" for r in rows]
     return _table(f"Signals in {quarter}: change on the previous quarter and on a year earlier (95% interval)",
                   ["Area", "Signals", "vs previous quarter", "vs a year earlier"], body,
                   "No complete quarter yet.")
+
+
+def _p(value: float | None) -> str:
+    """A p- or q-value to 3 decimals, "< 0.001" below that (never 2e-05 or 0.00012)."""
+    if value is None:
+        return NO_DATA
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def hotspots(con) -> str:
     body = [f"<tr><td>{_e(r['quarter_label'])}</td><td>{_e(r['region_label'])}</td><td>{_e(r['sector_name'])}</td>"
             f"<td class=\"num\">{r['observed']:,}</td>{_number(r['expected'])}{_number(r['seasonal_factor'], 2)}"
             f"{_number(r['ratio'], 1, '×')}"
-            f"<td class=\"num\">{r['p_value']:.2g}</td><td class=\"num\">{r['q_value']:.2g}</td></tr>"
+            f"<td class=\"num\">{_p(r['p_value'])}</td><td class=\"num\">{_p(r['q_value'])}</td></tr>"
             for r in _rows(con, "emerging_hotspots")]
     return _table("Region × sector cells whose quarter rose significantly above their previous four quarters "
                   "(expected: their mean, times the sector's seasonal factor for that quarter of the year)",
                   ["Quarter", "Region", "Sector", "Signals", "Expected", "Season", "Ratio", "p", "q (FDR)"], body,
-                  "No emerging hotspot can be shown: none was found, or its evidence rests on suppressed counts.")
+                  "No emerging hotspot this quarter: no region × sector cell rose significantly above its previous "
+                  "four quarters (a rise whose evidence rests on suppressed counts cannot be shown).")
 
 
 def rising(con) -> str:
+    # A sector with a suppressed quarter has no four-quarter sums (NULL): they would be lower bounds.
     body = [f"<tr><th scope=\"row\">{_e(r['sector_name'])}</th><td>{_e(r['recent_quarters'])}</td>"
-            f"{_number(r['signals_recent'], 0)}{_number(r['signals_prior'], 0)}{_change(r, '')}"
+            f"{_number(r['signals_recent'], 0, flag=_hidden_sum(r['signals_recent']))}"
+            f"{_number(r['signals_prior'], 0, flag=_hidden_sum(r['signals_prior']))}"
+            f"{_change(r, '', r['signals_recent'] is None or r['signals_prior'] is None)}"
             f"{_number(r['q_value'], 3)}</tr>" for r in _rows(con, "rising_industries")]
     return _table("Sectors: last four complete quarters against the four before",
                   ["Sector", "Quarters", "Signals (recent)", "Signals (before)", "Change (95% interval)", "q (FDR)"],
                   body, "Not enough complete quarters yet.")
+
+
+def _hidden_sum(value: Any) -> str | None:
+    """A sum of published quarters that the serving table leaves NULL because one of them is suppressed."""
+    return "suppressed" if value is None else None
 
 
 def venue_types(con) -> str:
@@ -94,8 +124,9 @@ def venue_types(con) -> str:
     for r in rows:
         if r["sector_name"] != sector:  # a sector's total heads its venue types
             sector = r["sector_name"]
-            body.append(f'<tr><th scope="row">{_e(sector)}</th>{_number(r["sector_signals"], 0)}'
-                        f'{_number(r["sector_cases"], 0)}</tr>')
+            body.append(f'<tr><th scope="row">{_e(sector)}</th>'
+                        f'{_number(r["sector_signals"], 0, flag=_hidden_sum(r["sector_signals"]))}'
+                        f'{_number(r["sector_cases"], 0, flag=_hidden_sum(r["sector_cases"]))}</tr>')
         body.append(f'<tr><td class="indent">{_e(r["venue_name"])}</td>{_count(r, "signals")}'
                     f'{_count(r, "cases")}</tr>')
     return _table(f"Signals and cases by Polaris venue type, grouped by sector, {year}",
@@ -154,8 +185,8 @@ def victim_profile(con) -> str:
 
 def timeliness(con) -> str:
     body = [f"<tr><th scope=\"row\">{r['year']}</th>{_count(r, 'referrals')}"
-            f"{_number(r['median_days_signal_to_first_referral'], 0)}{_number(r['p90_days_signal_to_first_referral'], 0)}"
-            f"{_number(r['median_days_referral_to_service'], 0)}{_number(r['p90_days_referral_to_service'], 0)}"
+            f"{_derived(r, 'median_days_signal_to_first_referral')}{_derived(r, 'p90_days_signal_to_first_referral')}"
+            f"{_derived(r, 'median_days_referral_to_service')}{_derived(r, 'p90_days_referral_to_service')}"
             f"{_count(r, 'referrals_pending_over_30_days')}{_flagged_share(r, 'signal_link_share')}</tr>"
             for r in _rows(con, "referral_timeliness")]
     return _table("Referral timeliness, by year (linked: the share of referrals whose situation links to a hotline "
@@ -176,9 +207,9 @@ def dss_notification(con) -> str:
     body = [f"<tr><td>{r['year']}</td><th scope=\"row\">{_e(PERSON_GROUPS[r['person_group']])}</th>"
             f"{_count(r, 'encounters')}{_flagged_share(r, 'share_dss_within_1_day')}"
             f"{_flagged_share(r, 'share_dss_within_3_days')}{_flagged_share(r, 'share_dss_never_notified')}"
-            f"{_number(r['median_dss_delay_days'], 0)}"
+            f"{_derived(r, 'median_dss_delay_days')}"
             + (f"{_flagged_share(r, 'share_juvenile_within_1_day')}{_flagged_share(r, 'share_juvenile_never_notified')}"
-               if r["person_group"] == "minor" else '<td class="num">n/a</td><td class="num">n/a</td>')
+               if r["person_group"] == "minor" else NO_DATA_CELL * 2)
             + f"{_flagged_share(r, 'notification_link_share')}</tr>" for r in _rows(con, "dss_notification")]
     return _table("Missouri § 566.223: people law enforcement met who appeared to be trafficking victims, and their "
                   "notification of the Department of Social Services (and of the juvenile office for minors), "
@@ -193,8 +224,8 @@ def funnel(con) -> str:
     stages = ("situations_signalled", "situations_case", "situations_investigated", "situations_charged",
               "situations_convicted")
     body = [f"<tr><th scope=\"row\">{r['cohort_year']}</th>{''.join(_count(r, s) for s in stages)}"
-            f"{_number(r['median_days_signal_to_investigation'], 0)}{_number(r['median_days_investigation_to_charge'], 0)}"
-            f"{_number(r['median_days_charge_to_conviction'], 0)}{_count(r, 'compensation_awards')}"
+            f"{_derived(r, 'median_days_signal_to_investigation')}{_derived(r, 'median_days_investigation_to_charge')}"
+            f"{_derived(r, 'median_days_charge_to_conviction')}{_count(r, 'compensation_awards')}"
             f"{_count(r, 'visa_certifications_signed')}{_count(r, 'restitution_orders')}"
             f"{_flagged_share(r, 'outcome_link_share')}</tr>"
             for r in _rows(con, "case_funnel")]
@@ -259,7 +290,7 @@ QUARANTINED_CELL = ('<td class="num" title="Agencies reported, but their rows in
 
 def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, quarantined: Any = False,
                  public: bool = False) -> str:
-    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "—"; a cell
+    """A count as published: suppressed reads as suppressed (never 0); no reporting agency reads "no data"; a cell
     whose agencies' rows were quarantined reads "rows quarantined" (none loaded) or carries "incomplete".
     `public`: a figure its publisher already made public (FBI, national hotline), shown as printed."""
     if row.get(f"{column}_suppressed"):
@@ -268,16 +299,16 @@ def _known_count(row: Row, column: str, min_cell: int, reported: Any = True, qua
     if not public and value is not None and 0 < value < min_cell:  # last line of defence for our own counts
         return SUPPRESSED_CELL
     if reported is False:
-        return QUARANTINED_CELL if quarantined else '<td class="num" title="No agency reported">—</td>'
+        return QUARANTINED_CELL if quarantined else f'<td class="num nodata" title="No agency reported">{NO_DATA}</td>'
     note = ' <span class="ci">incomplete: rows quarantined</span>' if quarantined else ""
-    return f'<td class="num">{"—" if value is None else f"{value:,}"}{note}</td>'
+    return NO_DATA_CELL if value is None else f'<td class="num">{value:,}{note}</td>'
 
 
 def _ratio(value: Any, flag: Any = None) -> str:
     if flag == "suppressed":
         return SUPPRESSED_CELL
     if value is None:
-        return '<td class="num">—</td>'
+        return NO_DATA_CELL
     note = ' <span class="ci">unreliable</span>' if flag == "unreliable" else ""
     return f'<td class="num">{value:.0%}{note}</td>'
 

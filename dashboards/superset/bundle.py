@@ -118,7 +118,7 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
     notes = yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"]
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
     audiences = load_audiences()
-    specs = Specs(notes=notes, databases=audiences["databases"], datasets=serving_doc["datasets"],
+    specs = Specs(notes=notes, databases=audiences["databases"], datasets=_shorthands(serving_doc["datasets"]),
                   audiences=audiences["audiences"])
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name in NON_DASHBOARD_SPECS:
@@ -137,6 +137,37 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
             _drop_unpublished(specs, path, database)
     _check_editions(specs)
     return specs
+
+
+# One vocabulary on every output (dashboards/vocabulary.py): a hidden cell reads "suppressed", a cell with
+# nothing to report "no data"; never a blank that reads as zero.
+from dashboards.vocabulary import NO_DATA, SUPPRESSED  # noqa: E402
+
+
+def guarded_sum_sql(column: str) -> str:
+    """SUM of a protected count that is NULL (suppressed) as soon as one cell it adds is hidden: a total with a
+    hidden part is never shown as a number (a lower bound dressed as a total). On the internal database no
+    cell is hidden and this is the plain sum."""
+    return f"CASE WHEN bool_or(coalesce({column}_suppressed, false)) THEN NULL ELSE SUM({column}) END"
+
+
+def count_text_sql(column: str) -> str:
+    """A protected count as the text a reader sees: 1,234 / suppressed / no data."""
+    return (f"CASE WHEN coalesce({column}_suppressed, false) THEN '{SUPPRESSED}' WHEN {column} IS NULL "
+            f"THEN '{NO_DATA}' ELSE format('{{:,}}', {column}) END")
+
+
+def _shorthands(datasets: dict[str, Any]) -> dict[str, Any]:
+    """Expand `sum_of: <count>` metrics (guarded_sum_sql) and `text_of: <count>` columns (count_text_sql)."""
+    for ds in datasets.values():
+        for col in ds.get("columns", {}).values():
+            if "text_of" in col:
+                col.setdefault("sql", count_text_sql(col["text_of"]))
+                col.setdefault("type", "VARCHAR")
+        for metric in ds.get("metrics", {}).values():
+            if "sum_of" in metric:
+                metric.setdefault("sql", guarded_sum_sql(metric["sum_of"]))
+    return datasets
 
 
 def instance_key(name: str, database: str) -> str:
@@ -463,6 +494,7 @@ class BuiltChart:
     reference_select: list[str]  # SELECT items of the equivalent direct SQL
     reference_group: list[str]  # GROUP BY items ([] for raw)
     reference_order: list[str]
+    reference_limit: int | None = None  # a ranked chart's top rows (ORDER BY its first metric, descending)
 
 
 def _temporal(specs: Specs, chart: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -510,6 +542,33 @@ def _base_params(viz_type: str, adhoc: list[dict[str, Any]]) -> dict[str, Any]:
             "annotation_layers": [], "dashboards": []}
 
 
+def _metric_format(specs: Specs, c: dict[str, Any], metric: str) -> str:
+    """The d3 format of a metric (its dataset's `format`): counts with thousands separators, rates to 1 decimal."""
+    return specs.datasets[c["dataset"]]["metrics"][metric].get("format") or ",d"
+
+
+def column_format(col: dict[str, Any]) -> str | None:
+    """The d3 format a table shows a column in: its `format`, else rates and shares to 1 decimal, counts with
+    thousands separators (never 12.483847653255657)."""
+    if col.get("format"):
+        return col["format"]
+    kind = col["type"].upper()
+    if kind in ("DOUBLE", "FLOAT", "REAL", "DECIMAL"):
+        return ",.1f"
+    if kind in ("BIGINT", "HUGEINT"):
+        return ",d"
+    return None
+
+
+def _axis_titles(specs: Specs, c: dict[str, Any], x: str, metrics: list[str]) -> dict[str, Any]:
+    """Human axis titles (the spec's, else the dataset labels) with room for them (no clipped labels)."""
+    ds = specs.datasets[c["dataset"]]
+    x_title = c.get("x_title", ds["columns"].get(x, {}).get("label") or "")
+    y_title = c.get("y_title", ds["metrics"][metrics[0]].get("label") if len(metrics) == 1 else "")
+    return {"x_axis_title": x_title, "x_axis_title_margin": 30 if x_title else 0,
+            "y_axis_title": y_title, "y_axis_title_margin": 40 if y_title else 0, "y_axis_title_position": "Left"}
+
+
 def _line(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     adhoc, filters = _temporal(specs, c)
     x, grain, metrics, groupby = c["x"], c.get("time_grain", "P1M"), c["metrics"], c.get("groupby", [])
@@ -517,9 +576,9 @@ def _line(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "x_axis": x, "time_grain_sqla": grain, "metrics": metrics, "groupby": groupby,
         "order_desc": True, "rich_tooltip": True, "show_legend": True, "legendType": "scroll",
         "legendOrientation": "top", "x_axis_time_format": "smart_date", "tooltipTimeFormat": "smart_date",
-        "y_axis_format": "SMART_NUMBER", "truncate_metric": True, "comparison_type": "values",
-        "seriesType": "line", "markerEnabled": True, "markerSize": 4, "zoomable": True,
-    }
+        "y_axis_format": _metric_format(specs, c, metrics[0]), "truncate_metric": True, "comparison_type": "values",
+        "seriesType": "line", "markerEnabled": True, "markerSize": 4, "zoomable": False,
+    } | _axis_titles(specs, c, x, metrics) | {"x_axis_title": c.get("x_title", "")}
     axis = {"columnType": "BASE_AXIS", "sqlExpression": x, "label": x, "expressionType": "SQL", "timeGrain": grain}
     query = _query([axis, *groupby], metrics, [[metrics[0], False]], filters, series_columns=groupby,
                    extras={"having": "", "where": "", "time_grain_sqla": grain})
@@ -535,17 +594,26 @@ def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "x_axis": x, "metrics": metrics, "groupby": groupby,
         "orientation": "horizontal" if c.get("horizontal") else "vertical",  # horizontal: long category labels
         "xAxisLabelRotation": 0 if c.get("horizontal") else 45,
-        "stack": "Stack" if c.get("stack") else None, "show_legend": True, "legendType": "scroll",
-        "legendOrientation": "top", "rich_tooltip": True, "y_axis_format": "SMART_NUMBER", "truncate_metric": True,
-        "show_value": False, "order_desc": True, "x_axis_sort_asc": not c.get("sort_by_metric", False),
+        "stack": "Stack" if c.get("stack") else None, "show_legend": len(metrics) > 1 or bool(groupby),
+        "legendType": "scroll", "legendOrientation": "top", "rich_tooltip": True,
+        "y_axis_format": _metric_format(specs, c, metrics[0]), "truncate_metric": True,
+        "show_value": not c.get("stack"), "order_desc": True, "x_axis_sort_asc": not c.get("sort_by_metric", False),
         "x_axis_sort_series": "name", "x_axis_sort_series_ascending": True, "comparison_type": "values",
-    }
+        "truncateXAxis": True, "x_axis_time_format": "smart_date",
+    } | _axis_titles(specs, c, x, metrics)
+    if c.get("horizontal"):  # the category labels need the room (a title there overprints them): no axis titles,
+        params |= {"x_axis_title": "", "x_axis_title_margin": 0,  # the chart's title names the measure
+                   "y_axis_title_margin": 0, "y_axis_title": "", "show_value": True}
     if c.get("sort_by_metric"):
         params["x_axis_sort"] = metrics[0]
+    row_limit = c.get("limit", ROW_LIMIT)
+    params["row_limit"] = row_limit
     orderby = [[metrics[0], False]] if c.get("sort_by_metric") else [[x, True]]
     query = _query([x, *groupby], metrics, orderby, filters, series_columns=groupby)
+    query["row_limit"] = row_limit
     select = [_col_sql(specs, c, x), *(_col_sql(specs, c, g) for g in groupby), *(_metric_sql(specs, c, m) for m in metrics)]
-    return BuiltChart(params, query, select, [str(i + 1) for i in range(1 + len(groupby))], [])
+    return BuiltChart(params, query, select, [str(i + 1) for i in range(1 + len(groupby))], [],
+                      c.get("limit"))
 
 
 def _table(specs: Specs, c: dict[str, Any]) -> BuiltChart:
@@ -557,11 +625,18 @@ def _table(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "allow_render_html": False,  # labels are data, never markup
         "server_pagination": False, "server_page_length": 10, "include_search": False,
         "show_cell_bars": False, "table_timestamp_format": "smart_date", "percent_metrics": [],
-        "column_config": {col: {"d3NumberFormat": fmt} for col, fmt in c.get("formats", {}).items()},
+        "column_config": _column_config(specs, c),
     }
     # metrics None (not []) is what makes Superset run a raw query without GROUP BY
     query = _query(columns, None, [[col, bool(asc)] for col, asc in order_by], filters)
     return BuiltChart(params, query, [_col_sql(specs, c, col) for col in columns], [], [])
+
+
+def _column_config(specs: Specs, c: dict[str, Any]) -> dict[str, Any]:
+    columns = specs.datasets[c["dataset"]]["columns"]
+    formats = {col: column_format(columns[col]) for col in c["columns"]}
+    formats.update(c.get("formats", {}))
+    return {col: {"d3NumberFormat": fmt} for col, fmt in formats.items() if fmt}
 
 
 def _heatmap(specs: Specs, c: dict[str, Any]) -> BuiltChart:
@@ -571,8 +646,9 @@ def _heatmap(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "x_axis": x, "groupby": y, "metric": metric, "normalize_across": "heatmap", "show_values": True,
         "show_legend": True, "legend_type": "continuous", "linear_color_scheme": "superset_seq_1",
         "sort_x_axis": "alpha_asc", "sort_y_axis": "alpha_asc", "value_bounds": [None, None],
-        "y_axis_format": "SMART_NUMBER", "xscale_interval": -1, "yscale_interval": -1,
-        "left_margin": "auto", "bottom_margin": "auto", "show_percentage": False,
+        "y_axis_format": _metric_format(specs, c, metric), "xscale_interval": -1, "yscale_interval": -1,
+        # left_margin in px (with echarts' containLabel): "auto" centred the grid and clipped long sector names
+        "left_margin": 10, "bottom_margin": "auto", "show_percentage": False,
     }
     query = _query([x, y], [metric], [[metric, False]], filters)
     return BuiltChart(params, query, [_col_sql(specs, c, x), _col_sql(specs, c, y), _metric_sql(specs, c, metric)],
@@ -657,6 +733,8 @@ def reference_sql(specs: Specs, name: str, chart: dict[str, Any]) -> str:
     sql = f"SELECT {', '.join(built.reference_select)} FROM {dataset_source_sql(specs, chart['dataset'])}"
     if built.reference_group:
         sql += f" GROUP BY {', '.join(built.reference_group)}"
+    if built.reference_limit:
+        sql += f" ORDER BY {len(built.reference_group) + 1} DESC NULLS LAST LIMIT {int(built.reference_limit)}"
     return sql
 
 
@@ -694,7 +772,7 @@ def dashboard_config(specs: Specs, dash_name: str) -> dict[str, Any]:
                 chart = doc["charts"][name]
                 item_id = f"CHART-{name}"
                 position[item_id] = {"children": [], "id": item_id, "parents": parents, "type": "CHART",
-                                     "meta": {"chartId": ids[name], "height": 50, "width": width,
+                                     "meta": {"chartId": ids[name], "height": chart.get("height", 50), "width": width,
                                               "sliceName": chart["title"], "uuid": stable_uuid("chart", name)}}
             position[row_id]["children"].append(item_id)
 

@@ -77,6 +77,8 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
         signalled = _poisson(rng, 420)
         stages = [signalled, round(signalled * 0.34), round(signalled * 0.2), round(signalled * 0.09),
                   round(signalled * 0.05)]
+        if year == 2024:
+            stages[-1] = 7  # a hidden "Convicted" stage in the latest complete cohort: never drawn as 0
         funnel.append((year, *stages))
     con = duckdb.connect(str(path))
     try:
@@ -87,21 +89,81 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
             referrals BIGINT, referrals_suppressed BOOLEAN, accepted BIGINT, accepted_suppressed BOOLEAN,
             declined BIGINT, declined_suppressed BOOLEAN, pending BIGINT, pending_suppressed BOOLEAN)""")
         con.executemany("INSERT INTO referral_flows_by_org VALUES (" + ", ".join(["?"] * 17) + ")", rows)
-        con.execute("""CREATE TABLE case_funnel (
-            cohort_year INTEGER, situations_signalled BIGINT, situations_case BIGINT, situations_investigated BIGINT,
-            situations_charged BIGINT, situations_convicted BIGINT)""")
-        con.executemany("INSERT INTO case_funnel VALUES (?, ?, ?, ?, ?, ?)", funnel)
-        con.execute("""CREATE TABLE outcomes_quarterly AS
-            SELECT quarter, quarter_label, region, 'Troop ' || region AS region_label,
-                   CAST(signals * 0.3 AS BIGINT) AS investigations, CAST(signals * 0.12 AS BIGINT) AS arrests,
-                   CAST(signals * 0.1 AS BIGINT) AS charges, CAST(signals * 0.05 AS BIGINT) AS convictions
-            FROM (SELECT quarter, any_value(quarter_label) AS quarter_label, 'all' AS region, sum(signals) AS signals
-                  FROM quarterly_by_sector GROUP BY quarter)""")
+        stages = ("signalled", "case", "investigated", "charged", "convicted")
+        con.execute("CREATE TABLE case_funnel (cohort_year INTEGER, "
+                    + ", ".join(f"situations_{s} BIGINT, situations_{s}_suppressed BOOLEAN" for s in stages) + ")")
+        con.executemany("INSERT INTO case_funnel VALUES (" + ", ".join(["?"] * 11) + ")",
+                        [(year, *[x for v in values for x in _cell(v, exact)]) for year, *values in funnel])
+        outcome_share = {"investigations": 0.3, "arrests": 0.12, "charges": 0.1, "convictions": 0.05,
+                         "charges_state": 0.08, "charges_federal": 0.02, "services_started": 0.2}
+        min_cell = 1 if exact else 11
+        con.execute("CREATE TABLE outcomes_quarterly AS SELECT quarter, quarter_label, region, "
+                    "'Troop ' || region AS region_label, "
+                    + ", ".join(f"CASE WHEN CAST(signals * {f} AS BIGINT) BETWEEN 1 AND {min_cell - 1} THEN NULL "
+                                f"ELSE CAST(signals * {f} AS BIGINT) END AS {m}, "
+                                f"CAST(signals * {f} AS BIGINT) BETWEEN 1 AND {min_cell - 1} AS {m}_suppressed"
+                                for m, f in outcome_share.items())
+                    + """ FROM (SELECT quarter, any_value(quarter_label) AS quarter_label, 'all' AS region,
+                          sum(coalesce(signals, 5)) AS signals FROM quarterly_by_sector GROUP BY quarter)""")
+        _area_quarterly(con)
+        _industry_tables(con)
         _dss_notification_table(con)
         _public_context_tables(con)
         _victim_profile_table(con, exact)
     finally:
         con.close()
+
+
+def _area_quarterly(con) -> None:
+    """Statewide rows of area_quarterly (the published quarter cells and their changes), from the fixture's
+    sectors: a hidden sector-quarter counts 5 (the fixture's stand-in for its true value)."""
+    con.execute("""CREATE TABLE area_quarterly AS
+        WITH q AS (
+            SELECT quarter, CAST(sum(coalesce(signals, 5)) AS BIGINT) AS signals,
+                   CAST(sum(coalesce(cases, 5)) AS BIGINT) AS cases
+            FROM quarterly_by_sector GROUP BY quarter),
+        c AS (
+            SELECT *, 100.0 * (signals / lag(signals) OVER w - 1) AS signals_qoq_change_pct,
+                   100.0 * (signals / lag(signals, 4) OVER w - 1) AS signals_yoy_change_pct,
+                   100.0 * (cases / lag(cases) OVER w - 1) AS cases_qoq_change_pct,
+                   100.0 * (cases / lag(cases, 4) OVER w - 1) AS cases_yoy_change_pct
+            FROM q WINDOW w AS (ORDER BY quarter))
+        SELECT quarter, 'all' AS region, 'all' AS county, 'state' AS area_level, 'Missouri' AS area_name,
+               3 AS months_loaded, signals, false AS signals_suppressed, cases, false AS cases_suppressed,
+               signals_qoq_change_pct, signals_qoq_change_pct - 15 AS signals_qoq_change_low_pct,
+               signals_qoq_change_pct + 15 AS signals_qoq_change_high_pct, CAST(NULL AS VARCHAR) AS signals_qoq_change_pct_flag,
+               signals_yoy_change_pct, signals_yoy_change_pct - 15 AS signals_yoy_change_low_pct,
+               signals_yoy_change_pct + 15 AS signals_yoy_change_high_pct, CAST(NULL AS VARCHAR) AS signals_yoy_change_pct_flag,
+               cases_qoq_change_pct, cases_qoq_change_pct - 20 AS cases_qoq_change_low_pct,
+               cases_qoq_change_pct + 20 AS cases_qoq_change_high_pct, CAST(NULL AS VARCHAR) AS cases_qoq_change_pct_flag,
+               cases_yoy_change_pct, cases_yoy_change_pct - 20 AS cases_yoy_change_low_pct,
+               cases_yoy_change_pct + 20 AS cases_yoy_change_high_pct, CAST(NULL AS VARCHAR) AS cases_yoy_change_pct_flag
+        FROM c""")
+
+
+def _industry_tables(con) -> None:
+    """industry_quarterly's all-sector rows per trafficking type (from the fixture's months: a hidden month counts
+    5; one type-quarter hidden, as the release hides some) and sector_seasonality (from the sectors)."""
+    con.execute("""CREATE TABLE industry_quarterly AS
+        SELECT quarter, strftime(quarter, '%Y') || 'Q' || CAST(quarter(quarter) AS VARCHAR) AS quarter_label,
+               'all' AS sector_code, 'All sectors' AS sector_name, trafficking_type, trafficking_type_label,
+               3 AS months_loaded,
+               CASE WHEN hide THEN NULL ELSE signals END AS signals, hide AS signals_suppressed,
+               cases, false AS cases_suppressed
+        FROM (SELECT CAST(date_trunc('quarter', month) AS DATE) AS quarter, trafficking_type,
+                     any_value(trafficking_type_label) AS trafficking_type_label,
+                     CAST(sum(coalesce(signals, 5)) AS BIGINT) AS signals, CAST(sum(coalesce(cases, 5)) AS BIGINT) AS cases,
+                     trafficking_type = 'labor' AND CAST(date_trunc('quarter', month) AS DATE) = DATE '2024-04-01' AS hide
+              FROM monthly_statewide_by_type GROUP BY ALL)""")
+    con.execute("""CREATE TABLE sector_seasonality AS
+        WITH q AS (SELECT sector_code, any_value(sector_name) AS sector_name, quarter(quarter) AS quarter_of_year,
+                          count(*) AS quarters_loaded, avg(signals) AS mean_signals, bool_or(signals_suppressed) AS hidden
+                   FROM quarterly_by_sector GROUP BY sector_code, quarter(quarter))
+        SELECT sector_code, sector_name, CAST(quarter_of_year AS INTEGER) AS quarter_of_year,
+               CAST(quarters_loaded AS INTEGER) AS quarters_loaded,
+               CASE WHEN bool_or(hidden) OVER (PARTITION BY sector_code) THEN NULL
+                    ELSE mean_signals / avg(mean_signals) OVER (PARTITION BY sector_code) END AS seasonal_index
+        FROM q""")
 
 
 def _dss_notification_table(con) -> None:

@@ -7,6 +7,7 @@ steps against that server (docs/images/superset-*.png).
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -32,7 +33,7 @@ CHART_STATE = """() => {
   return {holders: state.length, state,
           errors: ['Unexpected error', 'Error:', 'There was an error', 'You don\\'t have access',
                    'Data error', 'No results'].filter(t => text.includes(t)),
-          pwned: window.__pwned === 1};
+          pwned: window.__pwned === 1, text};
 }"""
 
 
@@ -88,6 +89,16 @@ def test_dashboard_renders_for_an_analyst(dashboard, superset_server, specs, vie
     assert not state["pwned"]
     assert run.page_errors == [], run.page_errors
     assert run.blocked == [], run.blocked  # no request left loopback (telemetry, CDNs, map tiles)
+    assert_readable(state["text"], specs)
+
+
+def assert_readable(text: str, specs) -> None:
+    """Issue #15: no raw column name (labels only) and no float printed with more than 3 decimals."""
+    raw = sorted({name for ds in specs.datasets.values() for name in [*ds["columns"], *ds.get("metrics", {})]
+                  if "_" in name and re.search(rf"\b{re.escape(name)}\b", text)})
+    assert raw == [], f"raw column names on the page: {raw}"
+    long_floats = re.findall(r"(?<![\d.])\d+\.\d{4,}(?![\d.])", text)
+    assert long_floats == [], f"unformatted numbers: {long_floats[:5]}"
 
 
 def test_agency_dashboard_renders_for_an_agency_user(superset_server, specs, viewers, artifacts):
@@ -97,3 +108,4 @@ def test_agency_dashboard_renders_for_an_agency_user(superset_server, specs, vie
     state = run.result
     assert set(state["state"]) == {"chart"} and state["errors"] == [], state
     assert run.blocked == [], run.blocked
+    assert_readable(state["text"], specs)

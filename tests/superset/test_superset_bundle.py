@@ -30,7 +30,7 @@ def test_uuids_are_derived_from_spec_names():
     files = bundle_files(load_specs(), SERVING)
     chart = yaml.safe_load(files["charts/signals_by_type_monthly.yaml"])
     assert chart["uuid"] == stable_uuid("chart", "signals_by_type_monthly")
-    assert chart["dataset_uuid"] == stable_uuid("dataset", "monthly_statewide_by_type")
+    assert chart["dataset_uuid"] == stable_uuid("dataset", "monthly_by_type_marked")
 
 
 def test_zip_is_deterministic_and_in_assets_format():

@@ -154,17 +154,16 @@ def test_chart_data_api_matches_serving_database(chart_name, dashboard, chart_id
 
 
 def test_csv_export_of_a_chart_works(chart_ids, admin_api, specs):
-    chart_id = chart_ids[stable_uuid("chart", "exact__referral_flow_sankey")]
+    chart_id = chart_ids[stable_uuid("chart", "exact__referral_flows_ranked")]
     response = admin_api.get(f"/api/v1/chart/{chart_id}/data/", params={"format": "csv", "type": "full"})
     assert response.status_code == 200, response.text[:500]
     header = response.text.splitlines()[0]
     # CSV export uses the labels from the specs
-    chart = specs.dashboards["exact__referral_coordination"]["charts"]["exact__referral_flow_sankey"]
+    chart = specs.dashboards["exact__referral_coordination"]["charts"]["exact__referral_flows_ranked"]
     dataset = specs.datasets[chart["dataset"]]
-    labels = [dataset["columns"][chart["source"]]["label"], dataset["columns"][chart["target"]]["label"],
-              dataset["metrics"][chart["metrics"][0]]["label"]]
-    assert header == ",".join(labels) == "Referring (from),Receiving (to),Referrals (published cells)"
-    assert len(response.text.splitlines()) == 1 + len(FLOWS)  # header + one row per flow in the fixture
+    labels = [dataset["columns"][chart["x"]]["label"], dataset["metrics"][chart["metrics"][0]]["label"]]
+    assert header == ",".join(labels) == "Referral (from → to),Referrals"
+    assert len(response.text.splitlines()) == 1 + min(len(FLOWS), chart["limit"])  # one row per flow
 
 
 # ---------------------------------------------------------------- the DuckDB connection is locked down

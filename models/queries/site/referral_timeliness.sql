@@ -1,4 +1,5 @@
-SELECT t.year, t.referrals, t.referrals_suppressed,
+SELECT t.year, t.median_days_signal_to_first_referral_flag, t.p90_days_signal_to_first_referral_flag,
+       t.median_days_referral_to_service_flag, t.p90_days_referral_to_service_flag, t.referrals, t.referrals_suppressed,
        t.median_days_signal_to_first_referral, t.p90_days_signal_to_first_referral,
        t.median_days_referral_to_service, t.p90_days_referral_to_service,
        t.referrals_pending_over_30_days, t.referrals_pending_over_30_days_suppressed,

@@ -1,0 +1,166 @@
+"""Issue #15: no Superset chart shows a sum that includes a suppressed cell as a number, every column and metric
+has a human label, and every number has a stated format. Static checks of the bundle against real DuckDB files
+(the Superset test fixture, release and exact): no server needed. The browser test renders them."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboards.superset.bundle import build_chart, dataset_source_sql, load_specs
+from dashboards.vocabulary import NO_DATA, SUPPRESSED
+
+from conftest import make_test_serving
+
+SUM_OF = re.compile(r"^\s*SUM\((\w+)\)\s*$", re.I)
+
+
+@pytest.fixture(scope="module")
+def databases(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("honest")
+    release, internal = root / "serving.duckdb", root / "internal.duckdb"
+    make_test_serving(release, seed=1)
+    make_test_serving(internal, seed=1, exact=True)
+    return {"release": release, "internal": internal}
+
+
+@pytest.fixture(scope="module")
+def specs(databases):
+    return load_specs(serving=databases["release"], internal=databases["internal"])
+
+
+def _measured_column(metric: dict) -> str | None:
+    """The protected count a metric adds up (sum_of, or a plain SUM(col))."""
+    if metric.get("sum_of"):
+        return metric["sum_of"]
+    match = SUM_OF.match(metric["sql"])
+    return match.group(1) if match else None
+
+
+def sums_over_hidden_cells(specs, databases, name: str, chart: dict) -> list[tuple]:
+    """Rows of a chart's data whose metric is a number although a cell it adds up is suppressed (and it adds more
+    than that one cell): a lower bound dressed as a total."""
+    ds = specs.datasets[chart["dataset"]]
+    built = build_chart(specs, name, chart)
+    groups = built.reference_select[:len(built.reference_group)]
+    source = dataset_source_sql(specs, chart["dataset"])
+    con = duckdb.connect(str(databases[ds["database"]]), read_only=True)
+    try:
+        columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        bad = []
+        for metric_name in chart.get("metrics", []):
+            metric = ds["metrics"][metric_name]
+            column = _measured_column(metric)
+            if column is None or f"{column}_suppressed" not in columns:
+                continue
+            select = ", ".join([*groups, f"{metric['sql']} AS value",
+                                f"bool_or(coalesce({column}_suppressed, false)) AS hidden", "count(*) AS cells"])
+            sql = f"SELECT {select} FROM {source}" + (
+                f" GROUP BY {', '.join(built.reference_group)}" if built.reference_group else "")
+            bad += [(metric_name, *row) for row in con.execute(sql).fetchall()
+                    if row[-3] is not None and row[-2] and row[-1] > 1]
+        return bad
+    finally:
+        con.close()
+
+
+def test_no_chart_shows_a_sum_that_includes_a_suppressed_cell(specs, databases):
+    checked = 0
+    for name, chart, _dash in specs.chart_items():
+        assert sums_over_hidden_cells(specs, databases, name, chart) == [], name
+        checked += bool(chart.get("metrics"))
+    assert checked >= 10
+
+
+def test_a_planted_hidden_cell_under_a_plain_sum_is_caught(specs, databases, tmp_path):
+    """The check can fail: the quarter chart of the months, as it was (SUM of published months), with one month
+    hidden, is a lower bound; the guarded metric of the same chart shows it as suppressed instead."""
+    planted = dict(databases, release=tmp_path / "planted.duckdb")
+    planted["release"].write_bytes(databases["release"].read_bytes())
+    con = duckdb.connect(str(planted["release"]))
+    con.execute("UPDATE monthly_statewide_by_type SET signals = NULL, signals_suppressed = true "
+                "WHERE month = DATE '2024-02-01' AND trafficking_type = 'sex'")
+    con.close()
+    plain = copy.deepcopy(specs)
+    ds = plain.datasets["monthly_statewide_by_type"]
+    ds["metrics"]["plain_sum"] = {"sql": "SUM(signals)", "label": "Signals"}
+    chart = {"dataset": "monthly_statewide_by_type", "viz": "line", "x": "month", "time_grain": "P3M",
+             "metrics": ["plain_sum", "signals_total"], "groupby": ["trafficking_type_label"]}
+    bad = sums_over_hidden_cells(plain, planted, "planted", chart)
+    assert bad and {row[0] for row in bad} == {"plain_sum"}  # the guarded signals_total is never reported
+    assert any(row[1].year == 2024 and row[1].month == 1 and row[2] == "Sex trafficking" for row in bad)
+
+
+def test_the_briefing_headline_reads_published_quarter_cells_not_sums_of_months(specs, databases):
+    ds = specs.datasets["briefing_headlines"]
+    assert "monthly_statewide_by_type" not in ds["sql"] and ds["requires"] == ["area_quarterly"]
+    con = duckdb.connect(str(databases["release"]), read_only=True)
+    try:
+        rows = con.execute(f"SELECT measure, latest_quarter, same_quarter_last_year FROM "
+                           f"{dataset_source_sql(specs, 'briefing_headlines')}").fetchall()
+        state = dict(con.execute("SELECT 'Hotline signals', format('{:,}', signals) FROM area_quarterly "
+                                 "WHERE quarter = DATE '2025-04-01'").fetchall())
+    finally:
+        con.close()
+    assert rows and dict((m, v) for m, v, _ in rows)["Hotline signals"] == state["Hotline signals"]
+
+
+def test_a_hidden_funnel_stage_reads_suppressed_never_zero(specs, databases):
+    con = duckdb.connect(str(databases["release"]), read_only=True)
+    try:
+        text = specs.datasets["case_funnel_stages"]["columns"]["situations_text"]["sql"]
+        stages = con.execute(f"SELECT stage, situations, {text} FROM "
+                             f"{dataset_source_sql(specs, 'case_funnel_stages')} ORDER BY stage_order").fetchall()
+    finally:
+        con.close()
+    convicted = stages[-1]
+    assert convicted[0] == "5 Convicted (suppressed)" and convicted[1] is None and convicted[2] == SUPPRESSED
+
+
+def test_every_column_and_metric_has_a_human_label(specs):
+    for key, ds in specs.datasets.items():
+        for name, col in ds["columns"].items():
+            assert col.get("label"), f"{key}.{name} has no label: Superset would show the column name"
+        for name, metric in ds.get("metrics", {}).items():
+            assert metric.get("label"), f"{key}.{name}"
+
+
+def test_no_table_shows_a_raw_flag_or_an_unformatted_float(specs):
+    for name, chart, _dash in specs.chart_items():
+        if chart["viz"] != "table":
+            continue
+        ds = specs.datasets[chart["dataset"]]
+        config = build_chart(specs, name, chart).params["column_config"]
+        for column in chart["columns"]:
+            assert not column.endswith("_suppressed"), f"{name} shows the raw flag {column}"
+            if ds["columns"][column]["type"].upper() in ("DOUBLE", "BIGINT"):
+                assert config.get(column, {}).get("d3NumberFormat"), f"{name}.{column} has no number format"
+
+
+def test_vocabulary_is_one_word_each(specs):
+    text = " ".join(str(col.get("sql", "")) for ds in specs.datasets.values() for col in ds["columns"].values())
+    assert f"'{SUPPRESSED}'" in text and f"'{NO_DATA}'" in text
+    assert "'-'" not in text and "'—'" not in text
+
+
+def test_no_chart_draws_an_empty_axis(specs, databases):
+    """Every bar, line and heatmap has at least one value to draw, on the release and on the exact database (an
+    axis over nothing but suppressed cells reads as zero). The data API returns these rows
+    (test_superset_publish.test_chart_data_api_matches_serving_database)."""
+    from dashboards.superset.bundle import reference_sql
+
+    for name, chart, _dash in specs.chart_items():
+        if chart["viz"] not in ("bar", "line", "heatmap", "kpi"):
+            continue
+        ds = specs.datasets[chart["dataset"]]
+        con = duckdb.connect(str(databases[ds["database"]]), read_only=True)
+        try:
+            rows = con.execute(reference_sql(specs, name, chart)).fetchall()
+        finally:
+            con.close()
+        width = len(chart.get("metrics", []))
+        assert any(v is not None for row in rows for v in row[-width:]), f"{name} would draw an empty axis"
