@@ -41,7 +41,7 @@ test: install
 	$(VENV)/bin/python -m pytest
 
 bench: install
-	$(VENV)/bin/python -m pipelines.bench
+	PYTHONPATH=$(CURDIR)/tests $(VENV)/bin/python -m benchmarks.bench
 
 dev: install
 	@mkdir -p "$(DAGSTER_HOME)"

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from support.pipeline import lantern_env, run_pipeline
 
-from pipelines.benchmarks.bad_nights import text_of_every_table
+from benchmarks.bad_nights import text_of_every_table
 from sources.contracts import FEEDS
 from sources.generator.bad_drops import DEFECTS, write_bad_drops
 

@@ -1,10 +1,10 @@
-"""`python -m pipelines.bench --only CASE` adds to earlier results instead of replacing the table."""
+"""`python -m benchmarks.bench --only CASE` adds to earlier results instead of replacing the table."""
 
 from __future__ import annotations
 
 import json
 
-from pipelines.bench import END_MARK, START_MARK, Bench, Result, previous_results, write_report
+from benchmarks.bench import END_MARK, START_MARK, Bench, Result, previous_results, write_report
 
 
 def test_a_partial_run_keeps_the_other_cases_results(tmp_path):

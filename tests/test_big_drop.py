@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.benchmarks.state import table_rows
-from pipelines.benchmarks.workers import concatenate_hotline_drops
+from benchmarks.state import table_rows
+from benchmarks.workers import concatenate_hotline_drops
 from sources.contracts import all_contracts
 from sources.drops import drop_file_name
 from sources.ingest.load import ingest_files

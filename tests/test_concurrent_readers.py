@@ -16,7 +16,7 @@ import pytest
 from support.pipeline import TEST_SECRET
 
 from dashboards.site import build_site
-from pipelines.benchmarks.refresh_process import refresh_to_completion, start_refresh
+from benchmarks.refresh_process import refresh_to_completion, start_refresh
 from sources.drops import parse_drop_name
 
 pytestmark = pytest.mark.pipeline  # every test here runs the real pipeline

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from support.pipeline import TEST_SECRET
 
-from pipelines.benchmarks.refresh_process import refresh_to_completion, start_refresh
-from pipelines.benchmarks.state import differences, serving_state, warehouse_state
+from benchmarks.refresh_process import refresh_to_completion, start_refresh
+from benchmarks.state import differences, serving_state, warehouse_state
 from sources.drops import parse_drop_name
 
 PIPELINE_FIXTURES = {'references'}  # they run the real pipeline: tests using them are in the slow tier

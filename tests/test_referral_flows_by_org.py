@@ -91,7 +91,8 @@ def test_every_superset_dataset_reads_the_real_serving_database(clean_demo_run):
     """The Superset specs against what the pipeline really publishes (the Superset server tests use a
     fixed fixture): every dataset's table and columns exist, nothing is dropped as unpublished, and every
     dataset's SQL runs on the real file."""
-    from dashboards.superset.bundle import dataset_source_sql, load_specs
+    from dashboards.superset.datasets import dataset_source_sql
+    from dashboards.superset.catalog import load_specs
 
     serving_path = clean_demo_run.home / "serving.duckdb"
     declared = load_specs()

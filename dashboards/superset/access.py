@@ -1,6 +1,6 @@
 """Who sees what in Superset, through its REST API, idempotently (run after every assets import).
 
-The audiences are sources/reference/audiences.yaml; what each may read is bundle.readable:
+The audiences are sources/reference/audiences.yaml; what each may read is catalog.readable:
 - one role per organisation in sources/reference/organisations.csv ("Lantern agency <org_id>"): dashboards
   only (no SQL Lab, no CSV/export, no "view query", samples or drill), the protected release's datasets that
   are not operational, and the internal (exact) datasets of audiences.yaml `own_rows` only through row-level
@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from dashboards.superset.bundle import SPEC_DIR, Specs, rls_clause, stable_uuid
+from dashboards.superset.catalog import SPEC_DIR, Specs, rls_clause, stable_uuid
 
 ACCESS_SPEC = SPEC_DIR / "access.yaml"
 ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # org ids go into SQL clauses: nothing else may
@@ -58,7 +58,7 @@ def organisations() -> list[dict[str, str]]:
 
 def logged_roles(access: dict[str, Any] | None = None) -> set[str]:
     """Superset roles whose every query is logged (audiences.yaml `query_log: true`; agencies' never are)."""
-    from dashboards.superset.bundle import load_audiences
+    from dashboards.superset.catalog import load_audiences
 
     prefix = (access or load_access())["role_prefix"]
     return {prefix + spec["role"] for spec in load_audiences()["audiences"].values()

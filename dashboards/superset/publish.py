@@ -85,8 +85,8 @@ def import_bundle(client: Any, url: str, bundle: bytes, passwords: dict[str, str
 
 
 def _owned(row: dict[str, Any], certified_by: str | None) -> bool:
-    """Ours: a uuid5 UUID (bundle.stable_uuid; the UI makes uuid4s) and certified by Lantern."""
-    from dashboards.superset.bundle import OWNER
+    """Ours: a uuid5 UUID (catalog.stable_uuid; the UI makes uuid4s) and certified by Lantern."""
+    from dashboards.superset.catalog import OWNER
 
     try:
         version = uuid.UUID(row["uuid"]).version
@@ -98,7 +98,7 @@ def _owned(row: dict[str, Any], certified_by: str | None) -> bool:
 def remove_unlisted(client: Any, url: str, specs: Any) -> dict[str, list[str]]:
     """Delete Lantern-owned dashboards, charts and datasets whose spec is gone (dashboards first: they hold charts)."""
     from dashboards.superset.access import Rest
-    from dashboards.superset.bundle import stable_uuid
+    from dashboards.superset.catalog import stable_uuid
 
     rest = Rest(client.session, url)
     keep = {
@@ -124,12 +124,13 @@ def remove_unlisted(client: Any, url: str, specs: Any) -> dict[str, list[str]]:
 
 
 def _publish_here(url: str, serving: Path, spec_dir: Path | None, internal: Path | None = None) -> dict[str, Any]:
-    from dashboards.superset import bundle as bundle_mod
     from dashboards.superset.access import apply_access
+    from dashboards.superset.bundle import build_zip
+    from dashboards.superset.catalog import SPEC_DIR, load_specs
 
     started = time.monotonic()
-    specs = bundle_mod.load_specs(spec_dir or bundle_mod.SPEC_DIR, serving=serving, internal=internal)
-    data = bundle_mod.build_zip(specs, serving, internal)
+    specs = load_specs(spec_dir or SPEC_DIR, serving=serving, internal=internal)
+    data = build_zip(specs, serving, internal)
     built = time.monotonic()
     user, password = credentials()
     client = login(url, user, password)

@@ -26,7 +26,7 @@ if str(TESTS_DIR) not in sys.path:  # for fixtures.serving_fixture, as the other
 from fixtures.serving_fixture import make_serving_fixture  # noqa: E402
 
 from dashboards.superset import environment  # noqa: E402
-from dashboards.superset.bundle import load_specs  # noqa: E402
+from dashboards.superset.catalog import load_specs  # noqa: E402
 
 
 

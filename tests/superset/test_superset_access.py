@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from dashboards.superset.access import Rest, ensure_user, organisations, plan
-from dashboards.superset.bundle import stable_uuid
+from dashboards.superset.catalog import stable_uuid
 from dashboards.superset.publish import publish
 
 pytestmark = pytest.mark.superset

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from dashboards.superset.access import Rest, ensure_user
-from dashboards.superset.bundle import stable_uuid
+from dashboards.superset.catalog import stable_uuid
 
 pytestmark = pytest.mark.superset
 

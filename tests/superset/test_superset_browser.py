@@ -13,7 +13,7 @@ import secrets
 import pytest
 
 from dashboards.superset.access import Rest, ensure_user
-from dashboards.superset.bundle import load_specs
+from dashboards.superset.catalog import load_specs
 
 pytestmark = pytest.mark.superset
 

@@ -11,15 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dashboards.superset.bundle import (
-    ROOT,
-    SPEC_DIR,
-    SpecError,
-    build_zip,
-    bundle_files,
-    load_specs,
-    stable_uuid,
-)
+from dashboards.superset.bundle import build_zip, bundle_files
+from dashboards.superset.catalog import ROOT, SPEC_DIR, SpecError, load_specs, stable_uuid
 
 SERVING = Path("/srv/lantern/serving.duckdb")
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboards.superset.bundle import build_chart, dataset_source_sql, load_specs
+from dashboards.superset.charts import build_chart
+from dashboards.superset.datasets import dataset_source_sql
+from dashboards.superset.catalog import load_specs
 from dashboards.vocabulary import NO_DATA, SUPPRESSED
 
 from conftest import make_test_serving
@@ -151,7 +153,7 @@ def test_no_chart_draws_an_empty_axis(specs, databases):
     """Every bar, line and heatmap has at least one value to draw, on the release and on the exact database (an
     axis over nothing but suppressed cells reads as zero). The data API returns these rows
     (test_superset_publish.test_chart_data_api_matches_serving_database)."""
-    from dashboards.superset.bundle import reference_sql
+    from dashboards.superset.charts import reference_sql
 
     for name, chart, _dash in specs.chart_items():
         if chart["viz"] not in ("bar", "line", "heatmap", "kpi"):

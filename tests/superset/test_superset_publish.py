@@ -17,7 +17,8 @@ import yaml
 
 from fixtures.serving_fixture import FLOWS
 
-from dashboards.superset.bundle import SPEC_DIR, load_specs, reference_sql, stable_uuid
+from dashboards.superset.charts import reference_sql
+from dashboards.superset.catalog import SPEC_DIR, load_specs, stable_uuid
 from dashboards.superset.publish import publish
 
 pytestmark = pytest.mark.superset

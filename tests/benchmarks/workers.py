@@ -1,9 +1,9 @@
 """Bench steps that run in their own process (so their time and memory are theirs alone).
 
-    python -m pipelines.benchmarks.workers floor INBOX
-    python -m pipelines.benchmarks.workers big-drop INBOX HOME TARGET_BYTES
-    python -m pipelines.benchmarks.workers new-days SOURCE_INBOX TARGET_INBOX [DAYS]
-    python -m pipelines.benchmarks.workers bad-drops HOME FILES NIGHTS
+    python -m benchmarks.workers floor INBOX
+    python -m benchmarks.workers big-drop INBOX HOME TARGET_BYTES
+    python -m benchmarks.workers new-days SOURCE_INBOX TARGET_INBOX [DAYS]
+    python -m benchmarks.workers bad-drops HOME FILES NIGHTS
 
 Each prints one JSON object on its last line of output.
 """
@@ -156,7 +156,7 @@ def main(argv: list[str]) -> int:
     elif command == "new-days":
         result = new_days(Path(args[0]), Path(args[1]), int(args[2]) if len(args) > 2 else 1)
     elif command == "bad-drops":
-        from pipelines.benchmarks.bad_nights import run_bad_nights
+        from benchmarks.bad_nights import run_bad_nights
 
         result = run_bad_nights(Path(args[0]), int(args[1]), int(args[2]))
     else:

@@ -31,10 +31,12 @@ from typing import Callable
 
 import duckdb
 
-from pipelines.benchmarks.measure import Measured, run_measured
+from benchmarks.measure import Measured, run_measured
 from sources.reference.paths import lantern_paths
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
+# workers run as `-m benchmarks.<module>`: the benchmarks live under tests/, beside the product, not in it
+WORKER_PYTHONPATH = os.pathsep.join([str(REPO), str(REPO / "tests")])
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
 START_MARK, END_MARK = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 PYTHON = sys.executable
@@ -80,7 +82,7 @@ class Bench:
 
     def env(self, home: Path) -> dict[str, str]:
         return {"LANTERN_HOME": str(home), "LANTERN_LINKAGE_SECRET": BENCH_SECRET, "DAGSTER_HOME": "",
-                "PYTHONPATH": str(REPO)}
+                "PYTHONPATH": WORKER_PYTHONPATH}
 
 
 def _checked(measured: Measured, what: str) -> Measured:
@@ -139,15 +141,15 @@ def generate_drops(bench: Bench, scale: str) -> Result:
     code = (f"import json; from pathlib import Path; from sources.generator import generate; "
             f"s = generate(Path({str(target)!r}), scale={scale!r}, years={SCALES[scale]}, seed={SEED}); "
             f"print(json.dumps({{'files': s.files_written, 'rows': sum(s.rows_per_feed.values())}}))")
-    measured = _checked(run_measured([PYTHON, "-c", code], env={"PYTHONPATH": str(REPO)}, cwd=REPO), "generate")
+    measured = _checked(run_measured([PYTHON, "-c", code], env={"PYTHONPATH": WORKER_PYTHONPATH}, cwd=REPO), "generate")
     summary = _last_json(measured.stdout)
     marker.write_text(json.dumps(summary))
     return Result(f"generate {scale}", measured.seconds, measured.peak_rss_mb, summary["rows"], summary)
 
 
 def read_floor(bench: Bench, scale: str) -> Result:
-    measured = _checked(run_measured([PYTHON, "-m", "pipelines.benchmarks.workers", "floor", str(bench.drops(scale))],
-                                     env={"PYTHONPATH": str(REPO)}, cwd=REPO), "read floor")
+    measured = _checked(run_measured([PYTHON, "-m", "benchmarks.workers", "floor", str(bench.drops(scale))],
+                                     env={"PYTHONPATH": WORKER_PYTHONPATH}, cwd=REPO), "read floor")
     found = _last_json(measured.stdout)
     return Result(f"{scale} DuckDB read floor", measured.seconds, measured.peak_rss_mb, found["rows"], found)
 
@@ -166,8 +168,8 @@ def incremental_refresh(bench: Bench, scale: str = "stress", days: int = 1) -> R
     new = bench.root / "drops" / (f"us-one-day-for-{scale}" if days == 1 else f"us-{days}-days-for-{scale}")
     shutil.rmtree(new, ignore_errors=True)
     made = _last_json(_checked(run_measured(
-        [PYTHON, "-m", "pipelines.benchmarks.workers", "new-days", str(bench.drops("us")), str(new), str(days)],
-        env={"PYTHONPATH": str(REPO)}, cwd=REPO), "new-days drops").stdout)
+        [PYTHON, "-m", "benchmarks.workers", "new-days", str(bench.drops("us")), str(new), str(days)],
+        env={"PYTHONPATH": WORKER_PYTHONPATH}, cwd=REPO), "new-days drops").stdout)
     for path in new.iterdir():
         _link_drop(path, home / "inbox")
     before = _rows_read(home)
@@ -203,7 +205,7 @@ def next_release(bench: Bench, scale: str = "us") -> Result:
 
 def drop_to_dashboard(bench: Bench) -> Result:
     """Issue #5: a drop lands with the daemon running; seconds until the static dashboard lists it."""
-    from pipelines.benchmarks.drop_to_dashboard import measure
+    from benchmarks.drop_to_dashboard import measure
 
     home = bench.home("drop-to-dashboard")
     shutil.rmtree(home, ignore_errors=True)
@@ -274,7 +276,7 @@ def big_drop(bench: Bench) -> Result:
     home = bench.home("big-drop")
     shutil.rmtree(home, ignore_errors=True)
     measured = _checked(run_measured(
-        [PYTHON, "-m", "pipelines.benchmarks.workers", "big-drop", str(bench.drops("stress")), str(home),
+        [PYTHON, "-m", "benchmarks.workers", "big-drop", str(bench.drops("stress")), str(home),
          str(BIG_DROP_BYTES)], env=bench.env(home), cwd=REPO), "big drop")
     found = _last_json(measured.stdout)
     result = Result("1 GB drop, ~1% defective rows (ingest only)", measured.seconds, measured.peak_rss_mb,
@@ -292,7 +294,7 @@ def bad_drops(bench: Bench) -> Result:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     measured = _checked(run_measured(
-        [PYTHON, "-m", "pipelines.benchmarks.workers", "bad-drops", str(home), str(BAD_DROP_FILES),
+        [PYTHON, "-m", "benchmarks.workers", "bad-drops", str(home), str(BAD_DROP_FILES),
          str(BAD_DROP_NIGHTS)], env=bench.env(home), cwd=REPO), "bad drops")
     found = _last_json(measured.stdout)
     result = Result(f"{found['files']} bad drop entries over {found['nights']} nights (mo, 1 year)",
@@ -354,10 +356,10 @@ def linkage_quality(bench: Bench, scale: str, noise: float) -> Result:
     """Issue #18: pairwise precision / recall / F1 of the situations linkage forms from tokens, against the
     generator's truth; the time is the linkage alone (generation is reported beside it)."""
     folder = bench.root / "linkage" / f"{scale}-x{noise:g}"
-    args = [PYTHON, "-m", "pipelines.benchmarks.linkage", scale, str(noise), str(folder)]
+    args = [PYTHON, "-m", "benchmarks.linkage", scale, str(noise), str(folder)]
     if (scale, noise) == ("mo", 1.0):
         args.append(LINKAGE_SWEEP)
-    measured = _checked(run_measured(args, env={"PYTHONPATH": str(REPO)}, cwd=REPO), f"linkage {scale}")
+    measured = _checked(run_measured(args, env={"PYTHONPATH": WORKER_PYTHONPATH}, cwd=REPO), f"linkage {scale}")
     found = _last_json(measured.stdout)
     q = found["at_threshold"]
     label = (f"linkage quality {scale}, noise x{noise:g} (threshold {found['threshold']:.2f}): precision "
@@ -542,7 +544,7 @@ def write_report(bench: Bench, started: str, benchmarks_md: Path = BENCHMARKS_MD
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", choices=[name for name, _ in CASES], help="run only these cases")
     args = parser.parse_args(argv)
     bench = Bench(lantern_paths().home / "bench")

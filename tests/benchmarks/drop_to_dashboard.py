@@ -6,7 +6,7 @@ for an old month) lands, and the clock runs until `site/run_manifest.csv` lists 
 i.e. the sensor started ingest, the touched month was modelled, and the publish swapped in a new serving
 database and rebuilt the site. Used by `make bench` (case drop_to_dashboard) and runnable alone:
 
-    python -m pipelines.benchmarks.drop_to_dashboard HOME
+    python -m benchmarks.drop_to_dashboard HOME
 """
 
 from __future__ import annotations

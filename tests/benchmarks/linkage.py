@@ -2,7 +2,7 @@
 identifiers and send only tokens, link them with the task force's models, and score the situations formed
 against the generator's truth.
 
-    python -m pipelines.benchmarks.linkage SCALE NOISE FOLDER [THRESHOLDS]
+    python -m benchmarks.linkage SCALE NOISE FOLDER [THRESHOLDS]
 
 prints one JSON object on its last line: generation and linkage seconds, pairwise precision / recall / F1 at the
 configured threshold (and at each of THRESHOLDS, comma-separated, when given).

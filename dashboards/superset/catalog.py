@@ -1,0 +1,365 @@
+"""The spec catalog: the dashboard specs (YAML in specs/) loaded, expanded into audience editions and validated against the
+published databases; the names, UUIDs and notes every other part of the bundle uses."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dashboards.vocabulary import NO_DATA, SUPPRESSED
+
+
+SPEC_DIR = Path(__file__).resolve().parent / "specs"
+NAMESPACE = uuid.UUID("6c1f1b9e-3f0a-5b8e-9a57-1a7e2a4c0d11")  # fixed forever: changing it duplicates everything
+ROOT = "lantern_assets"
+EXPORT_VERSION = "1.0.0"
+FIXED_TIMESTAMP = "2025-01-01T00:00:00+00:00"  # deterministic bytes: same specs -> same ZIP
+TEMPORAL_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATETIME"}
+ROW_LIMIT = 10000
+OWNER = "Lantern"  # certified_by on every chart and dashboard we publish: with a uuid5 UUID, marks what cleanup may delete
+CERTIFICATION = "Published from dashboards/superset/specs; edits here are overwritten by the next publish."
+AUDIENCES = {"analyst", "agencies", "partners"}  # a dashboard spec's `access:` (audience keys: analyst, agency, partner)
+ACCESS_AUDIENCE = {"analyst": "analyst", "agencies": "agency", "partners": "partner"}
+NON_DASHBOARD_SPECS = {"notes.yaml", "serving.yaml", "access.yaml"}
+AUDIENCES_FILE = Path(__file__).resolve().parents[2] / "sources" / "reference" / "audiences.yaml"
+DATABASES = ("internal", "release")
+INTERNAL_PREFIX = "internal__"  # dataset key of a table's instance on the internal (exact) database
+EXACT_PREFIX = "exact__"  # chart and dashboard key of the analysts' exact edition
+CHART_KINDS = ("line", "bar", "table", "heatmap", "sankey", "kpi", "funnel")  # charts.py builds each
+TIME_GRAIN_SQL = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
+
+
+def stable_uuid(kind: str, name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{name}"))
+
+
+class SpecError(ValueError):
+    pass
+
+
+@dataclass
+class Specs:
+    """After load_specs, `datasets` holds one entry per dataset *instance*: `<name>` on the release database and
+    `internal__<name>` on the internal one (each with `database` and `table`), and `dashboards` one entry per
+    *edition*: `exact__<name>` for analysts (every chart on internal datasets) and `<name>` for agencies and
+    partners (the release, plus internal datasets an agency reads through row-level security), each with
+    `dashboard.roles`, the audiences (audiences.yaml) that may open it."""
+
+    notes: dict[str, str]
+    databases: dict[str, dict[str, Any]]  # internal / release -> name, title, file
+    datasets: dict[str, dict[str, Any]]
+    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audiences: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def database(self) -> dict[str, Any]:
+        """The release database (the one Superset database there was before the internal one)."""
+        return self.databases["release"]
+
+    def readable(self, audience: str, key: str) -> bool:
+        """May `audience` (analyst, agency, partner) read dataset instance `key`?"""
+        return readable(self.audiences, audience, self.datasets[key])
+
+    def chart_items(self) -> list[tuple[str, dict[str, Any], str]]:
+        """(chart name, chart spec, dashboard name) for every chart, in spec order."""
+        return [(name, chart, d) for d, dash in self.dashboards.items() for name, chart in dash["charts"].items()]
+
+
+def load_audiences(path: Path = AUDIENCES_FILE) -> dict[str, Any]:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if set(doc["databases"]) != set(DATABASES) or set(doc["audiences"]) != set(ACCESS_AUDIENCE.values()):
+        raise SpecError(f"{path}: databases must be {DATABASES}, audiences {sorted(ACCESS_AUDIENCE.values())}")
+    for key, audience in doc["audiences"].items():
+        if not set(audience["reads"]) <= set(DATABASES):
+            raise SpecError(f"{path}: audience {key} reads an unknown database {audience['reads']}")
+    return doc
+
+
+def readable(audiences: dict[str, Any], audience: str, ds: dict[str, Any]) -> bool:
+    """The whole read model. Analysts read every instance of the databases they read. An agency reads an
+    internal dataset only when audiences.yaml gives it a row-level security clause (`own_rows`); everyone
+    else reads the release only, and never an operational dataset (one that can single out an organisation)."""
+    spec = audiences[audience]
+    if ds["database"] not in spec["reads"] and ds["table"] not in spec.get("own_rows", {}):
+        return False
+    if audience == "analyst":
+        return True
+    if ds["database"] == "internal":
+        return ds["table"] in spec.get("own_rows", {})
+    return not ds.get("operational")
+
+
+def rls_clause(specs: Specs, audience: str, key: str) -> str | None:
+    """The row-level security clause template of an audience on a dataset instance (internal instances only)."""
+    ds = specs.datasets[key]
+    if ds["database"] != "internal":
+        return None
+    return specs.audiences[audience].get("own_rows", {}).get(ds["table"])
+
+
+def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal: Path | None = None) -> Specs:
+    """Read the specs and expand them into dataset instances and dashboard editions (see Specs). With
+    `serving` (the release DuckDB file) and `internal` (the internal one; default: internal.duckdb beside
+    `serving`), instances of datasets marked `optional` whose tables a database lacks are left out, with their
+    charts, and editions left without data charts."""
+    spec_dir = Path(spec_dir)
+    notes = yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"]
+    serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
+    audiences = load_audiences()
+    specs = Specs(notes=notes, databases=audiences["databases"], datasets=_shorthands(serving_doc["datasets"]),
+                  audiences=audiences["audiences"])
+    for path in sorted(spec_dir.glob("*.yaml")):
+        if path.name in NON_DASHBOARD_SPECS:
+            continue
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        name = doc["dashboard"]["name"]
+        if name in specs.dashboards:
+            raise SpecError(f"{path.name}: dashboard {name!r} defined twice")
+        specs.dashboards[name] = doc
+    _validate(specs)
+    _expand(specs)
+    if serving is not None:
+        files = {"release": Path(serving), "internal": Path(internal) if internal else Path(serving).with_name(
+            audiences["databases"]["internal"]["file"])}
+        for database, path in files.items():
+            _drop_unpublished(specs, path, database)
+    _check_editions(specs)
+    return specs
+
+
+# One vocabulary on every output (dashboards/vocabulary.py): a hidden cell reads "suppressed", a cell with
+# nothing to report "no data"; never a blank that reads as zero.
+
+
+def guarded_sum_sql(column: str) -> str:
+    """SUM of a protected count that is NULL (suppressed) as soon as one cell it adds is hidden: a total with a
+    hidden part is never shown as a number (a lower bound dressed as a total). On the internal database no
+    cell is hidden and this is the plain sum."""
+    return f"CASE WHEN bool_or(coalesce({column}_suppressed, false)) THEN NULL ELSE SUM({column}) END"
+
+
+def count_text_sql(column: str) -> str:
+    """A protected count as the text a reader sees: 1,234 / suppressed / no data."""
+    return (f"CASE WHEN coalesce({column}_suppressed, false) THEN '{SUPPRESSED}' WHEN {column} IS NULL "
+            f"THEN '{NO_DATA}' ELSE format('{{:,}}', {column}) END")
+
+
+def _shorthands(datasets: dict[str, Any]) -> dict[str, Any]:
+    """Expand `sum_of: <count>` metrics (guarded_sum_sql) and `text_of: <count>` columns (count_text_sql)."""
+    for ds in datasets.values():
+        for col in ds.get("columns", {}).values():
+            if "text_of" in col:
+                col.setdefault("sql", count_text_sql(col["text_of"]))
+                col.setdefault("type", "VARCHAR")
+        for metric in ds.get("metrics", {}).values():
+            if "sum_of" in metric:
+                metric.setdefault("sql", guarded_sum_sql(metric["sum_of"]))
+    return datasets
+
+
+def instance_key(name: str, database: str) -> str:
+    return INTERNAL_PREFIX + name if database == "internal" else name
+
+
+def _expand(specs: Specs) -> None:
+    """Dataset specs -> one instance per database; dashboard specs -> editions (see Specs)."""
+    own_rows = set(specs.audiences["agency"].get("own_rows", {}))
+    instances = {}
+    for name, ds in specs.datasets.items():
+        databases = ds.get("databases", list(DATABASES))
+        if not set(databases) <= set(DATABASES):
+            raise SpecError(f"dataset {name}: unknown databases {databases}")
+        for database in DATABASES:
+            if database in databases:
+                key = instance_key(name, database)
+                # `superset_name`: Superset's metadata (SQLite) keeps table names unique across databases, so
+                # an internal instance is a virtual dataset named by its key, reading the table of its name
+                instance = dict(ds, database=database, table=name, superset_name=key, whole_table=not ds.get("sql"))
+                if database == "internal":  # exact: the suppression note does not apply, the exact one does
+                    instance["notes"] = ["exact"] + [n for n in ds.get("notes", []) if n != "suppression"]
+                    if not ds.get("sql"):
+                        instance.update(sql=f"SELECT * FROM {name}", requires=[name])
+                instances[key] = instance
+    specs.datasets = instances
+
+    editions = {}
+    for dash_name, doc in specs.dashboards.items():
+        access = doc["dashboard"].get("access", ["analyst"])
+        if "analyst" in access:
+            editions[EXACT_PREFIX + dash_name] = _edition(
+                specs, doc, EXACT_PREFIX, ["analyst"], lambda ds: instance_key(ds, "internal"))
+        shared = [ACCESS_AUDIENCE[a] for a in access if a != "analyst"]
+        if shared:
+            def bind(ds: str, shared: list[str] = shared) -> str:
+                if "agency" in shared and ds in own_rows:
+                    return instance_key(ds, "internal")
+                return instance_key(ds, "release")
+            editions[dash_name] = _edition(specs, doc, "", ["analyst", *shared], bind)
+    specs.dashboards = editions
+
+
+def _edition(specs: Specs, doc: dict[str, Any], prefix: str, roles: list[str], bind) -> dict[str, Any]:
+    """A copy of a dashboard spec with each chart bound to a dataset instance (charts whose instance does not
+    exist, e.g. an internal-only table in a release edition, are left out of this edition)."""
+    meta = dict(doc["dashboard"], roles=roles)
+    if prefix:
+        meta["title"] = f"{meta['title']} (exact)"
+        meta["notes"] = ["exact"] + [n for n in meta.get("notes", []) if n != "suppression"]
+        if meta.get("slug"):
+            meta["slug"] = f"{meta['slug']}-exact"
+    charts = {}
+    for name, chart in doc["charts"].items():
+        key = bind(chart["dataset"])
+        if key in specs.datasets:
+            chart = dict(chart, dataset=key)
+            if prefix:
+                chart["notes"] = [n for n in chart.get("notes", []) if n != "suppression"]
+            charts[prefix + name] = chart
+    layout = [[{prefix + n if n != "caveats" else n: w for n, w in cell.items()} for cell in row]
+              for row in doc["layout"]]
+    layout = [row for row in ([c for c in row if next(iter(c)) == "caveats" or next(iter(c)) in charts]
+                              for row in layout) if row]
+    filters = []
+    for flt in doc.get("filters", []):
+        if flt["type"] != "select":
+            filters.append(flt)
+        elif bind(flt["dataset"]) in specs.datasets:
+            filters.append(dict(flt, dataset=bind(flt["dataset"])))
+    return dict(doc, dashboard=meta, charts=charts, layout=layout, filters=filters)
+
+
+def _check_editions(specs: Specs) -> None:
+    """With DASHBOARD_RBAC a dashboard's roles may read every dataset on it: each chart's dataset instance must be
+    readable by every audience the edition is for."""
+    for dash_name, dash in specs.dashboards.items():
+        for audience in dash["dashboard"]["roles"]:
+            for name, chart in dash["charts"].items():
+                if not specs.readable(audience, chart["dataset"]):
+                    raise SpecError(f"dashboard {dash_name} is for {audience} but chart {name} reads dataset "
+                                    f"{chart['dataset']}, which that audience may not read (audiences.yaml)")
+
+
+def required_tables(ds_name: str, ds: dict[str, Any]) -> list[str]:
+    """Serving tables a dataset reads: its own table, or `requires:` for a virtual (SQL) dataset."""
+    return list(ds.get("requires", [])) if ds.get("sql") else [ds.get("table", ds_name)]
+
+
+def serving_columns(serving: Path) -> dict[str, set[str]]:
+    import duckdb
+
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        rows = con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+    finally:
+        con.close()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
+
+
+def _drop_unpublished(specs: Specs, serving: Path, database: str = "release") -> None:
+    if not serving.exists():
+        return  # building a bundle without a serving file (tests, `bundle --out`): keep everything
+    tables = serving_columns(serving)
+    dropped = []
+    for ds_name, ds in list(specs.datasets.items()):
+        if ds.get("database", database) != database:
+            continue
+        missing = [t for t in required_tables(ds_name, ds) if t not in tables]
+        if not missing:
+            if ds.get("whole_table", not ds.get("sql")):  # a table that is there must have the declared columns
+                table = ds.get("table", ds_name)
+                absent = [c for c, col in ds["columns"].items() if not col.get("sql") and c not in tables[table]]
+                if absent:
+                    raise SpecError(f"dataset {ds_name}: {database} table lacks columns {absent}")
+            continue
+        if not ds.get("optional"):
+            raise SpecError(f"dataset {ds_name}: {database} database ({serving.name}) has no table {missing} "
+                            "(mark it optional?)")
+        dropped.append(ds_name)
+        del specs.datasets[ds_name]
+    for dash_name, dash in list(specs.dashboards.items()):
+        gone = {n for n, c in dash["charts"].items() if c["dataset"] in dropped}
+        if not gone:
+            continue
+        dash["charts"] = {n: c for n, c in dash["charts"].items() if n not in gone}
+        dash["layout"] = [row for row in ([cell for cell in row if next(iter(cell)) not in gone]
+                                          for row in dash["layout"]) if row]
+        dash["filters"] = [f for f in dash.get("filters", []) if f.get("dataset") not in dropped]
+        if all(specs.datasets[c["dataset"]].get("supporting") for c in dash["charts"].values()):
+            del specs.dashboards[dash_name]
+
+
+def _validate(specs: Specs) -> None:
+    seen: dict[str, str] = {}
+    for ds_name, ds in specs.datasets.items():
+        for key in ds.get("notes", []):
+            if key not in specs.notes:
+                raise SpecError(f"dataset {ds_name}: unknown note {key!r}")
+        for metric in ds.get("metrics", {}):
+            if metric in ds["columns"]:
+                raise SpecError(f"dataset {ds_name}: metric {metric!r} shadows a column")
+    for chart_name, chart, dash in specs.chart_items():
+        if chart_name in seen:
+            raise SpecError(f"chart {chart_name!r} in both {seen[chart_name]} and {dash} (chart names are global)")
+        seen[chart_name] = dash
+        if chart["dataset"] not in specs.datasets:
+            raise SpecError(f"chart {chart_name}: unknown dataset {chart['dataset']!r}")
+        if chart["viz"] not in CHART_KINDS:
+            raise SpecError(f"chart {chart_name}: unknown viz {chart['viz']!r} (known: {sorted(CHART_KINDS)})")
+        ds = specs.datasets[chart["dataset"]]
+        for key in chart.get("notes", []):
+            if key not in specs.notes:
+                raise SpecError(f"chart {chart_name}: unknown note {key!r}")
+        for metric in chart.get("metrics", []):
+            if metric not in ds.get("metrics", {}):
+                raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no metric {metric!r}")
+        for col in _chart_columns(chart):
+            if col not in ds["columns"]:
+                raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no column {col!r}")
+    for dash_name, dash in specs.dashboards.items():
+        access = set(dash["dashboard"].get("access", ["analyst"]))
+        if not access <= AUDIENCES:
+            raise SpecError(f"dashboard {dash_name}: unknown access {sorted(access - AUDIENCES)}")
+        placed = [name for row in dash["layout"] for cell in row for name in cell]
+        for name in placed:
+            if name != "caveats" and name not in dash["charts"]:
+                raise SpecError(f"dashboard {dash_name}: layout names unknown chart {name!r}")
+        missing = set(dash["charts"]) - set(placed)
+        if missing:
+            raise SpecError(f"dashboard {dash_name}: charts not in layout: {sorted(missing)}")
+        for flt in dash.get("filters", []):
+            if flt["type"] == "select":
+                ds = specs.datasets.get(flt["dataset"])
+                if ds is None or flt["column"] not in ds["columns"]:
+                    raise SpecError(f"dashboard {dash_name}: filter {flt['name']} targets unknown column")
+
+
+def _chart_columns(chart: dict[str, Any]) -> list[str]:
+    cols = list(chart.get("columns", [])) + list(chart.get("groupby", []))
+    for key in ("x", "y", "source", "target"):
+        if key in chart:
+            cols.append(chart[key])
+    return cols
+
+
+# ---------------------------------------------------------------- notes
+
+
+def notes_text(specs: Specs, keys: list[str]) -> str:
+    return " ".join(specs.notes[k].strip() for k in keys)
+
+
+def caveat_markdown(specs: Specs, dash: dict[str, Any]) -> str:
+    lines = ["### About these numbers", ""]
+    lines += [f"- {specs.notes[k].strip()}" for k in dash["dashboard"].get("notes", [])]
+    lines += ["", "The caveats and data freshness panels below come from the serving database of the latest refresh."]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- database and datasets
