@@ -10,12 +10,11 @@ import duckdb
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 
-from models import macros_sql
+from models.session import prepare_models_session
 from pipelines.secrets import linkage_secret
 from pipelines.writer_lock import warehouse_writer_lock
 from sources.reference.paths import Paths
 
-_HMAC_BLOCK = 64  # SHA-256 block size in bytes
 # DuckDB's own default is 80% of RAM; a nightly job sharing a small server must stay well under the 4 GB
 # budget (Polars validation and Python need the rest), so it spills to LANTERN_HOME/tmp instead.
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -38,21 +37,9 @@ def limit_memory(con: duckdb.DuckDBPyConnection, home: Path) -> None:
     con.execute(f"SET temp_directory = '{str(temp).replace(chr(39), chr(39) * 2)}'")
 
 
-def hmac_pads(secret: bytes) -> tuple[str, str]:
-    """RFC 2104 inner and outer padded keys (hex), so SQL can compute HMAC-SHA256 with sha256() alone."""
-    import hashlib
-
-    key = hashlib.sha256(secret).digest() if len(secret) > _HMAC_BLOCK else secret
-    key = key.ljust(_HMAC_BLOCK, b"\0")
-    return bytes(b ^ 0x36 for b in key).hex(), bytes(b ^ 0x5C for b in key).hex()
-
-
 def prepare_session(con: duckdb.DuckDBPyConnection, home: Path) -> None:
-    """Make the models' macros and the re-keying secret available on this connection."""
-    inner, outer = hmac_pads(linkage_secret(home))
-    con.execute(f"SET VARIABLE lantern_ipad = '{inner}'")
-    con.execute(f"SET VARIABLE lantern_opad = '{outer}'")
-    con.execute(macros_sql())
+    """The models' session (models/session.py) with this deployment's re-keying secret."""
+    prepare_models_session(con, linkage_secret(home))
 
 
 class PathsResource(ConfigurableResource):

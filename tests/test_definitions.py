@@ -11,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from models.session import hmac_pads
 from pipelines.definitions import build_definitions
-from pipelines.resources import hmac_pads, prepare_session
+from pipelines.resources import prepare_session
 from sources.reference.paths import Paths
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"

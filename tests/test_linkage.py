@@ -14,7 +14,7 @@ import pytest
 
 from sources.generator import generate
 from sources.generator.names import FEMALE, MALE, SURNAMES
-from sources.linkage.quality import link, measure, pair_quality, read_tokens
+from models.linkage_quality import link, measure, pair_quality, read_tokens
 from sources.linkage.tokens import Encoder
 
 SECRET = b"test-agency-token-secret-not-for-production"

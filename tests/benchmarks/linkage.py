@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from sources.generator import generate
-from sources.linkage.quality import measure
+from models.linkage_quality import measure
 
 SEED, YEARS, END = 7, 3, date(2026, 10, 31)
 
