@@ -19,10 +19,6 @@ DEMO_TOKEN_SECRET = b"lantern-demo-agency-token-secret-not-for-production"  # no
 _BASE = hmac.new(DEMO_SECRET, digestmod=hashlib.sha256)
 
 
-def situation_id(seed: int, number: int) -> str:
-    return f"SIT-{seed}-{number:010d}"
-
-
 def linkage_key(seed: int, number: int) -> str:
     return linkage_keys(seed, np.array([number]))[0]
 
