@@ -5,6 +5,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 from dashboards.release import earlier_cells_changed, kept_releases
 from dashboards.serving import audit_serving_database, candidate_path, earlier_proofs
 from dashboards.serving.guard import serving_violations
+from models import MODELS_DIR
 from models.declared_tests import declarations, run_tests
 from pipelines.assets.keys import table_key
 from pipelines.resources import PathsResource, WarehouseResource
@@ -12,6 +13,7 @@ from sources.context import CONTEXT_FEEDS  # public context files have their own
 from sources.contracts import FEEDS
 from sources.reference import deployment
 
+CHECKS = MODELS_DIR / "checks"  # the checks' SQL
 
 
 @asset_check(asset=table_key("raw.file_manifest"), blocking=True,
@@ -22,25 +24,11 @@ def every_row_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
         f"SELECT _file_name AS file_name, _file_hash AS file_hash, count(*) AS n FROM raw.{feed} GROUP BY ALL"
         for feed in FEEDS
     )
+    sql = (CHECKS / "every_row_accounted_for.sql").read_text(encoding="utf-8").format(
+        loaded_by_file=loaded_by_file, context_feeds=", ".join(f"'{f}'" for f in CONTEXT_FEEDS))
     with warehouse.session() as con:
-        broken = con.execute(
-            f"""
-            WITH loaded AS ({loaded_by_file}),
-            quarantined AS (SELECT file_name, file_hash, count(*) AS n FROM raw.quarantine GROUP BY ALL)
-            SELECT m.file_name, m.rows_read, m.rows_loaded, m.rows_quarantined,
-                   coalesce(l.n, 0) AS in_raw, coalesce(q.n, 0) AS in_quarantine
-            FROM raw.file_manifest AS m
-            LEFT JOIN (SELECT file_name, file_hash, sum(n) AS n FROM loaded GROUP BY ALL) AS l USING (file_name, file_hash)
-            LEFT JOIN quarantined AS q USING (file_name, file_hash)
-            WHERE coalesce(m.feed, '') NOT IN ({", ".join(f"'{f}'" for f in CONTEXT_FEEDS)})
-              AND CASE WHEN m.rows_read IS NULL  -- unreadable, held whole: one entry, nothing loaded
-                       THEN m.rows_loaded <> 0 OR coalesce(l.n, 0) <> 0 OR coalesce(q.n, 0) <> 1
-                       ELSE m.rows_loaded + m.rows_quarantined <> m.rows_read
-                            OR coalesce(l.n, 0) <> m.rows_loaded
-                            OR coalesce(q.n, 0) <> m.rows_quarantined END
-            """
-        ).fetchall()
-        files = con.execute("SELECT count(*), coalesce(sum(rows_read), 0) FROM raw.file_manifest").fetchone()
+        broken = con.execute(sql).fetchall()
+        files = con.execute((CHECKS / "manifest_totals.sql").read_text(encoding="utf-8")).fetchone()
     return AssetCheckResult(
         passed=not broken,
         metadata={"files": files[0], "rows_read": int(files[1]), "files_not_reconciled": len(broken),
