@@ -104,7 +104,8 @@ def test_the_audiences_read_what_issue_14_says(specs):
         "monthly_statewide_by_type", "yearly_region_summary", "region_latest_complete_year", "quarterly_by_sector",
         "briefing_headlines", "briefing_sector_movers", "case_funnel", "case_funnel_stages", "outcomes_statewide",
         "context_hotline_yearly", "context_fbi_region_yearly", "emerging_hotspots", "caveats", "run_manifest",
-        "dss_notification_compliance", "quarterly_by_type", "sector_seasonality", "monthly_by_type_marked"}
+        "dss_notification_compliance", "quarterly_by_type", "sector_seasonality", "monthly_by_type_marked",
+        "victim_profile"}
     assert readable["agency"] - readable["partner"] == {
         "internal__referral_flows_by_org", "internal__agency_data_quality", "internal__run_inputs"}
     assert {k for k in readable["agency"] if specs.datasets[k]["database"] == "internal"} == {
