@@ -90,11 +90,18 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
 GRAIN_ORDER = {"month": 0, "quarter": 1, "year": 2}
 
 
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
 def _panel_figures(row: dict) -> str:
-    mass = "n/a" if row["mass_hidden_pct"] is None else f"{row['mass_hidden_pct']:.1f}%"
-    rolled = f", small categories rolled into other ({row['other_pct']:.1f}% of the count)" if row["rollup"] == "other" else ""
-    return (f"by {row['grain']} ({row['source_table']}{rolled}): {row['cells_hidden_pct']:.1f}% of {row['cells']:,} "
-            f"cells hidden, {mass} of the count [{row['reason']}]")
+    """One panel at one grain; a grain with no closed period yet has no cells (and no shares) to show."""
+    if not row["cells"]:
+        return f"by {row['grain']} ({row['source_table']}): no cell published yet [{row['reason']}]"
+    rolled = (f", small categories rolled into other ({_pct(row['other_pct'])} of the count)"
+              if row["rollup"] == "other" else "")
+    return (f"by {row['grain']} ({row['source_table']}{rolled}): {_pct(row['cells_hidden_pct'])} of {row['cells']:,} "
+            f"cells hidden, {_pct(row['mass_hidden_pct'])} of the count [{row['reason']}]")
 
 
 def _file_report(con: duckdb.DuckDBPyConnection, file_name: str) -> int:
