@@ -43,3 +43,12 @@ def test_the_disclosure_spec_has_no_default_threshold():
 
     with pytest.raises(TypeError, match="min_cell_count"):
         PublishedSet([TableSpec("t", ["region"], ["signals"])])
+
+
+def test_superset_notes_take_the_threshold_from_the_deployment():
+    from dashboards.superset.catalog import SPEC_DIR, load_specs
+    from sources.reference import deployment
+
+    raw = (SPEC_DIR / "notes.yaml").read_text(encoding="utf-8")
+    assert "{max_suppressed}" in raw and "from 1 to 10" not in raw  # no second copy of the threshold
+    assert f"from 1 to {deployment().min_cell_count - 1} is never shown" in load_specs().notes["suppression"]

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from dashboards.vocabulary import NO_DATA, SUPPRESSED
+from sources.reference import deployment
 
 
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
@@ -107,7 +108,9 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
     `serving`), instances of datasets marked `optional` whose tables a database lacks are left out, with their
     charts, and editions left without data charts."""
     spec_dir = Path(spec_dir)
-    notes = yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"]
+    threshold = {"max_suppressed": deployment().min_cell_count - 1}  # the one source of the threshold
+    notes = {key: text.replace("{max_suppressed}", str(threshold["max_suppressed"]))
+             for key, text in yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"].items()}
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
     audiences = load_audiences()
     specs = Specs(notes=notes, databases=audiences["databases"], datasets=_shorthands(serving_doc["datasets"]),
