@@ -8,10 +8,11 @@ published next to the shown cells, it would give the sum of the hidden ones away
 
 from __future__ import annotations
 
-
 import duckdb
 import polars as pl
+
 from models import QUERIES_DIR
+from sources.landing import insert_frame
 
 QUERIES = QUERIES_DIR / "release"
 KEYS = ["table_name", "count_name", "cell_key"]
@@ -39,44 +40,36 @@ def published_utility(measured: pl.DataFrame) -> pl.DataFrame:
                            "cells", "cells_hidden", "cells_hidden_pct")
 
 
-def record_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame) -> None:
+def _record(warehouse: duckdb.DuckDBPyConnection, table: str, release_id: str, measured: pl.DataFrame) -> None:
+    """Replace a release's rows of meta.<table> with `measured`."""
     warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
-    warehouse.execute("DELETE FROM meta.release_utility WHERE release_id = ?", [release_id])
-    warehouse.register("lantern_release_utility", measured.with_columns(pl.lit(release_id).alias("release_id"))
-                       .to_arrow())
-    try:
-        warehouse.execute("INSERT INTO meta.release_utility BY NAME SELECT * FROM lantern_release_utility")
-    finally:
-        warehouse.unregister("lantern_release_utility")
+    warehouse.execute(f"DELETE FROM meta.{table} WHERE release_id = ?", [release_id])  # nosec B608: our table
+    insert_frame(warehouse, f"meta.{table}", measured.with_columns(pl.lit(release_id).alias("release_id")))
+
+
+def _recorded(warehouse: duckdb.DuckDBPyConnection, table: str, release_id: str) -> pl.DataFrame | None:
+    """A release's rows of meta.<table> (its query in models/queries/release/), or None where none was kept."""
+    exists = warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+                               "AND table_name = ?", [table]).fetchone()[0]
+    if not exists:
+        return None
+    return warehouse.execute((QUERIES / f"{table}.sql").read_text(encoding="utf-8"), {"release_id": release_id}).pl()
+
+
+def record_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame) -> None:
+    _record(warehouse, "release_utility", release_id, measured)
 
 
 def release_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str) -> pl.DataFrame | None:
     """The utility measured for a release, or None where it was not recorded."""
-    exists = warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-                               "AND table_name = 'release_utility'").fetchone()[0]
-    if not exists:
-        return None
-    return warehouse.execute((QUERIES / "release_utility.sql").read_text(encoding="utf-8"),
-                             {"release_id": release_id}).pl()
+    return _recorded(warehouse, "release_utility", release_id)
 
 
 def record_panel_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str, measured: pl.DataFrame) -> None:
     """Per headline panel, grain and roll-up (dashboards/release/grain.py): what it hides, and which is shown."""
-    rows = measured.with_columns(pl.lit(release_id).alias("release_id"))
-    warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
-    warehouse.execute("DELETE FROM meta.release_panel_utility WHERE release_id = ?", [release_id])
-    warehouse.register("lantern_release_panel_utility", rows.to_arrow())
-    try:
-        warehouse.execute("INSERT INTO meta.release_panel_utility BY NAME SELECT * FROM lantern_release_panel_utility")
-    finally:
-        warehouse.unregister("lantern_release_panel_utility")
+    _record(warehouse, "release_panel_utility", release_id, measured)
 
 
 def release_panel_utility(warehouse: duckdb.DuckDBPyConnection, release_id: str) -> pl.DataFrame | None:
     """The headline panels' utility recorded for a release, or None where it was not recorded."""
-    exists = warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-                               "AND table_name = 'release_panel_utility'").fetchone()[0]
-    if not exists:
-        return None
-    return warehouse.execute((QUERIES / "release_panel_utility.sql").read_text(encoding="utf-8"),
-                             {"release_id": release_id}).pl()
+    return _recorded(warehouse, "release_panel_utility", release_id)
