@@ -249,10 +249,6 @@ def test_an_empty_published_table_has_nothing_to_protect():
     assert audit(result.frames, spec).passed
 
 
-@pytest.mark.xfail(strict=False, reason="known defect found when merging #15 items 1-2: cutting the next "
-                   "month's release here stops with 'cannot protect cell ... industry_quarterly: nothing left to "
-                   "suppress' since yearly_industry joined the published set (fails closed: nothing unsafe is "
-                   "published); first item of the next session")
 def test_a_partial_fbi_file_shows_a_banner_and_quarantined_cells_on_the_site(publish_run, tmp_path):
     """The published run's home, copied, with a new FBI file for 2024 whose rows for one region were all
     quarantined: the refresh still publishes but says it succeeded only with a warning, the serving grid marks that

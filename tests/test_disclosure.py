@@ -406,3 +406,66 @@ def test_an_open_quarter_is_no_published_zero_and_closed_quarters_still_protect_
     assert a["signals"].to_list()[4] == 30
     # the suppressor settles it through the month -> quarter relation, in a round or two (it looped before)
     assert result.rounds <= 3
+
+
+# --- a new coarser cell over cells an earlier release hid ---------------------------------------------
+
+def _year_over_frozen_quarters():
+    """Signals by quarter x type (two types, with the quarter's total) and the year by type (with its total),
+    as one hand-built system. Q3 of type 1 (2) and its partner Q3 of type 2 were hidden by an earlier
+    release, which showed every other Q1-Q3 cell; the year and Q4 are new. The suppressor has already hidden
+    Q4 of type 1 (1), the year of type 1 and the year's total."""
+    import scipy.sparse as sp
+
+    from dashboards.disclosure.relations import System
+
+    t1, t2 = [15, 14, 2, 1], [30, 25, 20, 40]  # Q1..Q4
+    names, values, atoms = [], [], []
+    for q in range(4):
+        for t, v in (("1", t1[q]), ("2", t2[q])):
+            names.append(("quarterly", f"quarter=Q{q + 1}, type={t}")), values.append(v), atoms.append([2 * q + int(t) - 1])
+        names.append(("quarterly", f"quarter=Q{q + 1}, type=all")), values.append(t1[q] + t2[q]), atoms.append([2 * q, 2 * q + 1])
+    for t, series in (("1", t1), ("2", t2)):
+        names.append(("yearly", f"year=2026, type={t}")), values.append(sum(series))
+        atoms.append([2 * q + int(t) - 1 for q in range(4)])
+    names.append(("yearly", "year=2026, type=all")), values.append(sum(t1) + sum(t2)), atoms.append(list(range(8)))
+    cell = {key: i for i, (_, key) in enumerate(names)}
+    cells = pl.DataFrame({"cell_id": range(len(names)), "table": [t for t, _ in names], "count": "signals",
+                          "row": range(len(names)), "key": [k for _, k in names], "family": "signals"})
+    rows = [i for i, a in enumerate(atoms) for _ in a]
+    membership = sp.csr_matrix((np.ones(len(rows)), (rows, [x for a in atoms for x in a])), shape=(len(names), 8))
+    relations = [(cell[f"quarter=Q{q}, type=all"], np.array([cell[f"quarter=Q{q}, type=1"], cell[f"quarter=Q{q}, type=2"]]))
+                 for q in range(1, 5)]
+    relations += [(cell[f"year=2026, type={t}"], np.array([cell[f"quarter=Q{q}, type={t}"] for q in range(1, 5)]))
+                  for t in ("1", "2", "all")]
+    relations += [(cell["year=2026, type=all"], np.array([cell["year=2026, type=1"], cell["year=2026, type=2"]]))]
+    spec = PublishedSet([TableSpec("quarterly", ["quarter", "type"], ["signals"])], min_cell_count=K)
+    system = System(spec, cells, membership, groups=[], n_atoms=8, _relations=relations)
+    fixed = np.array([k.startswith(("quarter=Q1", "quarter=Q2", "quarter=Q3")) for _, k in names])
+    hidden = {"quarter=Q3, type=1", "quarter=Q3, type=2", "quarter=Q4, type=1", "year=2026, type=1",
+              "year=2026, type=all"}
+    supp = np.array([k in hidden for _, k in names])
+    return system, np.asarray(values, dtype=float), supp, fixed, cell
+
+
+def test_a_hidden_cell_of_an_earlier_release_pinned_through_a_new_year_is_protected_by_the_year_s_siblings():
+    """Found cutting the release that closed 2026 once the year grain was published: every relation of the
+    hidden quarter was hidden or fixed by the earlier release, so the suppressor stopped with "nothing left to
+    suppress" (it failed closed: no release). The year of type 2 (shown) pins Q3 of type 2, and with it Q3 of
+    type 1; the cell to hide sits one relation further out, reached through the hidden neighbours."""
+    from dashboards.disclosure.audit import audit_system
+    from dashboards.disclosure.complementary import complementary_suppression, fix_failures, relation_matrix
+
+    system, values, supp, fixed, cell = _year_over_frozen_quarters()
+    q3 = cell["quarter=Q3, type=1"]
+    before = audit_system(system, values, supp)
+    assert q3 in before.failures["cell_id"].to_list()  # the setting really pins it: 2 = 22 - (115 - 15 - 25 - 40)
+
+    R, _, parents = relation_matrix(system)
+    fixed_supp = fix_failures(system, values, supp, np.array([q3]), R, parents, fixed)
+    assert (fixed_supp & ~supp).sum() == 1
+    assert not (fixed & (fixed_supp != supp)).any()  # nothing the earlier release published changes state
+
+    result, report, _ = complementary_suppression(system, values, supp, K, fixed=fixed)
+    assert report.passed and audit_system(system, values, result).passed
+    assert (result[fixed] == supp[fixed]).all()

@@ -120,21 +120,58 @@ def fix_failures(system: System, values: np.ndarray, supp: np.ndarray, failing: 
             if best_key is None or key < best_key:
                 best, best_key = pick, key
         if best is None:
-            # Pinned through relations we did not enumerate (e.g. measure parts): hide the cheapest
-            # published cell sharing atoms with it.
+            # Every relation of the cell is hidden or fixed: first the nearest relation reached through its
+            # hidden neighbours, else (pinned through relations we did not enumerate, e.g. measure parts)
+            # the cheapest published cell sharing atoms with it.
+            best = _nearest_pick(c, R, RT, parents, values, supp, phantom)
+        if best is None:
             M = system.membership
             overlap = np.flatnonzero((M @ M[c].T).toarray().ravel() > 0)
             overlap = overlap[~supp[overlap] & ~phantom[overlap]]
-            if overlap.size == 0:
+            if overlap.size:
+                best = int(overlap[np.argmin(_cost(values[overlap], np.zeros(overlap.size, bool)))])
+            if best is None:
                 stuck = c if stuck is None else stuck
                 continue
-            best = int(overlap[np.argmin(_cost(values[overlap], np.zeros(overlap.size, bool)))])
         supp[best] = True
     if stuck is not None and int(supp.sum()) == before:
         where = system.cells.row(int(stuck), named=True)
         raise RuntimeError(f"cannot protect cell {stuck} ({where['table']}.{where['count']} [{where['key']}]): "
                            "nothing left to suppress")
     return supp
+
+
+def _nearest_pick(c: int, R: sp.csr_matrix, RT: sp.csr_matrix, parents: np.ndarray, values: np.ndarray,
+                  supp: np.ndarray, phantom: np.ndarray) -> int | None:
+    """A cell to hide for `c` when every relation it sits in is hidden or fixed: the cheapest pickable member
+    of the nearest relation reached through hidden cells (breadth first, hidden members only).
+
+    This happens to a cell an earlier release hid (fixed, like all its neighbours from that release) once a
+    new, coarser cell joins: a year over the hidden quarter is hidden, but the year's siblings by type,
+    shown, pin the year and with it the quarter. Hiding one of those siblings (the year is its relation's
+    hidden member) restores the width the earlier release had; the next audit says whether it is enough."""
+    seen_cells = {c}
+    seen_rels: set[int] = set()
+    frontier = [c]
+    while frontier:
+        best, best_key, reached = None, None, []
+        for cell in frontier:
+            for r in RT.indices[RT.indptr[cell]:RT.indptr[cell + 1]]:
+                if r in seen_rels:
+                    continue
+                seen_rels.add(int(r))
+                members = R.indices[R.indptr[r]:R.indptr[r + 1]]
+                pick = _pick(members, parents[r], values, supp, phantom)
+                if pick is not None:
+                    key = (supp[members].sum(), _cost(values[[pick]], np.array([pick == parents[r]]))[0])
+                    if best_key is None or key < best_key:
+                        best, best_key = pick, key
+                reached += [int(m) for m in members[supp[members]] if m not in seen_cells]
+        if best is not None:
+            return best
+        seen_cells.update(reached)
+        frontier = list(dict.fromkeys(reached))
+    return None
 
 
 def complementary_suppression(system: System, values: np.ndarray, primary: np.ndarray, k: int, *,
