@@ -182,7 +182,7 @@ def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_to
         parts.append(f"No grain holds up at this volume: {hidden} are suppressed, marked “{SUPPRESSED}” (not zero), "
                      f"because {why}.")
     elif chosen["cells_hidden"]:
-        parts.append(f"Suppressed (hatched, not zero): {chosen['cells_hidden']:,} of {chosen['cells']:,} {adjective} "
+        parts.append(f"Suppressed (marked, not zero): {chosen['cells_hidden']:,} of {chosen['cells']:,} {adjective} "
                      f"figures, {_pct(chosen['hidden_share_pct'])} of the count.")
     else:
         parts.append(f"No {adjective} figure is suppressed.")
