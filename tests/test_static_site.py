@@ -23,7 +23,7 @@ SCREENSHOT = REPO / "artifacts" / "site.png"
 @pytest.fixture(scope="module")
 def serving_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("serving") / "serving.duckdb"
-    make_serving_fixture(path, seed=1)
+    make_serving_fixture(path, seed=1, grain=True)
     return path
 
 
