@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from models import QUERIES_DIR
 
@@ -21,6 +22,14 @@ SHARED_QUERIES = QUERIES_DIR / "published"  # queries every reader shares: publi
 
 class UnstampedPublication(ValueError):
     """The published database carries no usable `min_cell_count` in its `publication` table."""
+
+
+class MissingGrainTable(ValueError):
+    """The published database has no `grain` (or `grain_rollup`) table: nobody chose the grain its headline
+    panels may be shown at, so none is drawn (fail closed)."""
+
+
+GRAIN_TABLES = ("grain", "grain_rollup")
 
 
 def connect(database: Path) -> duckdb.DuckDBPyConnection:
@@ -85,3 +94,20 @@ def protect(row: Row, measures: tuple[str, ...], min_cell: int) -> Row:
         else:
             row[f"{m}_suppressed"] = False
     return row
+
+
+def grain_choices(con: duckdb.DuckDBPyConnection, database: Path | str = "the published database",
+                  ) -> tuple[list[Row], list[Row]]:
+    """The release's `grain` and `grain_rollup` rows (dashboards/release/grain.py), read once by each output;
+    refuses a database without them (fail closed: a panel is never drawn at a grain the release did not choose)."""
+    missing = [t for t in GRAIN_TABLES if t not in tables(con)]
+    if missing:
+        raise MissingGrainTable(
+            f"{database}: no {' or '.join(missing)} table; without the release's grain choice no headline panel "
+            "can be drawn (fail closed)")
+    return rows(con, SHARED_QUERIES / "grain.sql"), rows(con, SHARED_QUERIES / "grain_rollup.sql")
+
+
+def table_frame(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """One published table, whole, for a headline panel (models/queries/published/panel_table.sql)."""
+    return con.execute((SHARED_QUERIES / "panel_table.sql").read_text(encoding="utf-8"), {"table": table}).pl()

@@ -72,16 +72,34 @@ def test_pdf_text_is_extractable_and_headline_numbers_match_the_serving_database
 
 
 def test_regions_table_numbers_match_and_suppressed_regions_read_suppressed_never_zero(briefing):
+    """The signals-by-region table is drawn at the grain the release chose (issue #15): each region's latest
+    period reads its published cell ("suppressed", never 0, where hidden); a region the release rolls into
+    "Other" is not listed alone."""
     report, pages, serving = briefing
-    text = next(p for p in pages if p.startswith("Regions"))
+    text = "\n".join(p for p in pages)
     with duckdb.connect(str(serving), read_only=True) as con:
-        cursor = con.execute("SELECT area_name, signals, signals_suppressed FROM area_quarterly "
-                             "WHERE area_level = 'region' AND quarter = ?", [report.quarter.start])
-        regions = cursor.fetchall()
-    assert any(suppressed for _, _, suppressed in regions), "the demo should exercise suppression"
-    for name, signals, suppressed in regions:
-        line = _line(text, name + " ")
-        assert line.startswith(f"{name} {'suppressed' if suppressed else f'{signals:,}'} "), line
+        grain, rollup = con.execute("SELECT grain, rollup FROM grain WHERE panel = 'signals_by_region' AND chosen").fetchone()
+        rolled = {m for (m,) in con.execute("SELECT member FROM grain_rollup WHERE panel = 'signals_by_region' "
+                                            "AND grain = ?", [grain]).fetchall()} if rollup == "other" else set()
+        table, period = {"month": ("area_monthly", "month"), "quarter": ("area_quarterly", "quarter"),
+                         "year": ("area_yearly", "year")}[grain]
+        if grain == "year":
+            at = con.execute("SELECT max(year) FROM area_yearly WHERE area_level = 'state' AND months_loaded = 12 "
+                             "AND year <= ?", [report.quarter.start.year]).fetchone()[0]
+        else:
+            at = report.quarter.start
+        regions = con.execute(f"SELECT region, area_name, signals, signals_suppressed FROM {table} "
+                              f"WHERE area_level = 'region' AND {period} = ?", [at]).fetchall()
+    start = text.index(f"Hotline signals by region, by {grain}")
+    block = text[start:text.index("Cases by region, by", start)]
+    assert regions
+    for code, name, signals, suppressed in regions:
+        if code in rolled:
+            assert not re.search(rf"^{re.escape(name)} ", block, re.M), name
+            continue
+        line = _line(block, name + " ")
+        assert line.startswith(f"{name} {'suppressed' if suppressed else f'{signals:,}'}"), line
+    assert ("\nOther " in block) == bool(rolled)
 
 
 def test_only_significant_changes_are_called_rises_or_falls(briefing):

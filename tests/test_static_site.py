@@ -23,7 +23,7 @@ SCREENSHOT = REPO / "artifacts" / "site.png"
 @pytest.fixture(scope="module")
 def serving_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("serving") / "serving.duckdb"
-    make_serving_fixture(path, seed=1)
+    make_serving_fixture(path, seed=1, grain=True)
     return path
 
 
@@ -53,7 +53,7 @@ def test_report_and_atomic_write(built: tuple[SiteReport, str]) -> None:
     report, page = built
     assert report.path.name == "index.html" and report.path.exists()
     assert report.bytes == report.path.stat().st_size
-    assert report.charts == 6
+    assert report.charts == 9  # 6 headline panels the fixture publishes (grain table), map, ranking, referrals
     assert report.build_seconds > 0
     assert sorted(p.name for p in report.path.parent.iterdir()) == ["data", "index.html", "run_manifest.csv"], \
         "temp file left behind"
@@ -126,7 +126,7 @@ def test_hostile_labels_are_inert_in_the_html(built: tuple[SiteReport, str]) -> 
     # Only the page's own three script elements open and close.
     assert len(re.findall(r"<script\b", page, re.I)) == len(re.findall(r"</script", page, re.I)) == 3
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # the caveat, escaped
-    sectors = {r["sector"] for r in _specs(page)["chart-sectors"]["data"]["values"]}
+    sectors = {r["category"] for r in _specs(page)["chart-sectors"]["data"]["values"]}
     assert any(HOSTILE in s and HOSTILE_IMG in s for s in sectors)  # survives as data, intact
 
 
@@ -137,7 +137,7 @@ def test_builds_without_referrals(serving_db: Path, tmp_path: Path) -> None:
     con.execute("DELETE FROM yearly_referral_flows")
     con.close()
     report = build_site(db, tmp_path / "site")
-    assert report.charts == 5
+    assert report.charts == 8
     assert "No referral data has been published yet." in report.path.read_text(encoding="utf-8")
 
 

@@ -6,6 +6,7 @@ next to an empty slot, never drawn as 0. The county map reuses the static site's
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,18 +51,28 @@ def svg(spec: Spec) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
+TREND_PERIODS = {"month": 24, "quarter": 8, "year": 3}
+
+
 def quarterly_trend(data: BriefingData) -> Spec | None:
-    """Statewide signals in the briefing quarter and the seven complete quarters before it."""
-    rows = data.state_trend or []
-    if not rows:
+    """Statewide signals at the grain the release chose for them, up to the briefing quarter (the last 24 months,
+    8 quarters or 3 years); the periods of the briefing quarter in black."""
+    view = data.panels.get("signals_statewide")
+    if view is None or not view.cells:
         return None
-    values = [{"quarter": f"{r['quarter'].year}Q{(r['quarter'].month - 1) // 3 + 1}", "signals": r["signals"],
-               "current": r["quarter"] == data.quarter.start, "label_y": r["signals"] or 0,
-               "text": SUPPRESSED if r["signals_suppressed"] else f"{r['signals']:,}"} for r in rows]
-    x = {"field": "quarter", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
+    cells = [c for c in view.cells if c.period <= data.quarter.end.isoformat()][-TREND_PERIODS.get(view.grain, 8):]
+    if not cells:
+        return None
+    start, end = data.quarter.start.isoformat(), data.quarter.end.isoformat()
+    values = [{"quarter": c.period_label if view.grain != "month" else f"{dt.date.fromisoformat(c.period):%b %y}",
+               "signals": c.value, "current": start <= c.period <= end or (view.grain == "year"
+                                                                          and c.period[:4] == start[:4]),
+               "label_y": c.value or 0, "text": SUPPRESSED if c.suppressed else f"{c.value:,}"} for c in cells]
+    x = {"field": "quarter", "type": "ordinal", "title": None, "sort": None,
+         "axis": {"labelAngle": -90 if view.grain == "month" else 0}}
     return _spec(
-        data={"values": values}, width=440, height=150,
-        title="Statewide hotline signals per quarter (briefing quarter in black)",
+        data={"values": values}, width=440, height=150, usermeta={"panel": view.name, "grain": view.grain},
+        title=f"Statewide hotline signals per {view.grain} (the briefing quarter in black)",
         layer=[
             {"transform": [{"filter": "datum.signals != null"}], "mark": {"type": "bar", "width": {"band": 0.7}},
              "encoding": {"x": x, "y": {"field": "signals", "type": "quantitative", "title": "Signals"},
@@ -119,6 +130,41 @@ def region_map(data: BriefingData) -> Spec | None:
                                     "legend": {"orient": "bottom", "gradientLength": 220}}}},
             *label_layers,
         ],
+    )
+
+
+def panel_bars(view, periods: list[str], labels: list[str]) -> Spec | None:
+    """A headline panel at its release's chosen grain: one bar per category and period (the first period black, the
+    others grey); a suppressed value is written "suppressed" next to an empty slot, never drawn as 0."""
+    cells = [c for c in view.cells if c.period in periods]
+    if not cells:
+        return None
+    label_of = dict(zip(periods, labels))
+    totals: dict[str, int] = {}
+    for c in cells:
+        totals[c.label] = totals.get(c.label, 0) + (c.value or 0)
+    order = sorted(totals, key=lambda n: (n == "Other", -totals[n], n))
+    values = [{"category": c.label, "period": label_of[c.period], "value": c.value, "label_x": c.value or 0,
+               "text": SUPPRESSED if c.suppressed else f"{c.value:,}"} for c in cells]
+    shown = [label_of[p] for p in periods]
+    shades = [DARK, LIGHT, MID][:len(shown)] if len(shown) <= 3 else None
+    return _spec(
+        data={"values": values}, width=330, usermeta={"panel": view.name, "grain": view.grain},
+        title=f"{view.title} by {view.grain}: {', '.join(shown)}; suppressed values not drawn",
+        facet={"row": {"field": "category", "type": "nominal", "sort": order, "title": None,
+                       "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 10, "labelLimit": 190}}},
+        spacing=2,
+        spec={"height": {"step": 9}, "width": 300, "layer": [
+            {"transform": [{"filter": "datum.value != null"}], "mark": {"type": "bar"},
+             "encoding": {"y": {"field": "period", "type": "nominal", "sort": shown, "axis": None},
+                          "x": {"field": "value", "type": "quantitative", "title": view.measure.capitalize()},
+                          "color": {"field": "period", "type": "nominal", "legend": None,
+                                    "scale": {"domain": shown, **({"range": shades} if shades else
+                                                                  {"scheme": "greys"})}}}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 8, "color": DARK},
+             "encoding": {"y": {"field": "period", "type": "nominal", "sort": shown, "axis": None},
+                          "x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "text"}}},
+        ]},
     )
 
 

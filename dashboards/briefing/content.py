@@ -65,6 +65,59 @@ def _where(row: Row) -> str:
     return "statewide" if row["area_level"] == "state" else f"in {row['area_name']}"
 
 
+# --- headline panels at the release's chosen grain ----------------------------------------------------------
+
+def panel_periods(view, quarter) -> tuple[list[str], list[str]]:
+    """The periods of a headline panel the briefing shows, at the panel's chosen grain, and their labels: the
+    quarter's months; the quarter and the same quarter a year earlier; or the latest complete year up to the
+    quarter and the year before it."""
+    if view is None or not view.cells:
+        return [], []
+    labels = {c.period: c.period_label for c in view.cells}
+    start, end = quarter.start, quarter.end
+    if view.grain == "month":
+        chosen = [p for p in view.periods() if start.isoformat() <= p <= end.isoformat()]
+    elif view.grain == "quarter":
+        chosen = [p for p in (start.isoformat(), start.replace(year=start.year - 1).isoformat()) if p in labels]
+    else:
+        years = [p for p in view.periods() if p[:4] <= str(end.year)]
+        chosen = years[::-1][:2]
+    return chosen, [labels[p] for p in chosen]
+
+
+def panel_table(view, periods: list[str], labels: list[str], heading: str) -> Table | Paragraph:
+    """A headline panel's categories (small ones in "Other" as the release states) for the periods shown."""
+    if not periods:
+        return Paragraph(f"{view.title}: no {view.grain} has been published for this briefing yet.", "missing")
+    cells = {(c.label, c.period): c for c in view.cells}
+    names = sorted({c.label for c in view.cells}, key=lambda n: (n == "Other", n))
+    rows = tuple((name, *(NOT_PUBLISHED if (c := cells.get((name, p))) is None else
+                          SUPPRESSED if c.suppressed else f"{c.value:,}" for p in periods)) for name in names)
+    return Table((heading, *labels), rows, widths=(3.0, *([1.6] * len(labels))))
+
+
+def panel_note(view) -> Paragraph | None:
+    return None if view is None else Paragraph(view.note, "note")
+
+
+def _statewide_by_grain(data: BriefingData) -> Paragraph | None:
+    """The statewide counts at the grain the release chose for them, in the briefing quarter."""
+    parts = []
+    for name in ("signals_statewide", "cases_statewide"):
+        view = data.panels.get(name)
+        periods, labels = panel_periods(view, data.quarter)
+        if not periods:
+            continue
+        by = {c.period: c for c in view.cells}
+        values = "; ".join(f"{label} {SUPPRESSED if by[p].suppressed else f'{by[p].value:,}'}"
+                           for p, label in zip(periods, labels))
+        parts.append(f"{view.title} by {view.grain}: {values}.")
+    if not parts:
+        return None
+    notes = {data.panels[n].note for n in ("signals_statewide", "cases_statewide") if n in data.panels}
+    return Paragraph(" ".join(parts) + " " + " ".join(sorted(notes)))
+
+
 # --- cover -----------------------------------------------------------------------------------------------
 
 def cover(data: BriefingData) -> Section:
@@ -195,6 +248,7 @@ def headline(data: BriefingData) -> Section:
     section.add(Table(("Statewide, " + data.quarter.label, "Count", "vs previous quarter (95% CI)", "Sig.",
                        "vs same quarter last year (95% CI)", "Sig."), tuple(rows),
                       widths=(2.2, 1.2, 2.5, 1.1, 2.5, 1.1)))
+    section.add(_statewide_by_grain(data))
     rate = load_catalog().metric("signals_per_100k")
     placement = next(p for p in rate.published_in if p.table == AREA_TABLE)
     rate_text = derived(state, placement.column, k)
@@ -209,7 +263,8 @@ def headline(data: BriefingData) -> Section:
     section.add(_missing(data, "outcomes"))
     spec = charts.quarterly_trend(data)
     if spec:
-        section.add(Chart("quarterly_trend", spec, "Bar chart of statewide hotline signals per quarter", 0.75))
+        grain = data.panels["signals_statewide"].grain
+        section.add(Chart("quarterly_trend", spec, f"Bar chart of statewide hotline signals per {grain}", 0.75))
     return section
 
 
@@ -282,13 +337,15 @@ def regions(data: BriefingData) -> Section:
         section.add(Chart("region_map", spec, f"Map of {data.publication.get('state_name', 'the state')} counties "
                                               "shaded by their region's signals per 100,000 residents", 0.5))
     section.add(_missing(data, "counties"))
-    table_rows = []
-    for r in rows:
-        table_rows.append((r["area_name"], count(r, "signals", k), derived(r, "signals_per_100k", k),
-                           *_change_pair(r, "signals", k)))
-    section.add(Table(("Region", "Signals", "Per 100,000", "vs previous quarter (95% CI)", "Sig.",
-                       "vs same quarter last year (95% CI)", "Sig."), tuple(table_rows),
-                      widths=(2.2, 1.2, 1.3, 2.2, 1.1, 2.2, 1.1)))
+    for name, heading in (("signals_by_region", "Signals, region"), ("cases_by_region", "Cases, region")):
+        view = data.panels.get(name)
+        if view is None:
+            continue
+        periods, labels = panel_periods(view, data.quarter)
+        section.add(Paragraph(f"{view.title}, by {view.grain}", "lead"), panel_table(view, periods, labels, heading),
+                    panel_note(view))
+    rolled = set(data.panels["signals_by_region"].rolled) if "signals_by_region" in data.panels else set()
+    rows = [r for r in rows if r["area_name"] not in rolled]  # a region inside "Other" is not described alone
     sentences = []
     for r in rows:
         yoy = change_sentence("signals", _where(r), "yoy", change_of(r, "signals", "yoy", AREA_TABLE))
@@ -308,16 +365,22 @@ def regions(data: BriefingData) -> Section:
 def industries(data: BriefingData) -> Section:
     section = Section("industries", SECTION_TITLES["industries"])
     k = data.min_cell_count
-    if data.industry is not None:
-        spec = charts.sectors(data)
+    view = data.panels.get("signals_by_sector")
+    if view is not None:
+        periods, labels = panel_periods(view, data.quarter)
+        spec = charts.panel_bars(view, periods, labels)
         if spec:
-            section.add(Chart("sectors", spec, "Bar chart of signals by sector, this quarter and a year earlier", 0.75))
-        rows = tuple((r["sector_name"], count(r, "signals", k), *_change_pair_industry(r, k)) for r in data.industry)
+            section.add(Chart("sectors", spec, f"Bar chart of signals by sector, by {view.grain}", 0.75))
+        section.add(panel_table(view, periods, labels, "Sector"), panel_note(view))
+    if data.industry is not None and view is not None and view.grain == "quarter":
+        # the quarter's changes, where the release shows sectors by quarter (a sector inside "Other" not alone)
+        shown = [r for r in data.industry if r["sector_name"] not in set(view.rolled)]
+        rows = tuple((r["sector_name"], count(r, "signals", k), *_change_pair_industry(r, k)) for r in shown)
         section.add(Table(("Sector", "Signals", "vs previous quarter (95% CI)", "Sig.",
                            "vs same quarter last year (95% CI)", "Sig."), rows, widths=(2.4, 1.3, 2.3, 1.1, 2.3, 1.1)))
         sentences = [change_sentence("signals", f"in the {r['sector_name']} sector", "yoy",
                                      change_of(r, "signals", "yoy", "industry_quarterly"))
-                     for r in data.industry if r["sector_code"] != "all"]
+                     for r in shown if r["sector_code"] != "all"]
         if any(sentences):
             section.add(Bullets(tuple(s for s in sentences if s)))
     section.add(_missing(data, "industry"))
@@ -383,7 +446,7 @@ def referrals(data: BriefingData) -> Section:
                                   f"{total['median_days_signal_to_first_referral']:,.0f} days of their first signal."))
     section.add(_missing(data, "referral_timeliness"))
     if data.referral_services is not None:
-        section.add(_services_table(data))
+        section.add(_services_table(data), panel_note(data.panels.get("referrals_by_service")))
     section.add(_missing(data, "referral_services"))
     section.add(Paragraph("Notification after law enforcement meets a victim (Missouri § 566.223): every person "
                           "met who reasonably appeared to be a victim, adult or minor, notified or not", "lead"))

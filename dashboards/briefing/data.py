@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from dashboards import published
+from dashboards.panels import PanelView, load_views
 from dashboards.published import Row, protect
 from models.metric_catalog import load_catalog
 
@@ -48,6 +49,7 @@ class BriefingData:
     agency_quality: list[Row] | None = None
     reporting: list[Row] | None = None  # (agency, feed, month) with a loaded file in the quarter (run_inputs)
     missing: dict[str, str] = field(default_factory=dict)  # section -> missing table
+    panels: dict[str, PanelView] = field(default_factory=dict)  # headline panels at the release's chosen grain
 
     @property
     def period_end(self) -> dt.date | None:
@@ -126,6 +128,7 @@ def load(serving_db: Path, quarter: Quarter) -> BriefingData:
         publication = published.publication(con)
         min_cell = published.threshold(publication, serving_db)
         data = BriefingData(quarter=quarter, publication=publication, min_cell_count=min_cell)
+        data.panels = load_views(con, "briefing", min_cell, serving_db)  # fails closed without the grain table
         for section, table in SECTIONS.items():
             if table not in tables:
                 data.missing[section] = table

@@ -96,6 +96,30 @@ def _per_period(frame: pl.DataFrame, keys: list[str], value: pl.Expr, name: str)
     return frame.group_by([pl.col(k).cast(pl.Utf8) for k in keys]).agg(value.sum().alias(name))
 
 
+def remainders(frames: dict[str, pl.DataFrame], grain: dict, count: str,
+               rolled: list[str] | None = None) -> pl.DataFrame:
+    """Per period of a panel with a total (and per `total.by` group): `_total`, the panel's published total (null
+    where it is hidden or missing), `_shown`, what the panel shows of it, and `_remainder`, the total minus that
+    (null where the total is). Without `rolled` the panel shows every cell that is not hidden, so the remainder is
+    what its hidden cells add up to; with `rolled` it shows the categories not rolled up, so the remainder is its
+    "Other". The one definition of both: the release judges a grain on it, and the site and the briefing draw
+    "Other" from it (dashboards/panels.py)."""
+    detail = panel_rows(frames, grain)
+    hidden = _hidden(detail, count)
+    if rolled is None:
+        left_out = hidden
+    else:
+        left_out = detail[grain["category"]].cast(pl.Utf8).is_in(list(rolled)) | hidden
+    detail = detail.with_columns(pl.when(left_out).then(0).otherwise(pl.col(count)).alias("_shown"))
+    keys = total_keys(grain)
+    total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
+    total = total.with_columns(pl.when(_hidden(total, count)).then(None).otherwise(pl.col(count)).alias("_value"))
+    totals = total.group_by([pl.col(k).cast(pl.Utf8) for k in keys]).agg(
+        pl.when(pl.col("_value").is_null().any()).then(None).otherwise(pl.col("_value").sum()).alias("_total"))
+    joined = totals.join(_per_period(detail, keys, pl.col("_shown"), "_shown"), on=keys, how="full", coalesce=True)
+    return joined.with_columns((pl.col("_total") - pl.col("_shown").fill_null(0)).alias("_remainder")).sort(keys)
+
+
 def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rollup: bool) -> dict:
     """How a panel fares at one grain, from published numbers only: cells, cells hidden, the share of its total
     in hidden cells (None when unknown), and with `rollup` the categories rolled into "other" (every category
@@ -111,14 +135,10 @@ def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rol
     total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
     if total.is_empty() or _hidden(total, count).any():
         return out
-    keys = total_keys(grain)
-    detail = detail.with_columns(hidden.alias("_hidden"),
-                                 pl.when(hidden).then(0).otherwise(pl.col(count)).alias("_shown"))
-    joined = (_per_period(total, keys, pl.col(count), "_total")
-              .join(_per_period(detail, keys, pl.col("_shown"), "_shown"), on=keys, how="full", coalesce=True))
+    joined = remainders(frames, grain, count)
     if joined["_total"].null_count():
         return out  # a period of the panel without a published total
-    remainder = joined["_total"] - joined["_shown"].fill_null(0)
+    remainder = joined["_remainder"]
     # the hidden cells of a period add up to 0 or >= k (the suppressor's rule for a relation with a shown total);
     # anything else would already be a leak of the release, so the panel does not lean on it
     out["small_remainder"] = bool(((remainder > 0) & (remainder < k)).any())
@@ -126,12 +146,12 @@ def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rol
     out["hidden_share"] = round(100 * float(remainder.sum()) / whole, 1) if whole else 0.0
     if rollup and out["cells_hidden"]:
         category = grain["category"]
-        rolled = sorted(detail.filter(pl.col("_hidden"))[category].cast(pl.Utf8).unique().to_list())
+        rolled = sorted(detail.filter(hidden)[category].cast(pl.Utf8).unique().to_list())
         kept = detail.filter(~pl.col(category).cast(pl.Utf8).is_in(rolled))
-        in_kept = float(kept[count].sum()) if kept.height else 0.0
+        other = float(remainders(frames, grain, count, rolled)["_remainder"].sum())
         n_periods = joined.height
         out.update(rolled=rolled, cells=kept.height + n_periods, cells_hidden=0, hidden_share=0.0,
-                   other_share=round(100 * (whole - in_kept) / whole, 1) if whole else 0.0,
+                   other_share=round(100 * other / whole, 1) if whole else 0.0,
                    kept=detail[category].cast(pl.Utf8).n_unique() - len(rolled))
     return out
 

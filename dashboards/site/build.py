@@ -126,7 +126,7 @@ def _referral_body(data: SiteData) -> str:
              "<th scope=\"col\">Referring</th><th scope=\"col\">Receiving</th><th scope=\"col\" class=\"num\">Referrals</th>"
              "<th scope=\"col\" class=\"num\">Accepted</th><th scope=\"col\" class=\"num\">Declined</th>"
              "<th scope=\"col\" class=\"num\">Pending</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-    return ('<div class="row"><div class="chart" id="chart-referrals" role="img" '
+    return ('<div class="row"><div class="chart" id="chart-referrals" data-panel="referrals_by_org_type" data-grain="year" role="img" '
             'aria-label="Bar chart of referrals between organisation types by outcome"></div>'
             f"<div>{table}</div></div>")
 
@@ -201,6 +201,33 @@ def _briefing_link(data: SiteData) -> str:
             f'(<a href="{_e(page[:-5])}.pdf">PDF</a>)')
 
 
+PANEL_HEADINGS = {  # panel -> heading on the page (the chart ids are charts.PANEL_CHARTS)
+    "signals_by_type": "Signals", "cases_by_type": "Cases", "signals_statewide": "Signals, statewide",
+    "cases_statewide": "Cases, statewide", "signals_by_region": "Signals by region",
+    "cases_by_region": "Cases by region", "signals_by_sector": "Signals by sector", "cases_by_sector": "Cases by sector",
+}
+
+
+def grain_note(view) -> str:
+    """The panel's grain and roll-up in words, marked with the panel and the grain it draws."""
+    return (f'<p class="grain-note" data-panel="{_e(view.name)}" data-grain="{_e(view.grain)}">'
+            f"{_e(view.note)}</p>")
+
+
+def _panel(data: SiteData, name: str) -> str:
+    """A headline panel: heading, the note on its grain, and its chart (drawn at the release's chosen grain)."""
+    view = data.panels.get(name)
+    heading = f"<h3>{_e(PANEL_HEADINGS[name])}</h3>"
+    if view is None:
+        return heading + '<p class="grain-note">Not shown: the release chose no grain for this panel.</p>'
+    if not view.cells:
+        return heading + grain_note(view) + (f"<p>No {_e(view.measure)} published yet.</p>" if view.available else "")
+    chart = charts.PANEL_CHARTS[name]
+    return (heading + grain_note(view)
+            + f'<div class="chart" id="{chart}" data-panel="{_e(name)}" data-grain="{_e(view.grain)}" role="img" '
+            f'aria-label="{_e(f"Chart of {view.title.lower()} by {view.grain}")}"></div>')
+
+
 def _downloads_body(paths: list[Path]) -> str:
     if not paths:
         return "<p>No table has been published yet.</p>"
@@ -254,6 +281,9 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
         "referral_lede": _e("Referrals from one type of organisation to another and what became of them. "
                             "The hatched part of a bar is the referrals whose outcome is suppressed."),
         "referral_body": _referral_body(data),
+        "referral_note": grain_note(data.panels["referrals_by_org_type"]) if "referrals_by_org_type" in data.panels
+        else "",
+        **{f"panel_{name}": _panel(data, name) for name in PANEL_HEADINGS},
         "metric_sections": metric_sections,
         "context_section": context_section,
         "run_manifest": _manifest_body(data),
@@ -282,7 +312,9 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     downloads = export_published_tables(Path(serving_db), site_dir / DOWNLOADS_DIR)
     for stale in set((site_dir / DOWNLOADS_DIR).glob("*.csv")) - set(downloads):  # a table no longer published
         stale.unlink()
-    page = render(data, specs, render_metric_sections(Path(serving_db)),
+    notes = {"h-venues": grain_note(data.panels["signals_by_venue_type"])} \
+        if "signals_by_venue_type" in data.panels else {}
+    page = render(data, specs, render_metric_sections(Path(serving_db), notes),
                   render_context_section(Path(serving_db), data.min_cell_count), downloads).encode("utf-8")
     # the manifest first: a reader who sees the new page can follow its link to the matching list
     _write_atomically(site_dir / MANIFEST_CSV, manifest_csv(data))

@@ -12,6 +12,8 @@ from typing import Any
 
 from dashboards.vocabulary import NO_DATA, SUPPRESSED
 
+from dashboards.panels import PanelView
+
 from . import geo
 from .data import Row, SiteData
 
@@ -55,60 +57,6 @@ def rate_text(rate: float | None, flag: str | None) -> str:
 
 def _spec(description: str, **body: Any) -> Spec:
     return {"description": description, "config": CONFIG, **body}
-
-
-def _type_scale(monthly: list[Row]) -> Spec:
-    seen: dict[str, str] = {}
-    for r in monthly:
-        seen.setdefault(r["trafficking_type_label"], r["trafficking_type"])
-    rank = {code: i for i, code in enumerate(TYPE_ORDER)}
-    seen = dict(sorted(seen.items(), key=lambda kv: (rank.get(kv[1], len(rank)), kv[0])))
-    domain = list(seen)
-    extra = iter(EXTRA_COLOURS * 4)
-    return {"domain": domain, "range": [TYPE_COLOURS.get(code) or next(extra) for code in seen.values()]}
-
-
-def trend(data: SiteData, measure: str) -> Spec:
-    """Statewide monthly counts by trafficking type, with a strip marking suppressed months."""
-    noun = measure.capitalize()
-    rows = [
-        {"month": r["month"], "type": r["trafficking_type_label"], "value": r[measure],
-         "suppressed": r[f"{measure}_suppressed"],
-         "text": count_text(r[measure], r[f"{measure}_suppressed"])}
-        for r in data.monthly
-    ]
-    colour = {"field": "type", "type": "nominal", "title": "Trafficking type", "scale": _type_scale(data.monthly),
-              "legend": {"orient": "top", "direction": "horizontal"}}
-    x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": None,
-         "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": "year" if len(rows) > 96 else 12}}
-    tooltip = [{"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month", "format": "%B %Y"},
-               {"field": "type", "title": "Type"}, {"field": "text", "title": noun}]
-    lines: Spec = {
-        "width": 880, "height": 240,
-        "layer": [
-            {"mark": {"type": "line", "strokeWidth": 2, "invalid": "break-paths-filter-domains"}},
-            {"mark": {"type": "point", "filled": True, "size": 22}, "transform": [{"filter": "datum.value != null"}],
-             "encoding": {"tooltip": tooltip}},
-        ],
-        "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": f"{noun} per month"},
-                     "color": colour},
-    }
-    body: Spec = {"data": {"values": rows}}
-    if any(r["suppressed"] for r in rows):
-        strip: Spec = {
-            "width": 880, "height": {"step": 14},
-            "title": {"text": "Months suppressed: not drawn above",
-                      "fontSize": 11, "fontWeight": "normal", "color": "#555"},
-            "transform": [{"filter": "datum.suppressed"}],
-            "mark": {"type": "rect", "fill": SUPPRESSED_FILL, "stroke": "#777", "strokeWidth": 0.5},
-            "encoding": {"x": {**x, "axis": None}, "y": {"field": "type", "type": "nominal", "title": None,
-                                                         "sort": colour["scale"]["domain"]},
-                         "tooltip": tooltip},
-        }
-        body.update(vconcat=[lines, strip], resolve={"scale": {"x": "shared"}}, spacing=8)
-    else:
-        body.update(lines)
-    return _spec(f"Statewide {measure} per month by trafficking type; suppressed months are not plotted.", **body)
 
 
 def _region_rows(data: SiteData) -> list[Row]:
@@ -209,39 +157,6 @@ def region_bars(data: SiteData) -> Spec:
     )
 
 
-def sectors(data: SiteData) -> Spec:
-    """Small multiples of quarterly signals per industry sector (shared y axis)."""
-    totals: dict[str, int] = {}
-    for r in data.sectors:
-        totals[r["sector_name"]] = totals.get(r["sector_name"], 0) + (r["signals"] or 0)
-    codes = {r["sector_name"]: r["sector_code"] for r in data.sectors}
-    order = sorted(totals, key=lambda n: (codes[n] == "not_specified", -totals[n], n))
-    rows = [
-        {"quarter": r["quarter_label"], "sector": r["sector_name"], "value": r["signals"],
-         "suppressed": r["signals_suppressed"],
-         "signals_text": count_text(r["signals"], r["signals_suppressed"]),
-         "cases_text": count_text(r["cases"], r["cases_suppressed"])}
-        for r in data.sectors
-    ]
-    x = {"field": "quarter", "type": "ordinal", "title": None,
-         "axis": {"labelAngle": 0, "labelExpr": "indexof(datum.label, 'Q1') > 0 ? substring(datum.label, 0, 4) : ''",
-                  "ticks": False}}
-    tooltip = [{"field": "sector", "title": "Sector"}, {"field": "quarter", "title": "Quarter"},
-               {"field": "signals_text", "title": "Signals"}, {"field": "cases_text", "title": "Cases"}]
-    return _spec(
-        "Quarterly hotline signals by industry sector; hatched quarters are suppressed.",
-        data={"values": rows}, columns=4, spacing={"row": 18, "column": 22},
-        facet={"field": "sector", "type": "nominal", "sort": order, "title": None,
-               "header": {"labelAnchor": "start", "labelLimit": 200, "labelPadding": 4}},
-        spec={"width": 190, "height": 110, "encoding": {"x": x, "tooltip": tooltip}, "layer": [
-            {"transform": [{"filter": "datum.suppressed"}],
-             "mark": {"type": "bar", "fill": SUPPRESSED_FILL, "opacity": 0.35}},
-            {"transform": [{"filter": "datum.value != null"}], "mark": {"type": "bar", "color": "#3a6ea5"},
-             "encoding": {"y": {"field": "value", "type": "quantitative", "title": "Signals"}}},
-        ]},
-    )
-
-
 def referrals(data: SiteData) -> Spec:
     """Latest year's referral flows: total bar (hatched) with the published outcomes stacked on top."""
     flows, parts = [], []
@@ -287,6 +202,115 @@ def referrals(data: SiteData) -> Spec:
     )
 
 
+# headline panel (dashboards/release/panels.yaml) -> the site's chart of it, in page order
+PANEL_CHARTS = {
+    "signals_by_type": "chart-trend-signals", "cases_by_type": "chart-trend-cases",
+    "signals_statewide": "chart-statewide-signals", "cases_statewide": "chart-statewide-cases",
+    "signals_by_region": "chart-regions-signals", "cases_by_region": "chart-regions-cases",
+    "signals_by_sector": "chart-sectors", "cases_by_sector": "chart-sectors-cases",
+}
+SMALL_MULTIPLES_ABOVE = 5  # categories: more than this, one small chart each
+PERIOD_FORMAT = {"month": "%b %Y", "quarter": "%Y Q%q", "year": "%Y"}
+OTHER_COLOUR = "#9e9e9e"
+
+
+def panel_rows(view: PanelView) -> list[Row]:
+    """The cells a panel draws (its release's chosen grain, "Other" as the release states it)."""
+    noun = view.measure.capitalize()
+    return [{"period": c.period, "period_label": c.period_label, "category": c.label, "value": c.value,
+             "suppressed": c.suppressed, "other": c.other, "text": count_text(c.value, c.suppressed),
+             "measure": noun} for c in view.cells]
+
+
+def _category_scale(view: PanelView) -> Spec:
+    seen: dict[str, str] = {}
+    for c in view.cells:
+        seen.setdefault(c.label, c.category or "")
+    rank = {code: i for i, code in enumerate(TYPE_ORDER)}
+    ordered = sorted(seen.items(), key=lambda kv: (kv[1] == "other", rank.get(kv[1], len(rank)), kv[0]))
+    extra = iter(EXTRA_COLOURS * 4)
+    return {"domain": [label for label, _ in ordered],
+            "range": [OTHER_COLOUR if code == "other" else TYPE_COLOURS.get(code) or next(extra)
+                      for _, code in ordered]}
+
+
+def panel_chart(view: PanelView) -> Spec:
+    """One headline panel at the grain its release chose: lines over months or quarters, bars over years, one
+    small chart per category where there are many. A suppressed cell is never a value: lines break and a hatched
+    strip (or bar) marks it "suppressed"."""
+    rows = panel_rows(view)
+    noun = view.measure.capitalize()
+    grain = view.grain
+    categories = {r["category"] for r in rows}
+    meta = {"panel": view.name, "grain": grain, "rollup": "other" if view.rollup else "none"}
+    tooltip_time = ({"field": "period_label", "title": grain.capitalize()})
+    tooltip = [tooltip_time, {"field": "category", "title": "Category"}, {"field": "text", "title": noun}]
+    y_title = f"{noun} per {grain}"
+    description = f"{view.title}, by {grain}; hatched = suppressed (not zero)."
+    if len(categories) > SMALL_MULTIPLES_ABOVE:
+        order = sorted(categories, key=lambda c: (c == "Other", -sum(r["value"] or 0 for r in rows
+                                                                      if r["category"] == c), c))
+        x = {"field": "period_label", "type": "ordinal", "title": None, "sort": {"field": "period"},
+             "axis": {"labelAngle": 0, "ticks": False, **({"labelExpr": "indexof(datum.label, 'Q1') > 0 ? "
+                                                                       "substring(datum.label, 0, 4) : ''"}
+                                                          if grain == "quarter" else {})}}
+        if grain == "month":
+            x["axis"]["labelExpr"] = "indexof(datum.label, 'January') == 0 ? substring(datum.label, 8) : ''"
+        return _spec(
+            description, usermeta=meta, data={"values": rows}, columns=4, spacing={"row": 18, "column": 22},
+            facet={"field": "category", "type": "nominal", "sort": order, "title": None,
+                   "header": {"labelAnchor": "start", "labelLimit": 200, "labelPadding": 4}},
+            spec={"width": 190, "height": 110, "encoding": {"x": x, "tooltip": tooltip}, "layer": [
+                {"transform": [{"filter": "datum.suppressed"}],
+                 "mark": {"type": "bar", "fill": SUPPRESSED_FILL, "opacity": 0.35}},
+                {"transform": [{"filter": "datum.value != null"}], "mark": {"type": "bar", "color": "#3a6ea5"},
+                 "encoding": {"y": {"field": "value", "type": "quantitative", "title": y_title}}},
+            ]},
+        )
+    colour = {"field": "category", "type": "nominal", "title": None, "scale": _category_scale(view),
+              "legend": {"orient": "top", "direction": "horizontal"} if len(categories) > 1 else None}
+    if grain == "year":
+        x = {"field": "period_label", "type": "ordinal", "title": None, "sort": {"field": "period"},
+             "axis": {"labelAngle": 0}}
+        offset = {"xOffset": {"field": "category", "type": "nominal", "sort": colour["scale"]["domain"]}}
+        body = {"width": 880 if len(rows) > 12 else 420, "height": 220, "encoding": {"x": x, **offset, "tooltip": tooltip},
+                "layer": [
+                    {"transform": [{"filter": "datum.suppressed"}],
+                     "mark": {"type": "bar", "fill": SUPPRESSED_FILL, "stroke": "#777", "strokeWidth": 0.5}},
+                    {"transform": [{"filter": "datum.value != null"}], "mark": {"type": "bar"},
+                     "encoding": {"y": {"field": "value", "type": "quantitative", "title": y_title},
+                                  "color": colour}},
+                ]}
+        return _spec(description, usermeta=meta, data={"values": rows}, **body)
+    x = {"field": "period", "type": "temporal", "title": None,
+         "axis": {"format": PERIOD_FORMAT[grain], "labelAngle": 0, "tickCount": 12 if grain == "month" else 8}}
+    lines: Spec = {
+        "width": 880, "height": 240,
+        "layer": [
+            {"mark": {"type": "line", "strokeWidth": 2, "invalid": "break-paths-filter-domains"}},
+            {"mark": {"type": "point", "filled": True, "size": 26}, "transform": [{"filter": "datum.value != null"}],
+             "encoding": {"tooltip": tooltip}},
+        ],
+        "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": y_title}, "color": colour},
+    }
+    body: Spec = {"data": {"values": rows}}
+    if any(r["suppressed"] for r in rows):
+        strip: Spec = {
+            "width": 880, "height": {"step": 14},
+            "title": {"text": f"{grain.capitalize()}s suppressed: not drawn above", "fontSize": 11,
+                      "fontWeight": "normal", "color": "#555"},
+            "transform": [{"filter": "datum.suppressed"}],
+            "mark": {"type": "rect", "fill": SUPPRESSED_FILL, "stroke": "#777", "strokeWidth": 0.5},
+            "encoding": {"x": {**x, "axis": None}, "y": {"field": "category", "type": "nominal", "title": None,
+                                                         "sort": colour["scale"]["domain"]},
+                         "tooltip": tooltip},
+        }
+        body.update(vconcat=[lines, strip], resolve={"scale": {"x": "shared"}}, spacing=8)
+    else:
+        body.update(lines)
+    return _spec(description, usermeta=meta, **body)
+
+
 QUARTERS_OF_YEAR = ("Q1", "Q2", "Q3", "Q4")
 
 
@@ -322,15 +346,12 @@ def seasonality(data: SiteData) -> Spec:
 
 def all_charts(data: SiteData) -> dict[str, Spec]:
     """Chart id -> spec, in page order. Ids match the containers in template.html."""
-    charts = {
-        "chart-trend-signals": trend(data, "signals"),
-        "chart-trend-cases": trend(data, "cases"),
-        "chart-region-map": region_map(data),
-        "chart-region-bars": region_bars(data),
-        "chart-sectors": sectors(data),
-    }
+    charts = {chart: panel_chart(data.panels[panel]) for panel, chart in PANEL_CHARTS.items()
+              if panel in data.panels and data.panels[panel].cells}
+    charts.update({"chart-region-map": region_map(data), "chart-region-bars": region_bars(data)})
     if data.referrals:
         charts["chart-referrals"] = referrals(data)
+        charts["chart-referrals"]["usermeta"] = {"panel": "referrals_by_org_type", "grain": "year", "rollup": "none"}
     if data.seasonality:
         charts["chart-seasonality"] = seasonality(data)
     return charts

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from dashboards import published
+from dashboards.panels import PanelView, load_views
 from dashboards.published import Row, protect
 from models import QUERIES_DIR
 
@@ -37,6 +38,7 @@ class SiteData:
     inputs: list[Row]  # the run manifest's input files (no counts: see models/serving/run_inputs.sql)
     seasonality: list[Row] = field(default_factory=list)  # sector x quarter of the year (sector_seasonality)
     latest_quarter: str | None = None  # the latest complete quarter, e.g. "2026Q3" (its briefing's name)
+    panels: dict[str, PanelView] = field(default_factory=dict)  # headline panels at the release's chosen grain
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
@@ -79,6 +81,7 @@ def load(serving_db: Path) -> SiteData:
         min_cell = published.threshold(publication, serving_db)
         period_end = publication.get("period_end")
         counts = ("signals", "cases")
+        panels = load_views(con, "site", min_cell, serving_db)  # fails closed without the release's grain table
 
         monthly = [protect(r, counts, min_cell) for r in _rows(con, "monthly_by_type")]
         sectors = [protect(r, counts, min_cell) for r in _rows(con, "quarterly_by_sector")]
@@ -113,6 +116,7 @@ def load(serving_db: Path) -> SiteData:
             inputs=_rows(con, "run_inputs") if _has_table(con, "run_inputs") else [],
             seasonality=_rows(con, "sector_seasonality") if _has_table(con, "sector_seasonality") else [],
             latest_quarter=_latest_quarter(con),
+            panels=panels,
         )
     finally:
         con.close()

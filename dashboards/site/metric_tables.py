@@ -263,7 +263,9 @@ SECTIONS = (  # anchor, title, renderer, tables it reads
 )
 
 
-def render_metric_sections(serving_db: Path) -> str:
+def render_metric_sections(serving_db: Path, notes: dict[str, str] | None = None) -> str:
+    """Every metric section the database has; `notes`: anchor -> HTML put first in that section (a headline
+    panel's note on the grain it is shown at)."""
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -273,7 +275,7 @@ def render_metric_sections(serving_db: Path) -> str:
                 continue  # a serving database from before these metrics: show what it has
             body = render(con)
             parts.append(f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{_e(title)}</h2>'
-                         f'<div class="table-scroll">{body}</div></section>')
+                         f'{(notes or {}).get(anchor, "")}<div class="table-scroll">{body}</div></section>')
         return "\n".join(parts)
     finally:
         con.close()
