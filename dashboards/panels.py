@@ -31,7 +31,7 @@ OTHER = "Other"
 ADJECTIVE = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
 NOUN = {"signals": "signals", "cases": "cases", "referrals": "referrals"}
 LABEL_COLUMNS = {"trafficking_type": "trafficking_type_label", "sector_code": "sector_name", "region": "area_name",
-                 "venue_type": "venue_name"}
+                 "venue_type": "venue_name", "receiving_org_type": "receiving_org_type_label", "service": "service_label"}
 FLOW_LABELS = ("referring_org_type_label", "receiving_org_type_label")
 
 
@@ -52,7 +52,7 @@ class PanelView:
     name: str
     title: str
     measure: str
-    grain: str  # the grain drawn: the release's chosen one
+    grain: str  # the grain drawn: the release's chosen one (its name in panels.yaml)
     rollup: bool  # small categories rolled into "Other", as the release states
     rolled: tuple[str, ...]  # labels of the categories in "Other"
     holds: bool
@@ -61,6 +61,8 @@ class PanelView:
     note: str  # the grain and the roll-up in words, for the reader
     release_cells_hidden_pct: float | None  # the release's own figure for the chosen grain
     available: bool = True  # False: the release chose a grain whose table this database does not have
+    period: str = "year"  # the grain's period (month, quarter, year): how it is drawn and said
+    grain_label: str = "year"  # the grain as a reader says it (panels.yaml `label`, else the period)
 
     @property
     def hidden_cells_pct(self) -> float:
@@ -115,7 +117,7 @@ def _cells(frames: dict[str, pl.DataFrame], spec: dict, measure: str, rolled: li
         if spec.get("category") and code in rolled:
             continue  # shown inside "Other"
         value, hidden = _protect(row[measure], bool(row.get(flag)), min_cell)
-        iso, text = _period(row[period], spec["grain"])
+        iso, text = _period(row[period], period)
         group = None
         if "total" in spec and spec["total"].get("by"):
             group = str(row.get(spec["total"]["by"][0]))
@@ -124,7 +126,7 @@ def _cells(frames: dict[str, pl.DataFrame], spec: dict, measure: str, rolled: li
         by = spec["total"].get("by", [])
         for row in grains.remainders(frames, spec, measure, rolled).iter_rows(named=True):
             value, hidden = _protect(row["_remainder"], row["_remainder"] is None, min_cell)
-            iso, text = _period(row[period], spec["grain"])
+            iso, text = _period(row[period], period)
             out.append(Cell(iso, text, "other", OTHER, value, hidden, other=True,
                             group=str(row[by[0]]) if by else None))
     return sorted(out, key=lambda c: (c.period, c.other, c.label))
@@ -136,12 +138,19 @@ def _pct(value: float | None) -> str:
     return f"{value:.0f}%" if value >= 1 or value == 0 else "under 1%"
 
 
-def _why_not(row: dict, rolled_row: dict | None) -> str:
+def grain_words(spec: dict) -> tuple[str, str]:
+    """A grain as a reader says it: ("year", "yearly"), or the grain's own `label` in panels.yaml where it is
+    more than a period (referrals by service over all organisation types)."""
+    period = spec["period"]
+    return spec.get("label", period), ADJECTIVE.get(period, period)
+
+
+def _why_not(row: dict, rolled_row: dict | None, spec: dict) -> str:
     """Why a finer grain (as published) is not shown, in words."""
-    adjective = ADJECTIVE.get(row["grain"], row["grain"])
+    noun, adjective = grain_words(spec)
     reason = row["reason"]
     if reason == "nothing_published":
-        text = f"no {row['grain']} figure is published yet"
+        text = f"no {noun} figure is published yet"
     elif reason == "hidden_share_over_limit":
         text = f"{adjective} figures would hide {_pct(row['hidden_share_pct'])} of the count"
     elif reason == "mostly_hidden":
@@ -157,15 +166,20 @@ def _why_not(row: dict, rolled_row: dict | None) -> str:
     return text
 
 
-def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_total: bool) -> str:
-    """The panel's grain and roll-up in words a reader understands, from the release's `grain` rows."""
-    grain, adjective = chosen["grain"], ADJECTIVE.get(chosen["grain"], chosen["grain"])
+def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_total: bool,
+             specs: dict[str, dict]) -> str:
+    """The panel's grain and roll-up in words a reader understands, from the release's `grain` rows (`specs`:
+    the panel's grains in panels.yaml by name)."""
+    grain = chosen["grain"]
+    noun, adjective = grain_words(specs[grain])
+    period = specs[grain]["period"]
     finer = [r for r in options if r["rollup"] == "none" and r["grain_rank"] < chosen["grain_rank"]
              and (r["grain"] != grain or chosen["rollup"] == "other")]
     rolled_of = {r["grain"]: r for r in options if r["rollup"] == "other"}
-    parts = [f"By {grain}"]
+    parts = [f"By {noun}"]
     if finer:
-        whys = [_why_not(r, rolled_of.get(r["grain"]) if r["grain"] != grain else None) for r in finer]
+        whys = [_why_not(r, rolled_of.get(r["grain"]) if r["grain"] != grain else None, specs[r["grain"]])
+                for r in finer]
         parts[0] += ": " + "; ".join(whys) + "."
     elif len({r["grain"] for r in options}) == 1:
         parts[0] += ", the only grain published for this panel."
@@ -173,7 +187,7 @@ def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_to
         parts[0] += ", the finest grain published."
     if chosen["rollup"] == "other":
         parts.append(f"“Other” groups {', '.join(rolled_labels)} ({_pct(chosen['other_share_pct'])} of the count): "
-                     f"each has a suppressed {grain}, so they are shown together, as the published total minus the "
+                     f"each has a suppressed {period}, so they are shown together, as the published total minus the "
                      "categories shown.")
     if chosen["reason"] == "coarsest_none_holds":
         hidden = f"{chosen['cells_hidden']:,} of {chosen['cells']:,} figures ({_pct(chosen['cells_hidden_pct'])})"
@@ -187,7 +201,7 @@ def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_to
     else:
         parts.append(f"No {adjective} figure is suppressed.")
     if has_total:
-        parts.append(f"Complete {grain}s only.")
+        parts.append(f"Complete {period}s only.")
     return " ".join(parts)
 
 
@@ -208,12 +222,14 @@ def load_views(con: duckdb.DuckDBPyConnection, surface: str, min_cell: int,
             views[name] = PanelView(name, panel["title"], panel["count"], "", False, (), False, "not_chosen", (),
                                     "Not shown: this release chose no grain for this panel.", None, False)
             continue
-        spec = next(g for g in panel["grains"] if g["grain"] == chosen["grain"])
+        specs = {g["grain"]: g for g in panel["grains"]}
+        spec = specs[chosen["grain"]]
         needed = {spec["table"], *([spec["total"]["table"]] if "total" in spec else [])}
         if not needed <= present:
             views[name] = PanelView(name, panel["title"], panel["count"], chosen["grain"], False, (), False,
                                     chosen["reason"], (), "Not in this database: the table the release chose for "
-                                    "this panel is not published here.", chosen["cells_hidden_pct"], False)
+                                    "this panel is not published here.", chosen["cells_hidden_pct"], False,
+                                    spec["period"], grain_words(spec)[0])
             continue
         for table in needed - frames.keys():
             frames[table] = published.table_frame(con, table)
@@ -226,8 +242,9 @@ def load_views(con: duckdb.DuckDBPyConnection, surface: str, min_cell: int,
         views[name] = PanelView(
             name=name, title=panel["title"], measure=panel["count"], grain=chosen["grain"], rollup=rollup,
             rolled=tuple(labels), holds=bool(chosen["holds"]), reason=chosen["reason"], cells=tuple(cells),
-            note=describe(options, chosen, labels, "total" in spec),
-            release_cells_hidden_pct=chosen["cells_hidden_pct"])
+            note=describe(options, chosen, labels, "total" in spec, specs),
+            release_cells_hidden_pct=chosen["cells_hidden_pct"], period=spec["period"],
+            grain_label=grain_words(spec)[0])
     return views
 
 

@@ -53,7 +53,8 @@ def test_report_and_atomic_write(built: tuple[SiteReport, str]) -> None:
     report, page = built
     assert report.path.name == "index.html" and report.path.exists()
     assert report.bytes == report.path.stat().st_size
-    assert report.charts == 9  # 6 headline panels the fixture publishes (grain table), map, ranking, referrals
+    assert report.charts == 10  # 7 headline panels the fixture publishes (grain table, referrals by receiving type
+    # included), map, ranking, the referral flows
     assert report.build_seconds > 0
     assert sorted(p.name for p in report.path.parent.iterdir()) == ["data", "index.html", "run_manifest.csv"], \
         "temp file left behind"

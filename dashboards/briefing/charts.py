@@ -60,19 +60,19 @@ def quarterly_trend(data: BriefingData) -> Spec | None:
     view = data.panels.get("signals_statewide")
     if view is None or not view.cells:
         return None
-    cells = [c for c in view.cells if c.period <= data.quarter.end.isoformat()][-TREND_PERIODS.get(view.grain, 8):]
+    cells = [c for c in view.cells if c.period <= data.quarter.end.isoformat()][-TREND_PERIODS.get(view.period, 8):]
     if not cells:
         return None
     start, end = data.quarter.start.isoformat(), data.quarter.end.isoformat()
-    values = [{"quarter": c.period_label if view.grain != "month" else f"{dt.date.fromisoformat(c.period):%b %y}",
-               "signals": c.value, "current": start <= c.period <= end or (view.grain == "year"
+    values = [{"quarter": c.period_label if view.period != "month" else f"{dt.date.fromisoformat(c.period):%b %y}",
+               "signals": c.value, "current": start <= c.period <= end or (view.period == "year"
                                                                           and c.period[:4] == start[:4]),
                "label_y": c.value or 0, "text": SUPPRESSED if c.suppressed else f"{c.value:,}"} for c in cells]
     x = {"field": "quarter", "type": "ordinal", "title": None, "sort": None,
-         "axis": {"labelAngle": -90 if view.grain == "month" else 0}}
+         "axis": {"labelAngle": -90 if view.period == "month" else 0}}
     return _spec(
         data={"values": values}, width=440, height=150, usermeta={"panel": view.name, "grain": view.grain},
-        title=f"Statewide hotline signals per {view.grain} (the briefing quarter in black)",
+        title=f"Statewide hotline signals per {view.period} (the briefing quarter in black)",
         layer=[
             {"transform": [{"filter": "datum.signals != null"}], "mark": {"type": "bar", "width": {"band": 0.7}},
              "encoding": {"x": x, "y": {"field": "signals", "type": "quantitative", "title": "Signals"},
@@ -150,7 +150,7 @@ def panel_bars(view, periods: list[str], labels: list[str]) -> Spec | None:
     shades = [DARK, LIGHT, MID][:len(shown)] if len(shown) <= 3 else None
     return _spec(
         data={"values": values}, width=330, usermeta={"panel": view.name, "grain": view.grain},
-        title=f"{view.title} by {view.grain}: {', '.join(shown)}; suppressed values not drawn",
+        title=f"{view.title} by {view.grain_label}: {', '.join(shown)}; suppressed values not drawn",
         facet={"row": {"field": "category", "type": "nominal", "sort": order, "title": None,
                        "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 10, "labelLimit": 190}}},
         spacing=2,

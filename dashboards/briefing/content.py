@@ -75,9 +75,9 @@ def panel_periods(view, quarter) -> tuple[list[str], list[str]]:
         return [], []
     labels = {c.period: c.period_label for c in view.cells}
     start, end = quarter.start, quarter.end
-    if view.grain == "month":
+    if view.period == "month":
         chosen = [p for p in view.periods() if start.isoformat() <= p <= end.isoformat()]
-    elif view.grain == "quarter":
+    elif view.period == "quarter":
         chosen = [p for p in (start.isoformat(), start.replace(year=start.year - 1).isoformat()) if p in labels]
     else:
         years = [p for p in view.periods() if p[:4] <= str(end.year)]
@@ -88,7 +88,7 @@ def panel_periods(view, quarter) -> tuple[list[str], list[str]]:
 def panel_table(view, periods: list[str], labels: list[str], heading: str) -> Table | Paragraph:
     """A headline panel's categories (small ones in "Other" as the release states) for the periods shown."""
     if not periods:
-        return Paragraph(f"{view.title}: no {view.grain} has been published for this briefing yet.", "missing")
+        return Paragraph(f"{view.title}: no {view.period} has been published for this briefing yet.", "missing")
     cells = {(c.label, c.period): c for c in view.cells}
     names = sorted({c.label for c in view.cells}, key=lambda n: (n == "Other", n))
     rows = tuple((name, *(NOT_PUBLISHED if (c := cells.get((name, p))) is None else
@@ -111,7 +111,7 @@ def _statewide_by_grain(data: BriefingData) -> Paragraph | None:
         by = {c.period: c for c in view.cells}
         values = "; ".join(f"{label} {SUPPRESSED if by[p].suppressed else f'{by[p].value:,}'}"
                            for p, label in zip(periods, labels))
-        parts.append(f"{view.title} by {view.grain}: {values}.")
+        parts.append(f"{view.title} by {view.grain_label}: {values}.")
     if not parts:
         return None
     notes = {data.panels[n].note for n in ("signals_statewide", "cases_statewide") if n in data.panels}
@@ -263,7 +263,7 @@ def headline(data: BriefingData) -> Section:
     section.add(_missing(data, "outcomes"))
     spec = charts.quarterly_trend(data)
     if spec:
-        grain = data.panels["signals_statewide"].grain
+        grain = data.panels["signals_statewide"].period
         section.add(Chart("quarterly_trend", spec, f"Bar chart of statewide hotline signals per {grain}", 0.75))
     return section
 
@@ -342,7 +342,7 @@ def regions(data: BriefingData) -> Section:
         if view is None:
             continue
         periods, labels = panel_periods(view, data.quarter)
-        section.add(Paragraph(f"{view.title}, by {view.grain}", "lead"), panel_table(view, periods, labels, heading),
+        section.add(Paragraph(f"{view.title}, by {view.grain_label}", "lead"), panel_table(view, periods, labels, heading),
                     panel_note(view))
     rolled = set(data.panels["signals_by_region"].rolled) if "signals_by_region" in data.panels else set()
     rows = [r for r in rows if r["area_name"] not in rolled]  # a region inside "Other" is not described alone
@@ -370,9 +370,9 @@ def industries(data: BriefingData) -> Section:
         periods, labels = panel_periods(view, data.quarter)
         spec = charts.panel_bars(view, periods, labels)
         if spec:
-            section.add(Chart("sectors", spec, f"Bar chart of signals by sector, by {view.grain}", 0.75))
+            section.add(Chart("sectors", spec, f"Bar chart of signals by sector, by {view.grain_label}", 0.75))
         section.add(panel_table(view, periods, labels, "Sector"), panel_note(view))
-    if data.industry is not None and view is not None and view.grain == "quarter":
+    if data.industry is not None and view is not None and view.period == "quarter":
         # the quarter's changes, where the release shows sectors by quarter (a sector inside "Other" not alone)
         shown = [r for r in data.industry if r["sector_name"] not in set(view.rolled)]
         rows = tuple((r["sector_name"], count(r, "signals", k), *_change_pair_industry(r, k)) for r in shown)
@@ -445,8 +445,15 @@ def referrals(data: BriefingData) -> Section:
             section.add(Paragraph(f"In {year}, half of all situations were first referred within "
                                   f"{total['median_days_signal_to_first_referral']:,.0f} days of their first signal."))
     section.add(_missing(data, "referral_timeliness"))
+    services = data.panels.get("referrals_by_service")
+    periods, labels = panel_periods(services, data.quarter)
+    if periods:  # services at the grain the release chose (small ones in "Other")
+        section.add(Paragraph(f"{services.title}, by {services.grain_label}", "lead"),
+                    panel_table(services, periods, labels, "Service"), panel_note(services))
     if data.referral_services is not None:
-        section.add(_services_table(data), panel_note(data.panels.get("referrals_by_service")))
+        section.add(_services_table(data))
+        if not periods:
+            section.add(panel_note(services))
     section.add(_missing(data, "referral_services"))
     section.add(Paragraph("Notification after law enforcement meets a victim (Missouri § 566.223): every person "
                           "met who reasonably appeared to be a victim, adult or minor, notified or not", "lead"))

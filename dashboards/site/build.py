@@ -126,7 +126,7 @@ def _referral_body(data: SiteData) -> str:
              "<th scope=\"col\">Referring</th><th scope=\"col\">Receiving</th><th scope=\"col\" class=\"num\">Referrals</th>"
              "<th scope=\"col\" class=\"num\">Accepted</th><th scope=\"col\" class=\"num\">Declined</th>"
              "<th scope=\"col\" class=\"num\">Pending</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-    return ('<div class="row"><div class="chart" id="chart-referrals" data-panel="referrals_by_org_type" data-grain="year" role="img" '
+    return ('<div class="row"><div class="chart" id="chart-referrals" role="img" '
             'aria-label="Bar chart of referrals between organisation types by outcome"></div>'
             f"<div>{table}</div></div>")
 
@@ -205,6 +205,7 @@ PANEL_HEADINGS = {  # panel -> heading on the page (the chart ids are charts.PAN
     "signals_by_type": "Signals", "cases_by_type": "Cases", "signals_statewide": "Signals, statewide",
     "cases_statewide": "Cases, statewide", "signals_by_region": "Signals by region",
     "cases_by_region": "Cases by region", "signals_by_sector": "Signals by sector", "cases_by_sector": "Cases by sector",
+    "referrals_by_org_type": "Referrals by organisation type",
 }
 
 
@@ -225,7 +226,7 @@ def _panel(data: SiteData, name: str) -> str:
     chart = charts.PANEL_CHARTS[name]
     return (heading + grain_note(view)
             + f'<div class="chart" id="{chart}" data-panel="{_e(name)}" data-grain="{_e(view.grain)}" role="img" '
-            f'aria-label="{_e(f"Chart of {view.title.lower()} by {view.grain}")}"></div>')
+            f'aria-label="{_e(f"Chart of {view.title.lower()} by {view.grain_label}")}"></div>')
 
 
 def _downloads_body(paths: list[Path]) -> str:
@@ -278,11 +279,10 @@ def render(data: SiteData, specs: dict[str, Any], metric_sections: str = "", con
                                f"No complete year yet: the map shows {data.region_year} so far."),
         "region_table": _region_table(data),
         "referral_year": _e(f"{data.referral_year or ''}{ref_partial}"),
-        "referral_lede": _e("Referrals from one type of organisation to another and what became of them. "
-                            "The hatched part of a bar is the referrals whose outcome is suppressed."),
+        "referral_lede": _e("The detail as published: referrals from one type of organisation to another and what "
+                            "became of them. Most flows are too small to show at this volume; the hatched part of a "
+                            "bar is the referrals whose outcome is suppressed."),
         "referral_body": _referral_body(data),
-        "referral_note": grain_note(data.panels["referrals_by_org_type"]) if "referrals_by_org_type" in data.panels
-        else "",
         **{f"panel_{name}": _panel(data, name) for name in PANEL_HEADINGS},
         "metric_sections": metric_sections,
         "context_section": context_section,

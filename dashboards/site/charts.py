@@ -208,6 +208,7 @@ PANEL_CHARTS = {
     "signals_statewide": "chart-statewide-signals", "cases_statewide": "chart-statewide-cases",
     "signals_by_region": "chart-regions-signals", "cases_by_region": "chart-regions-cases",
     "signals_by_sector": "chart-sectors", "cases_by_sector": "chart-sectors-cases",
+    "referrals_by_org_type": "chart-referrals-panel",
 }
 SMALL_MULTIPLES_ABOVE = 5  # categories: more than this, one small chart each
 PERIOD_FORMAT = {"month": "%b %Y", "quarter": "%Y Q%q", "year": "%Y"}
@@ -240,13 +241,13 @@ def panel_chart(view: PanelView) -> Spec:
     strip (or bar) marks it "suppressed"."""
     rows = panel_rows(view)
     noun = view.measure.capitalize()
-    grain = view.grain
+    grain = view.period
     categories = {r["category"] for r in rows}
-    meta = {"panel": view.name, "grain": grain, "rollup": "other" if view.rollup else "none"}
+    meta = {"panel": view.name, "grain": view.grain, "rollup": "other" if view.rollup else "none"}
     tooltip_time = ({"field": "period_label", "title": grain.capitalize()})
     tooltip = [tooltip_time, {"field": "category", "title": "Category"}, {"field": "text", "title": noun}]
     y_title = f"{noun} per {grain}"
-    description = f"{view.title}, by {grain}; hatched = suppressed (not zero)."
+    description = f"{view.title}, by {view.grain_label}; hatched = suppressed (not zero)."
     if len(categories) > SMALL_MULTIPLES_ABOVE:
         order = sorted(categories, key=lambda c: (c == "Other", -sum(r["value"] or 0 for r in rows
                                                                       if r["category"] == c), c))
@@ -350,8 +351,7 @@ def all_charts(data: SiteData) -> dict[str, Spec]:
               if panel in data.panels and data.panels[panel].cells}
     charts.update({"chart-region-map": region_map(data), "chart-region-bars": region_bars(data)})
     if data.referrals:
-        charts["chart-referrals"] = referrals(data)
-        charts["chart-referrals"]["usermeta"] = {"panel": "referrals_by_org_type", "grain": "year", "rollup": "none"}
+        charts["chart-referrals"] = referrals(data)  # the flows in detail, under the panel
     if data.seasonality:
         charts["chart-seasonality"] = seasonality(data)
     return charts
