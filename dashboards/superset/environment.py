@@ -30,7 +30,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.reference.paths import lantern_paths
+from sources.reference.paths import PathUnder, lantern_paths
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REQUIREMENTS = PACKAGE_DIR / "requirements.txt"
@@ -69,29 +69,12 @@ class SupersetEnv:
     home: Path
     req_hash: str
 
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    @property
-    def superset_bin(self) -> Path:
-        return self.venv / "bin" / "superset"
-
-    @property
-    def config(self) -> Path:
-        return self.home / "superset_config.py"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "superset.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.home / "superset.log"
-
-    @property
-    def port_file(self) -> Path:
-        return self.home / "superset.port"
+    python = PathUnder("venv", "bin/python")
+    superset_bin = PathUnder("venv", "bin/superset")
+    config = PathUnder("home", "superset_config.py")
+    pid_file = PathUnder("home", "superset.pid")
+    log_file = PathUnder("home", "superset.log")
+    port_file = PathUnder("home", "superset.port")
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
