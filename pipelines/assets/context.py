@@ -45,7 +45,7 @@ def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource, 
                                     f"{outcome.rows_read} rows quarantined")
                 _alert_partial_file(con, outcome)
         _write_settings(con, settings)
-        totals = {feed: con.execute(query_sql("queries/pipeline", "row_count", table=context_raw_table(feed))).fetchone()[0]
+        totals = {feed: con.execute(query_sql("queries/common", "row_count", table=context_raw_table(feed))).fetchone()[0]
                   for feed in CONTEXT_FEEDS}
     for feed in CONTEXT_FEEDS:
         new = [o for o in outcomes if o.feed == feed]
@@ -74,7 +74,7 @@ def _write_settings(con, settings) -> None:
         [{"name_part": part, "offense_code": code}
          for cc in context_contracts().values() for part, code in cc.offense_subcategories.items()],
         schema={"name_part": pl.Utf8, "offense_code": pl.Utf8})
-    con.execute(query_sql("queries/pipeline", "create_schema", schema="reference"))
+    con.execute(query_sql("queries/common", "create_schema", schema="reference"))
     for name, frame in zip(SETTINGS_TABLES, (state, offenses)):
         replace_table(con, name, frame)
 

@@ -47,7 +47,7 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
                         else f"{outcome.rows_quarantined} of {outcome.rows_read} rows quarantined")
                 context.log.warning(f"{outcome.file_name}: {outcome.status}, {held}: {outcome.message}")
                 _alert_quarantined_file(con, outcome)
-        totals = {name: con.execute(query_sql("queries/pipeline", "row_count", table=f"raw.{name}")).fetchone()[0]
+        totals = {name: con.execute(query_sql("queries/common", "row_count", table=f"raw.{name}")).fetchone()[0]
                   for name in RAW_TABLES}
         # this run's months and any a failed or killed models run left behind
         months = pending_months(con)

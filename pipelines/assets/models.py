@@ -27,7 +27,7 @@ def model_asset(model: ModelSpec) -> AssetsDefinition:
             window = context.partition_time_window
             with warehouse.session() as con:
                 written = materialize_window(con, model, window.start.date(), window.end.date())
-                total = con.execute(query_sql("queries/pipeline", "row_count", table=model.table)).fetchone()[0]
+                total = con.execute(query_sql("queries/common", "row_count", table=model.table)).fetchone()[0]
             return MaterializeResult(metadata={"window_start": str(window.start.date()),
                                                "window_end": str(window.end.date()),
                                                "rows_written": written, "rows_total": total})
@@ -37,9 +37,9 @@ def model_asset(model: ModelSpec) -> AssetsDefinition:
     @asset(**common)
     def _whole(warehouse: WarehouseResource) -> MaterializeResult:
         with warehouse.session() as con:
-            con.execute(query_sql("queries/pipeline", "create_schema", schema=model.layer))
+            con.execute(query_sql("queries/common", "create_schema", schema=model.layer))
             con.execute(query_sql("queries/pipeline", "replace_model_table", table=model.table, model_sql=model.sql))
-            rows = con.execute(query_sql("queries/pipeline", "row_count", table=model.table)).fetchone()[0]
+            rows = con.execute(query_sql("queries/common", "row_count", table=model.table)).fetchone()[0]
         return MaterializeResult(metadata={"rows": rows})
 
     return _whole

@@ -21,7 +21,7 @@ REFERENCE_TABLES = ("counties", "industry_sectors", "organisations", "code_label
 def reference_data(warehouse: WarehouseResource):
     frames = reference_tables()
     with warehouse.session() as con:
-        con.execute(query_sql("queries/pipeline", "create_schema", schema="reference"))
+        con.execute(query_sql("queries/common", "create_schema", schema="reference"))
         for name in REFERENCE_TABLES:
             replace_table(con, f"reference.{name}", frames[name])
     for name in REFERENCE_TABLES:
