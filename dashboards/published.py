@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from models import QUERIES_DIR
+from models import QUERIES_DIR, query_sql
 
 Row = dict[str, Any]
 SHARED_QUERIES = QUERIES_DIR / "published"  # queries every reader shares: publication, caveats, county_regions
@@ -37,7 +37,7 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    return {r[0] for r in con.execute(query_sql("queries/common", "table_names")).fetchall()}
 
 
 def query_file(reader: str, name: str) -> Path:

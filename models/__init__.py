@@ -4,6 +4,8 @@ A model's table is `<layer>.<file name>`; what it reads is found in its SQL, so 
 derived from the files and nothing else.
 """
 
-from models.catalog import MODELS_DIR, QUERIES_DIR, ModelSpec, discover_models, macros_sql, serving_models
+from models.catalog import (MODELS_DIR, QUERIES_DIR, ModelSpec, discover_models, macros_sql, query_sql,
+                            serving_models)
 
-__all__ = ["MODELS_DIR", "QUERIES_DIR", "ModelSpec", "discover_models", "macros_sql", "serving_models"]
+__all__ = ["MODELS_DIR", "QUERIES_DIR", "ModelSpec", "discover_models", "macros_sql", "query_sql",
+           "serving_models"]

@@ -74,5 +74,12 @@ def serving_models() -> dict[str, tuple[ModelSpec, dict]]:
     return {name: (ModelSpec("serving", name, *found[name]), specs[name]) for name in sorted(found)}
 
 
+def query_sql(area: str, name: str, **identifiers: str) -> str:
+    """The SQL of models/<area>/<name>.sql (e.g. queries/status, checks), its {placeholders} filled with our own
+    identifiers (table, column and schema names; a value from a drop is always bound as a parameter)."""
+    text = (MODELS_DIR / area / f"{name}.sql").read_text(encoding="utf-8")
+    return text.format(**identifiers) if identifiers else text
+
+
 def macros_sql() -> str:
     return (MODELS_DIR / "macros.sql").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 from dashboards.release import earlier_cells_changed, kept_releases
 from dashboards.serving import audit_serving_database, candidate_path, earlier_proofs
 from dashboards.serving.guard import serving_violations
-from models import MODELS_DIR
+from models import MODELS_DIR, query_sql
 from models.declared_tests import declarations, run_tests
 from pipelines.assets.keys import table_key
 from pipelines.resources import PathsResource, WarehouseResource
@@ -20,10 +20,7 @@ CHECKS = MODELS_DIR / "checks"  # the checks' SQL
              description="Per file: rows loaded + rows quarantined == rows read, and the raw and quarantine "
                          "tables hold exactly those rows. Nothing is lost.")
 def every_row_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
-    loaded_by_file = " UNION ALL ".join(
-        f"SELECT _file_name AS file_name, _file_hash AS file_hash, count(*) AS n FROM raw.{feed} GROUP BY ALL"
-        for feed in FEEDS
-    )
+    loaded_by_file = " UNION ALL ".join(query_sql("checks", "loaded_by_file", table=f"raw.{feed}") for feed in FEEDS)
     sql = (CHECKS / "every_row_accounted_for.sql").read_text(encoding="utf-8").format(
         loaded_by_file=loaded_by_file, context_feeds=", ".join(f"'{f}'" for f in CONTEXT_FEEDS))
     with warehouse.session() as con:

@@ -120,9 +120,33 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _superset(args: argparse.Namespace) -> int:
-    from dashboards.superset.cli import run as superset_run
+    import json
 
-    return superset_run(args)
+    from dashboards.superset import environment
+
+    if args.action == "up":
+        timings = environment.up(args.port or environment.default_port(), args.workers)
+        print(json.dumps({k: round(v, 1) for k, v in timings.items()}))
+    elif args.action == "down":
+        environment.down()
+    elif args.action == "install":
+        print(json.dumps({"install": round(environment.install(), 1)}))
+    elif args.action == "where":
+        print(json.dumps(environment.where()))
+    elif args.action == "status":
+        found = environment.status(args.port)
+        print(json.dumps(found))
+        return 0 if found["healthy"] else 1
+    elif args.action == "publish":
+        from dashboards.superset.publish import publish
+
+        url = environment.base_url(args.port) if args.port else None
+        print(json.dumps(publish(url, args.serving, args.specs, args.internal)))
+    elif args.action == "bundle":
+        from dashboards.superset.bundle import write_bundle
+
+        print(write_bundle(args.out, args.serving or lantern_paths().serving))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,9 +237,24 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--out", default="docs/data-contracts.md")
     docs.set_defaults(handler=_docs)
 
-    superset = commands.add_parser("superset", help="run Apache Superset locally and publish the dashboards to it")
-    superset.add_argument("action", choices=["up", "down", "publish", "status"])
-    superset.add_argument("--port", type=int, default=None, help="loopback port (default 8088)")
+    superset = commands.add_parser(
+        "superset", help="run Apache Superset locally and publish the dashboards to it",
+        description="up: install Superset's own venv if needed (cached), initialise, start on loopback; down: stop "
+                    "it; status: is it healthy (exit 1 if not); publish: build the bundle from "
+                    "dashboards/superset/specs and import it with roles and row-level security; install: only the "
+                    "venv; where: venv and home paths; bundle: write the assets bundle to a file.")
+    superset.add_argument("action", choices=["up", "down", "status", "publish", "install", "where", "bundle"])
+    superset.add_argument("--port", type=int, default=None,
+                          help="loopback port (default $LANTERN_SUPERSET_PORT or 8088; status and publish: the "
+                               "port it was started on)")
+    superset.add_argument("--workers", type=int, default=2, help="up: gunicorn workers (default 2)")
+    superset.add_argument("--serving", type=Path, default=None,
+                          help="publish, bundle: the release database (default $LANTERN_HOME/serving.duckdb)")
+    superset.add_argument("--internal", type=Path, default=None,
+                          help="publish: the internal database (default internal.duckdb beside the release)")
+    superset.add_argument("--specs", type=Path, default=None, help="publish: another specs folder")
+    superset.add_argument("--out", type=Path, default=Path("superset_assets.zip"),
+                          help="bundle: the file to write (default superset_assets.zip)")
     superset.set_defaults(handler=_superset)
     return parser
 

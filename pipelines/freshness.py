@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, asset_check
 
+from models import query_sql
 from pipelines.assets.keys import table_key
 from pipelines.resources import PathsResource, WarehouseResource
 from sources.contracts import FEEDS, load_contract
@@ -58,8 +59,7 @@ def feed_freshness_check(feed: str) -> AssetChecksDefinition:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         with warehouse.session() as con:
             last_file, data_as_of = con.execute(
-                f"SELECT (SELECT max(processed_at) FROM raw.file_manifest WHERE feed = ? AND status = 'loaded'), "
-                f"(SELECT max({contract.event_date}) FROM raw.{feed})", [feed]).fetchone()
+                query_sql("queries/pipeline", "feed_freshness", event_date=contract.event_date, feed=feed), [feed]).fetchone()
         age_days = (now - last_file).total_seconds() / 86400 if last_file else None
         stale = age_days is None or age_days > contract.expected_every_days + GRACE_DAYS
         if stale and not _was_stale(home, feed):

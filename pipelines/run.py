@@ -18,6 +18,7 @@ from dashboards.release import kept_releases, release_cutoff, release_due, relea
 from dashboards.serving import forget_disclosure_memory
 from pipelines.definitions import build_definitions
 from pipelines.jobs import release_config
+from models import query_sql
 from models.modelled_months import pending_months
 from pipelines.partitions import contiguous_ranges, range_tags
 from pipelines.writer_lock import warehouse_writer_lock
@@ -89,18 +90,16 @@ def _reading(paths: Paths):
 
 def _all_months(paths: Paths) -> list[str]:
     """Every month with loaded records: a full rebuild's window."""
-    selects = " UNION ".join(
-        f"SELECT min({load_contract(f).event_date}) AS first, max({load_contract(f).event_date}) AS last FROM raw.{f}"
-        for f in FEEDS)
+    feed_spans = " UNION ".join(
+        query_sql("queries/pipeline", "feed_event_span", event_date=load_contract(f).event_date, feed=f) for f in FEEDS)
     with _reading(paths) as con:
-        first, last = con.execute(f"SELECT min(first), max(last) FROM ({selects})").fetchone()
+        first, last = con.execute(query_sql("queries/pipeline", "event_span", feed_spans=feed_spans)).fetchone()
     return [] if first is None else [first.strftime("%Y-%m-01"), last.strftime("%Y-%m-01")]
 
 
 def _models_built(paths: Paths) -> bool:
     with _reading(paths) as con:
-        return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts'")
-                    .fetchone()[0])
+        return bool(con.execute(query_sql("queries/pipeline", "marts_tables")).fetchone()[0])
 
 
 def _pending_months(paths: Paths) -> list[str]:

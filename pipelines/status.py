@@ -7,7 +7,12 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from models import query_sql
 from sources.reference.paths import Paths
+
+
+def _query(name: str) -> str:
+    return query_sql("queries/status", name)
 
 
 def print_status(paths: Paths, file_name: str | None = None) -> int:
@@ -23,13 +28,10 @@ def print_status(paths: Paths, file_name: str | None = None) -> int:
         if file_name:
             return _file_report(con, file_name)
         print("Files and rows per feed:")
-        print(con.sql(
-            "SELECT feed, status, count(*) AS files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, "
-            "sum(rows_quarantined) AS rows_quarantined FROM raw.file_manifest GROUP BY ALL ORDER BY ALL"))
+        print(con.sql(_query("files_per_feed")))
         print("Quarantined rows by rule:")
-        print(con.sql("SELECT feed, rule, count(*) AS rows FROM raw.quarantine GROUP BY ALL ORDER BY ALL"))
-        partial = con.execute("SELECT file_name, rows_quarantined, rows_read FROM raw.file_manifest "
-                              "WHERE status = 'partial' ORDER BY processed_at").fetchall()
+        print(con.sql(_query("quarantine_by_rule")))
+        partial = con.execute(_query("partial_files")).fetchall()
         for name, quarantined, read in partial:
             print(f"PARTIAL public context file {name}: {quarantined} of {read} rows quarantined; the figures of its "
                   f"years are incomplete (lantern status --file {name!r})")
@@ -39,6 +41,7 @@ def print_status(paths: Paths, file_name: str | None = None) -> int:
 
 def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     """The protected releases kept, and the late records the next revision would have to publish."""
+    from dashboards import published
     from dashboards.release import kept_releases, release_cutoff, release_due
     from dashboards.release.held_back import held_back_records
     from dashboards.release.utility import release_panel_utility, release_utility
@@ -54,9 +57,8 @@ def _print_releases(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     today = date.today()
     print(f"  next: {'due now' if release_due(today, kept[-1].cutoff) else 'not due'} "
           f"(the calendar has closed the months through {release_cutoff(today):%Y-%m})")
-    with duckdb.connect(str(kept[0].serving), read_only=True) as first:
-        first_month = date.fromisoformat(first.execute(
-            "SELECT value FROM publication WHERE key = 'period_start'").fetchone()[0])
+    with published.connect(kept[0].serving) as first:
+        first_month = date.fromisoformat(published.publication(first)["period_start"])
     measured = release_utility(con, kept[-1].release_id)
     if measured is not None and measured.height:
         print(f"  utility of release {kept[-1].release_id} (share of cells hidden; share of the true count in "
@@ -105,18 +107,14 @@ def _panel_figures(row: dict) -> str:
 
 
 def _file_report(con: duckdb.DuckDBPyConnection, file_name: str) -> int:
-    manifest = con.execute(
-        "SELECT status, rows_read, rows_loaded, rows_quarantined, message, processed_at FROM raw.file_manifest "
-        "WHERE file_name = ? ORDER BY processed_at", [file_name]).fetchall()
+    manifest = con.execute(_query("file_manifest"), [file_name]).fetchall()
     if not manifest:
         print(f"{file_name}: not processed yet")
         return 1
     for status, read, loaded, quarantined, message, processed_at in manifest:
         print(f"{file_name} ({processed_at:%Y-%m-%d %H:%M} UTC): {status}; {read} rows read, {loaded} loaded, "
               f"{quarantined} quarantined" + (f"\n  note: {message}" if message else ""))
-    rows = con.execute(
-        "SELECT row_number, column_name, rule, message FROM raw.quarantine WHERE file_name = ? ORDER BY row_number",
-        [file_name]).fetchall()
+    rows = con.execute(_query("file_quarantine"), [file_name]).fetchall()
     for row_number, column, rule, message in rows:
         where = f"row {row_number}" if row_number is not None else "file"
         print(f"  {where}, column {column or '-'}: [{rule}] {message}")

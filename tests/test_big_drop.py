@@ -13,7 +13,7 @@ from benchmarks.state import table_rows
 from benchmarks.workers import concatenate_hotline_drops
 from sources.contracts import all_contracts
 from sources.drops import drop_file_name
-from sources.ingest.load import ingest_files
+from sources.ingest import ingest_files
 from sources.ingest.reader import count_data_rows
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
@@ -91,12 +91,12 @@ def test_reading_in_pieces_loads_and_quarantines_the_same_rows_as_reading_whole(
 KILLED_INGEST = """
 import os, signal, sys
 from pathlib import Path
-import sources.ingest.load as load
+import sources.ingest.batch_transaction as batch_transaction
 sys.path.insert(0, {tests!r})
 from test_big_drop import _ingest
 
 raw_inserts = 0
-insert = load.insert_frame
+insert = batch_transaction.insert_frame
 def insert_then_die(con, table, frame):
     global raw_inserts
     if table == "raw.hotline_signals":
@@ -104,7 +104,7 @@ def insert_then_die(con, table, frame):
         if raw_inserts == 4:  # three pieces are committed by now
             os.kill(os.getpid(), signal.SIGKILL)
     insert(con, table, frame)
-load.insert_frame = insert_then_die
+batch_transaction.insert_frame = insert_then_die
 _ingest(Path({drop!r}), Path({warehouse!r}), {piece_bytes}, Path({scratch!r}))
 """
 

@@ -155,18 +155,18 @@ def test_drop_named_directory_pipe_and_symlinks_are_recorded_refused_and_never_f
 def test_a_file_that_breaks_the_reader_is_refused_and_the_batch_goes_on(warehouse, inbox, monkeypatch):
     """Any failure inside one file's reading or validation (here: a reader fault planted for one file)
     becomes that file's refusal naming the cause; its neighbours in the same batch load."""
-    import sources.ingest.load as load
+    import sources.ingest.row_split as row_split
 
     with_good_neighbour(inbox)
     bad = write_csv(inbox / "hotline_signals__HL-NATL__2025-03.csv", [good_row(i) for i in range(2)])
-    real = load.validate
+    real = row_split.validate
 
     def fragile_validate(rows, contract, context):
         if bad.name in rows.get_column("_file_name").to_list():
             raise RuntimeError("planted fault")
         return real(rows, contract, context)
 
-    monkeypatch.setattr(load, "validate", fragile_validate)
+    monkeypatch.setattr(row_split, "validate", fragile_validate)
     outcomes = ingest(warehouse, inbox)
     assert_neighbour_loaded(outcomes)
     outcome = outcomes[bad.name]

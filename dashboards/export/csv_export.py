@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from models import query_sql
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,11 +41,9 @@ def export_published_tables(serving_db: Path, out_dir: Path) -> list[Path]:
     con = duckdb.connect(str(serving_db), read_only=True)
     written = []
     try:
-        tables = [t for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
-            "ORDER BY table_name").fetchall()]
+        tables = [t for (t,) in con.execute(query_sql("queries/published", "base_tables")).fetchall()]
         for table in tables:
-            cursor = con.execute(f'SELECT * FROM "{table}"')
+            cursor = con.execute(query_sql("queries/common", "whole_table", table=table))
             header = [d[0] for d in cursor.description]
             path = out_dir / f"{table}.csv"
             partial = path.with_name(path.name + ".partial")

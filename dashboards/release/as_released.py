@@ -16,17 +16,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from models import QUERIES_DIR, ModelSpec, discover_models
+from models import ModelSpec, discover_models, query_sql
 from sources.contracts import FEEDS, load_contract
 
-QUERIES = QUERIES_DIR / "release"
 CATALOG = "released"
 COPIED_SCHEMAS = ("raw", "reference")
 LOADED_AT = {"file_manifest": "processed_at"}  # raw tables whose load time is not `_loaded_at`
 
 
 def _query(name: str, **names: str) -> str:
-    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8").format(**names)
+    return query_sql("queries/release", name, **names)
+
+
+def _common(name: str, **names: str) -> str:
+    return query_sql("queries/common", name, **names)
 
 
 def freeze_windows(earlier: list[tuple[date, datetime]], first_month: date, cutoff: date,
@@ -67,38 +70,36 @@ def _in_order(models: list[ModelSpec]) -> list[ModelSpec]:
 def as_released(con: duckdb.DuckDBPyConnection, scratch: Path, freeze: pl.DataFrame):
     """Within the block, unqualified tables on `con` are the released catalog's. The caller's session must
     be prepared (macros, re-keying secret) as the nightly's is."""
-    warehouse = con.execute("SELECT current_database()").fetchone()[0]
+    warehouse = con.execute(_common("current_database")).fetchone()[0]
     scratch.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{_sql_path(scratch)}' AS {CATALOG}")
+    con.execute(_common("attach", path=_sql_path(scratch), catalog=CATALOG))
     con.register("release_freeze", freeze.to_arrow())
     try:
         _copy_inputs(con, warehouse)
-        con.execute(f"USE {CATALOG}")
+        con.execute(_common("use_catalog", catalog=CATALOG))
         for variable in ("partition_start", "partition_end"):
-            con.execute(f"RESET VARIABLE {variable}")
+            con.execute(_common("reset_variable", variable=variable))
         for model in _in_order(discover_models()):
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {model.layer}")
-            con.execute(f"CREATE TABLE {model.table} AS\n{model.sql}")
+            con.execute(_common("create_schema", schema=model.layer))
+            con.execute(_common("create_table_as", table=model.table, model_sql=model.sql))
         yield con
     finally:
-        con.execute(f"USE {warehouse}")
+        con.execute(_common("use_catalog", catalog=warehouse))
         con.unregister("release_freeze")
-        con.execute(f"DETACH {CATALOG}")
+        con.execute(_common("detach", catalog=CATALOG))
         for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
             leftover.unlink(missing_ok=True)
 
 
 def _copy_inputs(con: duckdb.DuckDBPyConnection, warehouse: str) -> None:
-    tables = con.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ? "
-        f"AND table_schema IN ({', '.join('?' for _ in COPIED_SCHEMAS)}) AND table_type = 'BASE TABLE'",
-        [warehouse, *COPIED_SCHEMAS]).fetchall()
+    tables = con.execute(_query("copied_tables", schemas=", ".join("?" for _ in COPIED_SCHEMAS)),
+                         [warehouse, *COPIED_SCHEMAS]).fetchall()
     for schema in COPIED_SCHEMAS:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{schema}")
+        con.execute(_common("create_schema", schema=f"{CATALOG}.{schema}"))
     for schema, table in tables:
-        columns = {r[0] for r in con.execute(f"DESCRIBE {warehouse}.{schema}.{table}").fetchall()}
+        columns = {r[0] for r in con.execute(_common("describe_table", table=f"{warehouse}.{schema}.{table}")).fetchall()}
         names = {"warehouse": warehouse, "schema": schema, "table": table}
         if schema == "raw" and table in FEEDS:
             con.execute(_query("copy_feed", **names, event_date=load_contract(table).event_date))

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards import published
 from dashboards.disclosure import suppress
 from dashboards.release.as_released import as_released, freeze_windows
 from dashboards.release.calendar import release_id
@@ -26,7 +27,8 @@ from dashboards.serving.disclosure_memory import earlier_proofs, record_pattern
 from dashboards.serving.internal import nothing_hidden
 from dashboards.serving.published_set import open_periods, published_set
 from dashboards.serving.satellites import protect_satellites
-from models import QUERIES_DIR, serving_models
+from models import QUERIES_DIR, query_sql, serving_models
+from sources.landing import insert_frame
 from sources.reference import deployment
 
 QUERIES = QUERIES_DIR / "release"
@@ -78,10 +80,9 @@ def closed_periods_only(frames: dict[str, pl.DataFrame], cutoff: date) -> dict[s
 def _first_month(kept, warehouse: duckdb.DuckDBPyConnection) -> date:
     """The first month of the series: the first release's, so every release shares its calendar."""
     if kept:
-        with duckdb.connect(str(kept[0].serving), read_only=True) as con:
-            return date.fromisoformat(con.execute(
-                "SELECT value FROM publication WHERE key = 'period_start'").fetchone()[0])
-    first = warehouse.execute("SELECT min(month) FROM intermediate.int_calendar_months").fetchone()[0]
+        with published.connect(kept[0].serving) as con:
+            return date.fromisoformat(published.publication(con)["period_start"])
+    first = warehouse.execute(query_sql("queries/release", "first_calendar_month")).fetchone()[0]
     if first is None:
         raise RuntimeError("nothing to release: no month has any record yet")
     return first
@@ -160,10 +161,8 @@ def _record_hidden(warehouse: duckdb.DuckDBPyConnection, rid: str, published: pl
     warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
     warehouse.execute("BEGIN TRANSACTION")
     try:
-        warehouse.execute("DELETE FROM meta.release_hidden WHERE release_id = ?", [rid])
-        warehouse.register("lantern_release_hidden", hidden.to_arrow())
-        warehouse.execute("INSERT INTO meta.release_hidden BY NAME SELECT * FROM lantern_release_hidden")
-        warehouse.unregister("lantern_release_hidden")
+        warehouse.execute(query_sql("queries/meta", "delete_release_rows", table="release_hidden"), [rid])
+        insert_frame(warehouse, "meta.release_hidden", hidden)
         warehouse.execute("COMMIT")
     except BaseException:
         warehouse.execute("ROLLBACK")

@@ -13,12 +13,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards import published
 from dashboards.disclosure.relations import cell_labels
 from dashboards.disclosure.spec import suppressed_column
 from dashboards.disclosure.suppress import FROZEN_SCHEMA, PATTERN_SCHEMA
 from dashboards.serving.published_set import count_tables
 from dashboards.serving.satellites import profiles, satellites
-from models import QUERIES_DIR, serving_models
+from models import QUERIES_DIR, query_sql, serving_models
 from models.metric_catalog import load_catalog
 
 QUERIES = QUERIES_DIR / "release"
@@ -53,8 +54,9 @@ def published_cells(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 def release_cells(serving_db: Path) -> pl.DataFrame:
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        frames = {name: con.execute(f'SELECT * FROM "{name}"').pl() for name in protected_tables() if name in present}
+        present = published.tables(con)
+        frames = {name: con.execute(query_sql("queries/common", "whole_table", table=name)).pl()
+                  for name in protected_tables() if name in present}
     return published_cells(frames)
 
 

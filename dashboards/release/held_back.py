@@ -5,8 +5,9 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from dashboards.release.as_released import QUERIES, freeze_windows
+from dashboards.release.as_released import freeze_windows
 from dashboards.release.store import KeptRelease
+from models import query_sql
 from sources.contracts import FEEDS, load_contract
 
 
@@ -19,8 +20,8 @@ def held_back_records(warehouse: duckdb.DuckDBPyConnection, kept: list[KeptRelea
                              kept[-1].snapshot_at)
     warehouse.register("release_freeze", windows.to_arrow())
     try:
-        parts = [warehouse.execute((QUERIES / "held_back.sql").read_text(encoding="utf-8").format(
-            table=feed, event_date=load_contract(feed).event_date)).pl() for feed in FEEDS]
+        parts = [warehouse.execute(query_sql("queries/release", "held_back", table=feed,
+                                             event_date=load_contract(feed).event_date)).pl() for feed in FEEDS]
     finally:
         warehouse.unregister("release_freeze")
     return pl.concat([pl.DataFrame(schema=schema), *[p.cast(schema) for p in parts]]).sort("feed", "month")

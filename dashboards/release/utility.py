@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from models import QUERIES_DIR
+from models import QUERIES_DIR, query_sql
 from sources.landing import insert_frame
 
 QUERIES = QUERIES_DIR / "release"
@@ -43,14 +43,13 @@ def published_utility(measured: pl.DataFrame) -> pl.DataFrame:
 def _record(warehouse: duckdb.DuckDBPyConnection, table: str, release_id: str, measured: pl.DataFrame) -> None:
     """Replace a release's rows of meta.<table> with `measured`."""
     warehouse.execute((QUERIES / "release_memory_tables.sql").read_text(encoding="utf-8"))
-    warehouse.execute(f"DELETE FROM meta.{table} WHERE release_id = ?", [release_id])  # nosec B608: our table
+    warehouse.execute(query_sql("queries/meta", "delete_release_rows", table=table), [release_id])
     insert_frame(warehouse, f"meta.{table}", measured.with_columns(pl.lit(release_id).alias("release_id")))
 
 
 def _recorded(warehouse: duckdb.DuckDBPyConnection, table: str, release_id: str) -> pl.DataFrame | None:
     """A release's rows of meta.<table> (its query in models/queries/release/), or None where none was kept."""
-    exists = warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-                               "AND table_name = ?", [table]).fetchone()[0]
+    exists = warehouse.execute(query_sql("queries/meta", "table_exists"), [table]).fetchone()[0]
     if not exists:
         return None
     return warehouse.execute((QUERIES / f"{table}.sql").read_text(encoding="utf-8"), {"release_id": release_id}).pl()

@@ -8,24 +8,25 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards import published
 from dashboards.disclosure import AuditReport, audit
 from dashboards.disclosure.proofs import ProofCache
 from dashboards.disclosure.satellite import audit_satellite
 from dashboards.serving.published_set import published_set
 from dashboards.disclosure.profile import audit_profile
+from models import query_sql
 from dashboards.serving.satellites import profile_parents, profiles, satellite_parents, satellites, year_parent_table
 
 
 def published_tables(serving_db: Path) -> tuple[dict[str, pl.DataFrame], dt.date, dt.date]:
     """Every table under disclosure control (the main set and the satellites), as published."""
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        period = dict(con.execute(
-            "SELECT key, value FROM publication WHERE key IN ('period_start', 'period_end')").fetchall())
+        period = published.publication(con)
         spec = published_set(dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"]))
         names = [t.name for t in spec.tables] + list(satellites()) + list(profiles())
-        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        present = published.tables(con)
         names += [d[0] for d in map(year_parent_table, satellites()) if d and d[0] not in names and d[0] in present]
-        frames = {name: con.execute(f"SELECT * FROM {name}").pl() for name in names}
+        frames = {name: con.execute(query_sql("queries/common", "whole_table", table=name)).pl() for name in names}
     return frames, dt.date.fromisoformat(period["period_start"]), dt.date.fromisoformat(period["period_end"])
 
 

@@ -26,7 +26,7 @@ from dashboards.serving.hotspots import published_hotspots
 from dashboards.serving.provenance import code_version
 from dashboards.serving.published_set import published_set
 from dashboards.serving.satellites import protect_satellites
-from models import QUERIES_DIR, serving_models
+from models import QUERIES_DIR, query_sql, serving_models
 from models.stats import benjamini_hochberg
 from sources.landing import replace_table
 from sources.reference import deployment
@@ -85,10 +85,8 @@ def _plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
 
 def calendar_bounds(warehouse: duckdb.DuckDBPyConnection) -> tuple:
     """The first and last month of the warehouse's calendar, and its complete quarters."""
-    first_month, last_month = warehouse.execute(
-        "SELECT min(month), max(month) FROM intermediate.int_calendar_months").fetchone()
-    complete_quarters = [r[0] for r in warehouse.execute(
-        "SELECT quarter FROM intermediate.int_calendar_months GROUP BY quarter HAVING count(*) = 3").fetchall()]
+    first_month, last_month = warehouse.execute(query_sql("queries/serving", "calendar_bounds")).fetchone()
+    complete_quarters = [r[0] for r in warehouse.execute(query_sql("queries/serving", "complete_quarters")).fetchall()]
     return first_month, last_month, complete_quarters
 
 
@@ -160,12 +158,12 @@ def with_q_values(rising: pl.DataFrame) -> pl.DataFrame:
 def write_database(frames: dict[str, pl.DataFrame], path: Path, con: duckdb.DuckDBPyConnection) -> None:
     building = path.with_name(path.name + ".building")
     building.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{_sql_path(building)}' AS serving_build")
+    con.execute(query_sql("queries/common", "attach", path=_sql_path(building), catalog="serving_build"))
     try:
         for name, frame in frames.items():
             replace_table(con, f"serving_build.{name}", frame)
     finally:
-        con.execute("DETACH serving_build")
+        con.execute(query_sql("queries/common", "detach", catalog="serving_build"))
     _fsync(building)
     os.replace(building, path)
 

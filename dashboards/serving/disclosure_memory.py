@@ -18,7 +18,8 @@ import polars as pl
 
 from dashboards.disclosure.proofs import PROOF_SCHEMA, ProofCache
 from dashboards.disclosure.suppress import PATTERN_SCHEMA
-from models import QUERIES_DIR
+from models import QUERIES_DIR, query_sql
+from sources.landing import insert_frame
 
 QUERIES = QUERIES_DIR / "serving"
 
@@ -33,8 +34,7 @@ def _create_tables(warehouse: duckdb.DuckDBPyConnection) -> None:
 
 def _remembers(warehouse: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether `meta.<table>` exists (reading must work on a read-only connection, so it creates nothing)."""
-    return bool(warehouse.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-                                  "AND table_name = ?", [table]).fetchone()[0])
+    return bool(warehouse.execute(query_sql("queries/meta", "table_exists"), [table]).fetchone()[0])
 
 
 def earlier_pattern(warehouse: duckdb.DuckDBPyConnection, min_cell_count: int) -> pl.DataFrame:
@@ -53,8 +53,8 @@ def earlier_proofs(warehouse: duckdb.DuckDBPyConnection) -> ProofCache:
 def forget_disclosure_memory(warehouse: duckdb.DuckDBPyConnection) -> None:
     """The next build suppresses from nothing and proves every component afresh (`lantern refresh --full`)."""
     _create_tables(warehouse)
-    warehouse.execute("DELETE FROM meta.suppression_pattern")
-    warehouse.execute("DELETE FROM meta.disclosure_proofs")
+    for table in ("meta.suppression_pattern", "meta.disclosure_proofs"):
+        warehouse.execute(query_sql("queries/meta", "delete_all_rows", table=table))
 
 
 def record_pattern(warehouse: duckdb.DuckDBPyConnection, hidden: pl.DataFrame, min_cell_count: int,
@@ -76,9 +76,5 @@ def record_pattern(warehouse: duckdb.DuckDBPyConnection, hidden: pl.DataFrame, m
 
 
 def _replace(warehouse: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
-    warehouse.execute(f"DELETE FROM {table}")
-    warehouse.register("lantern_memory", rows.to_arrow())
-    try:
-        warehouse.execute(f"INSERT INTO {table} BY NAME SELECT * FROM lantern_memory")
-    finally:
-        warehouse.unregister("lantern_memory")
+    warehouse.execute(query_sql("queries/meta", "delete_all_rows", table=table))
+    insert_frame(warehouse, table, rows)

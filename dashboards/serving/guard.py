@@ -39,7 +39,7 @@ import polars as pl
 from dashboards.release.grain import grain_words
 from dashboards.serving.build import caveats
 from dashboards.serving.derive import derived_queries
-from models import MODELS_DIR, serving_models
+from models import MODELS_DIR, query_sql, serving_models
 from sources.pii import scan_text
 from sources.reference import deployment, reference_tables
 
@@ -109,14 +109,11 @@ def _violations(con: duckdb.DuckDBPyConnection) -> list[str]:
     found: list[str] = []
     declared = declared_tables()
     dimensions = {name: spec["dimensions"] for name, (_, spec) in serving_models().items()}
-    tables = con.execute(
-        "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY ALL").fetchall()
+    tables = con.execute(query_sql("queries/serving", "guard_tables")).fetchall()
     for schema, table, kind in tables:
         if schema != "main" or kind != "BASE TABLE" or table not in declared:
             found.append(f"table {schema}.{table} ({kind}) is not a declared serving table")
-    columns = con.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
-        "ORDER BY table_name, ordinal_position").fetchall()
+    columns = con.execute(query_sql("queries/serving", "guard_columns")).fetchall()
     by_table: dict[str, list[str]] = {}
     for table, column, data_type in columns:
         by_table.setdefault(table, []).append(column)
@@ -133,7 +130,7 @@ def _violations(con: duckdb.DuckDBPyConnection) -> list[str]:
         if table in by_table and set(dims) <= set(by_table[table]):
             key = ", ".join(_quote(d) for d in dims)
             repeats = con.execute(
-                f"SELECT count(*) FROM (SELECT {key} FROM {_quote(table)} GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+                query_sql("queries/serving", "guard_repeated_keys", key=key, table=_quote(table))).fetchone()[0]
             if repeats:
                 found.append(f"table {table}: {repeats} cell key(s) ({', '.join(dims)}) appear on more than one row")
         elif table in by_table:
@@ -142,14 +139,15 @@ def _violations(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _hash_problems(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
-    values = [v for (v,) in con.execute(f"SELECT DISTINCT {_quote(column)} FROM {_quote(table)}").fetchall()]
+    values = [v for (v,) in con.execute(
+        query_sql("queries/serving", "guard_distinct_values", column=_quote(column), table=_quote(table))).fetchall()]
     bad = sum(1 for v in values if v is None or not SHA256.match(v))
     return [f"column {table}.{column}: {bad} value(s) are not a lone SHA-256"] if bad else []
 
 
 def _text_problems(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
     values = [v for (v,) in con.execute(
-        f"SELECT DISTINCT {_quote(column)} FROM {_quote(table)} WHERE {_quote(column)} IS NOT NULL").fetchall()]
+        query_sql("queries/serving", "guard_distinct_text", column=_quote(column), table=_quote(table))).fetchall()]
     words = own_words()
     is_label = bool(LABEL_COLUMN.search(column))
     problems = []

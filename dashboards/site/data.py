@@ -15,7 +15,7 @@ import duckdb
 from dashboards import published
 from dashboards.panels import PanelView, load_views
 from dashboards.published import Row, protect
-from models import QUERIES_DIR
+from models import QUERIES_DIR, query_sql
 
 QUERIES = QUERIES_DIR / "site"
 
@@ -48,7 +48,7 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str) -> list[Row]:
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     # a serving database published before the run manifest existed has no run_inputs; a protected release
     # has no feed totals (internal audiences only)
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+    return name in published.tables(con)
 
 
 def _year_complete(year: int, period_end: str | None) -> bool:
@@ -59,7 +59,7 @@ def _year_complete(year: int, period_end: str | None) -> bool:
 def _latest_quarter(con: duckdb.DuckDBPyConnection) -> str | None:
     if not _has_table(con, "area_quarterly"):
         return None
-    (quarter,) = con.execute("SELECT max(quarter) FROM area_quarterly WHERE months_loaded = 3").fetchone()
+    (quarter,) = con.execute(query_sql("queries/site", "latest_complete_quarter")).fetchone()
     return None if quarter is None else f"{quarter.year}Q{(quarter.month - 1) // 3 + 1}"
 
 

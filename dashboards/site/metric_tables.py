@@ -14,7 +14,9 @@ from typing import Any
 
 import duckdb
 
+from dashboards import published
 from dashboards.vocabulary import NO_DATA
+from models import query_sql
 
 from .charts import NO_DATA_CELL, SUPPRESSED_CELL
 from .data import _rows
@@ -268,7 +270,7 @@ def render_metric_sections(serving_db: Path, notes: dict[str, str] | None = None
     panel's note on the grain it is shown at)."""
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
-        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        present = published.tables(con)
         parts = []
         for anchor, title, render, tables in SECTIONS:
             if not tables <= present:
@@ -366,10 +368,10 @@ def render_context_section(serving_db: Path, min_cell: int) -> str:
     """The "Public context" section, or nothing for a serving database from before these tables."""
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
-        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        present = published.tables(con)
         if not CONTEXT_TABLES <= present:
             return ""
-        caveat = con.execute("SELECT text FROM caveats WHERE caveat_id = ?", [FBI_CAVEAT]).fetchone() \
+        caveat = con.execute(query_sql("queries/site", "caveat_text"), [FBI_CAVEAT]).fetchone() \
             if "caveats" in present else None
         return (
             '<section aria-labelledby="h-context"><h2 id="h-context">Public context</h2>'

@@ -1,4 +1,4 @@
 """Superset for Lantern: its own cached environment, dashboards as code (specs/), publishing, access.
 
-Entry point for `lantern superset ...`: dashboards.superset.cli.main(argv).
+Plain functions only; the command is `lantern superset ...` (pipelines/cli.py).
 """

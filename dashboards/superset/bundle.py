@@ -20,7 +20,7 @@ from dashboards.superset.charts import chart_config
 from dashboards.superset.datasets import database_config, dataset_config
 from dashboards.superset.layout import dashboard_config
 from dashboards.superset.catalog import EXPORT_VERSION, FIXED_TIMESTAMP, ROOT, Specs, load_specs
-from sources.reference.paths import lantern_paths
+
 
 def _safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
@@ -61,18 +61,7 @@ def build_zip(specs: Specs, serving_path: Path, internal_path: Path | None = Non
     return buffer.getvalue()
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Build the Superset assets bundle from dashboards/superset/specs")
-    parser.add_argument("--serving", type=Path,
-                        default=lantern_paths().serving)
-    parser.add_argument("--out", type=Path, default=Path("superset_assets.zip"))
-    args = parser.parse_args(argv)
-    args.out.write_bytes(build_zip(load_specs(), args.serving))
-    print(args.out)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def write_bundle(out: Path, serving: Path) -> Path:
+    """The assets bundle of the specs over `serving`, written to `out` (to inspect or import by hand)."""
+    out.write_bytes(build_zip(load_specs(), serving))
+    return out

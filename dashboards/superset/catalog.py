@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from dashboards.vocabulary import NO_DATA, SUPPRESSED
+from models import query_sql
 from sources.reference import deployment
 
 
@@ -185,7 +186,7 @@ def _expand(specs: Specs) -> None:
                 if database == "internal":  # exact: the suppression note does not apply, the exact one does
                     instance["notes"] = ["exact"] + [n for n in ds.get("notes", []) if n != "suppression"]
                     if not ds.get("sql"):
-                        instance.update(sql=f"SELECT * FROM {name}", requires=[name])
+                        instance.update(sql=_virtual_dataset_sql(name), requires=[name])
                 instances[key] = instance
     specs.datasets = instances
 
@@ -251,12 +252,18 @@ def required_tables(ds_name: str, ds: dict[str, Any]) -> list[str]:
     return list(ds.get("requires", [])) if ds.get("sql") else [ds.get("table", ds_name)]
 
 
+def _virtual_dataset_sql(table: str) -> str:
+    """The query file without its comment: Superset shows and stores this SQL as the dataset's."""
+    sql = query_sql("queries/superset", "virtual_dataset", table=table)
+    return "\n".join(line for line in sql.splitlines() if not line.startswith("--")).strip()
+
+
 def serving_columns(serving: Path) -> dict[str, set[str]]:
     import duckdb
 
     con = duckdb.connect(str(serving), read_only=True)
     try:
-        rows = con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+        rows = con.execute(query_sql("queries/superset", "serving_columns")).fetchall()
     finally:
         con.close()
     tables: dict[str, set[str]] = {}

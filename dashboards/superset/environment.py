@@ -18,7 +18,6 @@ Layout:
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -31,7 +30,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.reference.paths import lantern_paths
+from sources.reference.paths import PathUnder, lantern_paths
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REQUIREMENTS = PACKAGE_DIR / "requirements.txt"
@@ -70,29 +69,12 @@ class SupersetEnv:
     home: Path
     req_hash: str
 
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    @property
-    def superset_bin(self) -> Path:
-        return self.venv / "bin" / "superset"
-
-    @property
-    def config(self) -> Path:
-        return self.home / "superset_config.py"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "superset.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.home / "superset.log"
-
-    @property
-    def port_file(self) -> Path:
-        return self.home / "superset.port"
+    python = PathUnder("venv", "bin/python")
+    superset_bin = PathUnder("venv", "bin/superset")
+    config = PathUnder("home", "superset_config.py")
+    pid_file = PathUnder("home", "superset.pid")
+    log_file = PathUnder("home", "superset.log")
+    port_file = PathUnder("home", "superset.port")
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -382,29 +364,21 @@ def down() -> bool:
     return stop(resolve())
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="lantern superset")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_up = sub.add_parser("up", help="install if needed, initialize, start on loopback")
-    p_up.add_argument("--port", type=int, default=int(os.environ.get("LANTERN_SUPERSET_PORT", DEFAULT_PORT)))
-    p_up.add_argument("--workers", type=int, default=2)
-    sub.add_parser("down", help="stop the server")
-    sub.add_parser("install", help="only create the cached venv")
-    sub.add_parser("where", help="print the venv and home paths")
-    args = parser.parse_args(argv)
-    if args.command == "up":
-        print(json.dumps({k: round(v, 1) for k, v in up(args.port, args.workers).items()}))
-    elif args.command == "down":
-        down()
-    elif args.command == "install":
-        print(json.dumps({"install": round(install(), 1)}))
-    elif args.command == "where":
-        env = resolve()
-        print(json.dumps({"venv": str(env.venv), "home": str(env.home), "hash": env.req_hash}))
-    return 0
+def where() -> dict[str, str]:
+    """The venv and home paths, and the requirements hash naming the venv."""
+    env = resolve()
+    return {"venv": str(env.venv), "home": str(env.home), "hash": env.req_hash}
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def status(port: int | None = None) -> dict:
+    """Venv and home, and whether the server answers /health (on `port`, else the one it was started on)."""
+    env = resolve()
+    if port is None and env.port_file.exists():
+        port = int(env.port_file.read_text().strip())
+    port = port or default_port()
+    return {"venv": str(env.venv), "venv_ready": env.python.exists(), "home": str(env.home),
+            "url": base_url(port), "healthy": healthy(port)}
+
+
+def default_port() -> int:
+    return int(os.environ.get("LANTERN_SUPERSET_PORT", DEFAULT_PORT))

@@ -168,11 +168,9 @@ def publish(url: str | None = None, serving: Path | None = None, spec_dir: Path 
     env = resolve()
     if not env.python.exists():
         raise RuntimeError("superset-client is not installed here and the Superset venv is missing: run `superset up`")
-    args = [str(env.python), "-m", "dashboards.superset.publish", "--url", url, "--serving", str(serving), "--json"]
-    if spec_dir:
-        args += ["--specs", str(spec_dir)]
-    if internal:
-        args += ["--internal", str(internal)]
+    arguments = {"url": url, "serving": str(serving), "spec_dir": str(spec_dir) if spec_dir else None,
+                 "internal": str(internal) if internal else None}
+    args = [str(env.python), "-m", "dashboards.superset.publish", json.dumps(arguments)]
     process_env = dict(os.environ)
     process_env["PYTHONPATH"] = str(REPO_ROOT)
     out = subprocess.run(args, env=process_env, cwd=REPO_ROOT, capture_output=True, text=True)
@@ -181,20 +179,12 @@ def publish(url: str | None = None, serving: Path | None = None, spec_dir: Path 
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="lantern superset publish")
-    parser.add_argument("--url", default=None)
-    parser.add_argument("--serving", type=Path, default=None)
-    parser.add_argument("--specs", type=Path, default=None)
-    parser.add_argument("--internal", type=Path, default=None)
-    parser.add_argument("--json", action="store_true", help="print only the JSON summary")
-    args = parser.parse_args(argv)
-    summary = publish(args.url, args.serving, args.specs, args.internal)
-    print(json.dumps(summary))
-    return 0
+def _publish_in_superset_venv(arguments: str) -> None:
+    """The other side of publish()'s re-run in the Superset venv: its arguments as JSON in, the summary out."""
+    given = json.loads(arguments)
+    paths = {key: Path(given[key]) if given[key] else None for key in ("serving", "spec_dir", "internal")}
+    print(json.dumps(_publish_here(given["url"], paths["serving"], paths["spec_dir"], paths["internal"])))
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # not a command: only publish() runs this module, with the Superset venv's Python
+    _publish_in_superset_venv(sys.argv[1])

@@ -10,7 +10,7 @@ from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext
 
 import polars as pl
 
-from models import MODELS_DIR
+from models import query_sql
 from pipelines.assets.keys import table_key
 from pipelines.resources import PathsResource, WarehouseResource
 from sources.context import CONTEXT_FEEDS, context_contracts, context_raw_table, load_context_contract
@@ -45,7 +45,8 @@ def context_drops(context: AssetExecutionContext, warehouse: WarehouseResource, 
                                     f"{outcome.rows_read} rows quarantined")
                 _alert_partial_file(con, outcome)
         _write_settings(con, settings)
-        totals = {feed: con.execute(f"SELECT count(*) FROM {context_raw_table(feed)}").fetchone()[0] for feed in CONTEXT_FEEDS}
+        totals = {feed: con.execute(query_sql("queries/common", "row_count", table=context_raw_table(feed))).fetchone()[0]
+                  for feed in CONTEXT_FEEDS}
     for feed in CONTEXT_FEEDS:
         new = [o for o in outcomes if o.feed == feed]
         yield MaterializeResult(asset_key=table_key(context_raw_table(feed)), metadata={
@@ -60,9 +61,8 @@ def _alert_partial_file(con, outcome) -> None:
     """A public file only partly loaded: its figures no longer match the publisher's; tell someone."""
     from pipelines.alerts import alert_for_partial_context_file, send_alert
 
-    rule_counts = dict(con.execute(
-        "SELECT rule, count(*) FROM raw.quarantine WHERE file_name = ? AND file_hash = ? GROUP BY rule",
-        [outcome.file_name, outcome.file_hash]).fetchall())
+    rule_counts = dict(con.execute(query_sql("queries/pipeline", "quarantine_rules_of_file"),
+                                   [outcome.file_name, outcome.file_hash]).fetchall())
     send_alert(alert_for_partial_context_file(outcome.file_name, outcome.feed, outcome.agency, outcome.rows_read,
                                               rule_counts))
 
@@ -74,7 +74,7 @@ def _write_settings(con, settings) -> None:
         [{"name_part": part, "offense_code": code}
          for cc in context_contracts().values() for part, code in cc.offense_subcategories.items()],
         schema={"name_part": pl.Utf8, "offense_code": pl.Utf8})
-    con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+    con.execute(query_sql("queries/common", "create_schema", schema="reference"))
     for name, frame in zip(SETTINGS_TABLES, (state, offenses)):
         replace_table(con, name, frame)
 
@@ -87,20 +87,10 @@ def _accounting_check(feed: str):
                              "raw.quarantine hold exactly those rows.")
     def _check(warehouse: WarehouseResource) -> AssetCheckResult:
         with warehouse.session() as con:
-            broken = con.execute(
-                f"""
-                WITH loaded AS (SELECT _file_name AS file_name, _file_hash AS file_hash, count(*) AS n FROM {table} GROUP BY ALL),
-                quarantined AS (SELECT file_name, file_hash, count(*) AS n FROM raw.quarantine WHERE feed = ? GROUP BY ALL)
-                SELECT m.file_name, m.rows_read, m.rows_loaded, m.rows_quarantined,
-                       coalesce(l.n, 0) AS in_raw, coalesce(q.n, 0) AS in_quarantine
-                FROM raw.file_manifest AS m
-                LEFT JOIN loaded AS l USING (file_name, file_hash)
-                LEFT JOIN quarantined AS q USING (file_name, file_hash)
-                WHERE m.feed = ? AND (m.rows_loaded + m.rows_quarantined <> m.rows_read
-                   OR coalesce(l.n, 0) <> m.rows_loaded OR coalesce(q.n, 0) <> m.rows_quarantined)
-                """, [feed, feed]).fetchall()
-            files, rows = con.execute("SELECT count(*), coalesce(sum(rows_read), 0) FROM raw.file_manifest WHERE feed = ?",
-                                      [feed]).fetchone()
+            loaded_by_file = _sql("loaded_by_file", table=table)
+            broken = con.execute(_sql("context_rows_accounted_for", loaded_by_file=loaded_by_file),
+                                 [feed, feed]).fetchall()
+            files, rows = con.execute(_sql("manifest_totals_of_feed"), [feed]).fetchone()
         return AssetCheckResult(passed=not broken, metadata={
             "files": files, "rows_read": int(rows), "files_not_reconciled": len(broken), "first_problems": str(broken[:5])})
 
@@ -114,12 +104,8 @@ def _accounting_check(feed: str):
 def fbi_rows_all_allocated(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.session() as con:
         expected_rows, expected_offenses, expected_cleared = con.execute(_sql("fbi_standing_rows")).fetchone()
-        staged_rows, staged_offenses, staged_cleared, without_region = con.execute(
-            "SELECT coalesce(sum(file_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0), "
-            "count(*) FILTER (WHERE region IS NULL) FROM staging.stg_context_fbi_offenses WHERE is_deployment_state").fetchone()
-        mart_rows, mart_offenses, mart_cleared = con.execute(
-            "SELECT coalesce(sum(agency_rows), 0), coalesce(sum(actual_offenses), 0), coalesce(sum(cleared), 0) "
-            "FROM marts.mart_context_fbi_region_year").fetchone()
+        staged_rows, staged_offenses, staged_cleared, without_region = con.execute(_sql("fbi_staged_sums")).fetchone()
+        mart_rows, mart_offenses, mart_cleared = con.execute(_sql("fbi_mart_sums")).fetchone()
     passed = (expected_rows == staged_rows == mart_rows and expected_offenses == staged_offenses == mart_offenses
               and expected_cleared == staged_cleared == mart_cleared and without_region == 0)
     return AssetCheckResult(passed=passed, metadata={
@@ -128,8 +114,8 @@ def fbi_rows_all_allocated(warehouse: WarehouseResource) -> AssetCheckResult:
         "rows_without_region": without_region})
 
 
-def _sql(name: str) -> str:
-    return (MODELS_DIR / "checks" / f"{name}.sql").read_text(encoding="utf-8")
+def _sql(name: str, **identifiers: str) -> str:
+    return query_sql("checks", name, **identifiers)
 
 
 @asset_check(asset=table_key("staging.stg_context_standing_files"), name="context_files_complete",

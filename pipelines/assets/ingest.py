@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
 
+from models import query_sql
 from models.modelled_months import pending_months
 from pipelines.assets.keys import table_key
 from pipelines.resources import PathsResource, WarehouseResource
@@ -46,7 +47,8 @@ def inbox_drops(context: AssetExecutionContext, config: IngestConfig, warehouse:
                         else f"{outcome.rows_quarantined} of {outcome.rows_read} rows quarantined")
                 context.log.warning(f"{outcome.file_name}: {outcome.status}, {held}: {outcome.message}")
                 _alert_quarantined_file(con, outcome)
-        totals = {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in RAW_TABLES}
+        totals = {name: con.execute(query_sql("queries/common", "row_count", table=f"raw.{name}")).fetchone()[0]
+                  for name in RAW_TABLES}
         # this run's months and any a failed or killed models run left behind
         months = pending_months(con)
     for name in FEEDS:
@@ -81,8 +83,7 @@ def _alert_quarantined_file(con, outcome) -> None:
     """A file refused or quarantined whole needs its agency's attention: tell someone."""
     from pipelines.alerts import alert_for_quarantined_file, send_alert
 
-    rule_counts = dict(con.execute(
-        "SELECT rule, count(*) FROM raw.quarantine WHERE file_name = ? AND file_hash = ? GROUP BY rule",
-        [outcome.file_name, outcome.file_hash]).fetchall())
+    rule_counts = dict(con.execute(query_sql("queries/pipeline", "quarantine_rules_of_file"),
+                                   [outcome.file_name, outcome.file_hash]).fetchall())
     send_alert(alert_for_quarantined_file(outcome.file_name, outcome.feed or "unknown feed",
                                           outcome.agency or "unknown agency", outcome.rows_read, rule_counts))

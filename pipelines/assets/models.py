@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, MaterializeResult, asset
 
-from models import ModelSpec, discover_models
+from models import ModelSpec, discover_models, query_sql
 from models.materialize import is_partitioned, materialize_window
 from models.modelled_months import record_modelled
 from pipelines.assets.keys import table_key
@@ -27,7 +27,7 @@ def model_asset(model: ModelSpec) -> AssetsDefinition:
             window = context.partition_time_window
             with warehouse.session() as con:
                 written = materialize_window(con, model, window.start.date(), window.end.date())
-                total = con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
+                total = con.execute(query_sql("queries/common", "row_count", table=model.table)).fetchone()[0]
             return MaterializeResult(metadata={"window_start": str(window.start.date()),
                                                "window_end": str(window.end.date()),
                                                "rows_written": written, "rows_total": total})
@@ -37,9 +37,9 @@ def model_asset(model: ModelSpec) -> AssetsDefinition:
     @asset(**common)
     def _whole(warehouse: WarehouseResource) -> MaterializeResult:
         with warehouse.session() as con:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {model.layer}")
-            con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
-            rows = con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
+            con.execute(query_sql("queries/common", "create_schema", schema=model.layer))
+            con.execute(query_sql("queries/pipeline", "replace_model_table", table=model.table, model_sql=model.sql))
+            rows = con.execute(query_sql("queries/common", "row_count", table=model.table)).fetchone()[0]
         return MaterializeResult(metadata={"rows": rows})
 
     return _whole

@@ -13,10 +13,9 @@ serving.duckdb, and site/static_dashboard rebuilds the static site (for partners
 import shutil
 from datetime import date, datetime
 
-import duckdb
-
 from dagster import AssetExecutionContext, Config, MaterializeResult, asset
 
+from dashboards import published
 from dashboards.release import build_release, kept_releases, promote_release, release_cutoff, release_due
 from dashboards.serving import candidate_path, publish_candidate
 from dashboards.serving.internal import build_internal
@@ -84,8 +83,8 @@ def serving_database(context: AssetExecutionContext, config: ReleaseConfig,
 def serving_published(lantern_home: PathsResource) -> MaterializeResult:
     paths = lantern_home.paths
     candidate = candidate_path(paths.serving)
-    with duckdb.connect(str(candidate), read_only=True) as con:
-        stamp = dict(con.execute("SELECT key, value FROM publication").fetchall())
+    with published.connect(candidate) as con:
+        stamp = published.publication(con)
     kept = promote_release(paths.home, candidate, stamp["release_id"], date.fromisoformat(stamp["released_through"]),
                            datetime.fromisoformat(stamp["data_loaded_before"]))
     return MaterializeResult(metadata={"release_id": kept.release_id, "path": str(kept.serving)})

@@ -2,6 +2,7 @@
 
 from dagster import AssetSpec, MaterializeResult, multi_asset
 
+from models import query_sql
 from pipelines.assets.keys import table_key
 from pipelines.resources import WarehouseResource
 from sources.landing import replace_table
@@ -20,7 +21,7 @@ REFERENCE_TABLES = ("counties", "industry_sectors", "organisations", "code_label
 def reference_data(warehouse: WarehouseResource):
     frames = reference_tables()
     with warehouse.session() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+        con.execute(query_sql("queries/common", "create_schema", schema="reference"))
         for name in REFERENCE_TABLES:
             replace_table(con, f"reference.{name}", frames[name])
     for name in REFERENCE_TABLES:

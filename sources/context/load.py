@@ -18,7 +18,7 @@ import polars as pl
 from sources.context.contracts import ContextContract, context_contracts, load_context_contract
 from sources.context.recognise import context_feed_of
 from sources.context.validation import validate_context_rows
-from sources.ingest.load import FileOutcome, pending_files
+from sources.ingest import FileOutcome, pending_files
 from sources.ingest.quarantine_records import QUARANTINE_SCHEMA, row_quarantine
 from sources.ingest.reader import read_csv_drops
 from sources.ingest.validator import AGENCY

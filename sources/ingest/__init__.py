@@ -4,10 +4,12 @@ The interface the pipeline and the benchmarks use; the modules behind it are fre
 """
 
 from sources.ingest.agency_reports import write_agency_reports
-from sources.ingest.load import FileOutcome, ingest_files
+from sources.ingest.fingerprints import pending_files
+from sources.ingest.load import ingest_files
+from sources.ingest.outcomes import FileOutcome
 from sources.ingest.registry import agency_feeds, validation_context
 from sources.ingest.validator import ValidationContext
 from sources.ingest.warehouse_tables import ensure_raw_schema
 
 __all__ = ["FileOutcome", "ValidationContext", "agency_feeds", "ensure_raw_schema", "ingest_files",
-           "validation_context", "write_agency_reports"]
+           "pending_files", "validation_context", "write_agency_reports"]

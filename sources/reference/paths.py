@@ -11,39 +11,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class PathUnder:
+    """A read-only attribute: the path `relative` under the folder its instance holds in attribute `base`."""
+
+    def __init__(self, base: str, relative: str) -> None:
+        self.base, self.relative = base, relative
+
+    def __get__(self, instance: object, owner: type | None = None) -> Path:
+        if instance is None:  # looked up on the class itself
+            return self  # type: ignore[return-value]
+        return getattr(instance, self.base) / self.relative
+
+
 @dataclass(frozen=True)
 class Paths:
     home: Path
 
-    @property
-    def inbox(self) -> Path:
-        return self.home / "inbox"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.home / "warehouse.duckdb"
-
-    @property
-    def serving(self) -> Path:
-        return self.home / "serving.duckdb"
-
-    @property
-    def internal(self) -> Path:
-        """Exact aggregates for analysts and (row-level secured) agencies; rebuilt every night."""
-        return self.home / "internal.duckdb"
-
-    @property
-    def releases(self) -> Path:
-        """Protected releases, one folder each, kept for good."""
-        return self.home / "releases"
-
-    @property
-    def site(self) -> Path:
-        return self.home / "site"
-
-    @property
-    def temp(self) -> Path:
-        return self.home / "tmp"
+    inbox = PathUnder("home", "inbox")
+    warehouse = PathUnder("home", "warehouse.duckdb")
+    serving = PathUnder("home", "serving.duckdb")  # the latest protected release
+    # exact aggregates for analysts and (row-level secured) agencies; rebuilt every night
+    internal = PathUnder("home", "internal.duckdb")
+    releases = PathUnder("home", "releases")  # protected releases, one folder each, kept for good
+    site = PathUnder("home", "site")
+    temp = PathUnder("home", "tmp")
 
     def ensure(self) -> "Paths":
         for folder in (self.home, self.inbox, self.site, self.temp):

@@ -246,7 +246,7 @@ def superset_chart_data(bench: Bench) -> Result:
             urllib.request.urlopen(f"{base_url}/health", timeout=3).read()
         except OSError as error:
             raise NotAvailable(f"Superset is not up at {base_url} ({error})") from error
-        from dashboards.superset.latency import chart_data_latency
+        from benchmarks.superset_latency import chart_data_latency
 
         started = time.perf_counter()
         found = chart_data_latency(base_url)
@@ -257,10 +257,10 @@ def superset_chart_data(bench: Bench) -> Result:
     env = {**bench.env(home), "LANTERN_SUPERSET_ADMIN_PASSWORD": secrets.token_urlsafe(18)}
     env.pop("DAGSTER_HOME")
     try:
-        measured = _checked(run_measured([PYTHON, "-m", "dashboards.superset.measure", str(BENCH_SUPERSET_PORT)],
+        measured = _checked(run_measured([PYTHON, "-m", "benchmarks.superset_measure", str(BENCH_SUPERSET_PORT)],
                                          env=env, cwd=REPO), "Superset start, publish and measure")
     finally:
-        run_measured([PYTHON, "-m", "dashboards.superset", "down"], env=env, cwd=REPO)
+        run_measured([PYTHON, "-m", "pipelines.cli", "superset", "down"], env=env, cwd=REPO)
     found = _last_json(measured.stdout)
     label = _latency_label(found["chart_data"], f"stress serving DB; up {found['up_s']} s, publish {found['publish_s']} s")
     return Result(label, measured.seconds, None, None, found)

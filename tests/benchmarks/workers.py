@@ -82,10 +82,9 @@ def big_drop(inbox: Path, home: Path, target_bytes: int) -> dict:
     ingested alone into an empty warehouse; every row must be either loaded or quarantined."""
     from datetime import date
 
-    from sources.ingest import agency_feeds, validation_context
+    from sources.ingest import agency_feeds, ingest_files, validation_context
     from pipelines.resources import limit_memory
     from sources.contracts import all_contracts
-    from sources.ingest.load import ingest_files
     from sources.ingest.reader import count_data_rows
     from sources.ingest.warehouse_tables import ensure_raw_schema
 

@@ -1,14 +1,7 @@
--- Rates per 100,000 and the share of minors for every area; at quarter and year grain with 95% exact
--- Poisson intervals, at month grain the 3-month rolling averages; changes only between complete periods.
+-- Rates per 100,000 and the share of minors for every area with 95% exact Poisson intervals (area_rates in
+-- macros.sql), and QoQ / YoY changes only between complete quarters.
 SELECT
     a.* EXCLUDE (complete),
-    share(a.minors_in_cases, a.people_in_cases) AS minor_share,
-    per_100k(a.signals, a.population) AS signals_per_100k,
-    per_100k(poisson_ci_low(a.signals), a.population) AS signals_per_100k_low,
-    per_100k(poisson_ci_high(a.signals), a.population) AS signals_per_100k_high,
-    per_100k(a.cases, a.population) AS cases_per_100k,
-    per_100k(poisson_ci_low(a.cases), a.population) AS cases_per_100k_low,
-    per_100k(poisson_ci_high(a.cases), a.population) AS cases_per_100k_high,
     CASE WHEN a.complete AND previous_quarter.complete THEN change_pct(a.signals, previous_quarter.signals) END AS signals_qoq_change_pct,
     CASE WHEN a.complete AND previous_quarter.complete THEN change_low_pct(a.signals, previous_quarter.signals) END AS signals_qoq_change_low_pct,
     CASE WHEN a.complete AND previous_quarter.complete THEN change_high_pct(a.signals, previous_quarter.signals) END AS signals_qoq_change_high_pct,
@@ -25,11 +18,11 @@ SELECT
     CASE WHEN a.complete AND same_quarter_last_year.complete THEN change_low_pct(a.cases, same_quarter_last_year.cases) END AS cases_yoy_change_low_pct,
     CASE WHEN a.complete AND same_quarter_last_year.complete THEN change_high_pct(a.cases, same_quarter_last_year.cases) END AS cases_yoy_change_high_pct,
     CASE WHEN a.complete AND same_quarter_last_year.complete THEN change_p(a.cases, same_quarter_last_year.cases) END AS cases_yoy_p_value
-FROM (SELECT *, months_loaded = 3 AS complete FROM area_quarterly) AS a
-LEFT JOIN (SELECT *, months_loaded = 3 AS complete FROM area_quarterly) AS previous_quarter
+FROM area_rates('area_quarterly', 3) AS a
+LEFT JOIN area_rates('area_quarterly', 3) AS previous_quarter
     ON previous_quarter.region = a.region AND previous_quarter.county = a.county
    AND previous_quarter.quarter = a.quarter - INTERVAL 3 MONTH
-LEFT JOIN (SELECT *, months_loaded = 3 AS complete FROM area_quarterly) AS same_quarter_last_year
+LEFT JOIN area_rates('area_quarterly', 3) AS same_quarter_last_year
     ON same_quarter_last_year.region = a.region AND same_quarter_last_year.county = a.county
    AND same_quarter_last_year.quarter = a.quarter - INTERVAL 12 MONTH
 ORDER BY a.quarter, a.area_level DESC, a.region, a.county

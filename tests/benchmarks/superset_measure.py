@@ -1,8 +1,8 @@
 """Start, publish and time a Superset over $LANTERN_HOME/serving.duckdb (issue #4's figures):
 
-    LANTERN_HOME=... LANTERN_SUPERSET_ADMIN_PASSWORD=... .venv/bin/python -m dashboards.superset.measure [PORT]
+    LANTERN_HOME=... LANTERN_SUPERSET_ADMIN_PASSWORD=... PYTHONPATH=tests .venv/bin/python -m benchmarks.superset_measure [PORT]
 
-prints one JSON line: install/start timings, publish time, and chart data latency (latency.py).
+prints one JSON line: install/start timings, publish time, and chart data latency (superset_latency.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 
 from dashboards.superset import environment
-from dashboards.superset.latency import chart_data_latency
+from benchmarks.superset_latency import chart_data_latency
 from dashboards.superset.publish import publish
 
 

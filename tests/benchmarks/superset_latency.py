@@ -2,14 +2,13 @@
 
 Cold: `force=true`, so Superset runs the query on the serving database (what a user waits for after a
 refresh). Warm: the same request again, answered from Superset's cache. `make bench` calls
-`chart_data_latency`; `python -m dashboards.superset.latency [URL]` prints the same JSON.
+`chart_data_latency` (bench.py, and superset_measure.py on a Superset of its own).
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from typing import Any
 
@@ -58,6 +57,3 @@ def chart_data_latency(base_url: str | None = None, rounds: int = 5) -> dict[str
     return {"charts": len(charts), "rounds": rounds, "cold": _summary(timings["cold"]),
             "warm": _summary(timings["warm"]), "slowest_chart": worst, "slowest_chart_ms": round(1000 * slowest[worst])}
 
-
-if __name__ == "__main__":
-    print(json.dumps(chart_data_latency(sys.argv[1] if len(sys.argv) > 1 else None)))

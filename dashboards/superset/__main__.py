@@ -1,5 +1,0 @@
-import sys
-
-from dashboards.superset.cli import main
-
-sys.exit(main())

@@ -1,0 +1,1 @@
+RESET VARIABLE {variable}

@@ -1,0 +1,2 @@
+-- Rows of one of our tables (an asset's `rows_total` metadata).
+SELECT count(*) FROM {table}

@@ -1,0 +1,1 @@
+DELETE FROM meta.{table} WHERE release_id = ?

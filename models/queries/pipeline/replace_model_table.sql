@@ -1,0 +1,3 @@
+-- A model rebuilt whole: its table replaced by what its SQL selects.
+CREATE OR REPLACE TABLE {table} AS
+{model_sql}

@@ -1,0 +1,1 @@
+SELECT min(month), max(month) FROM intermediate.int_calendar_months

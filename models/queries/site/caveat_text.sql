@@ -1,0 +1,1 @@
+SELECT text FROM caveats WHERE caveat_id = ?
