@@ -138,29 +138,32 @@ def _pct(value: float | None) -> str:
     return f"{value:.0f}%" if value >= 1 or value == 0 else "under 1%"
 
 
-def grain_words(spec: dict) -> tuple[str, str]:
-    """A grain as a reader says it: ("year", "yearly"), or the grain's own `label` in panels.yaml where it is
-    more than a period (referrals by service over all organisation types)."""
+def grain_phrase(spec: dict) -> tuple[str, str]:
+    """A grain as a reader says it, and its figures: ("year", "yearly figures"), or from the grain's own `label`
+    in panels.yaml where it is more than a period ("year, over all organisation types", "figures by year, over all
+    organisation types")."""
     period = spec["period"]
-    return spec.get("label", period), ADJECTIVE.get(period, period)
+    if "label" in spec:
+        return spec["label"], f"figures by {spec['label']}"
+    return period, f"{ADJECTIVE.get(period, period)} figures"
 
 
 def _why_not(row: dict, rolled_row: dict | None, spec: dict) -> str:
     """Why a finer grain (as published) is not shown, in words."""
-    noun, adjective = grain_words(spec)
+    noun, figures = grain_phrase(spec)
     reason = row["reason"]
     if reason == "nothing_published":
         text = f"no {noun} figure is published yet"
     elif reason == "hidden_share_over_limit":
-        text = f"{adjective} figures would hide {_pct(row['hidden_share_pct'])} of the count"
+        text = f"{figures} would hide {_pct(row['hidden_share_pct'])} of the count"
     elif reason == "mostly_hidden":
-        text = f"{_pct(row['cells_hidden_pct'])} of the {adjective} figures would be suppressed"
+        text = f"{_pct(row['cells_hidden_pct'])} of the {figures} would be suppressed"
     elif reason in ("total_hidden", "small_remainder"):
-        text = f"{adjective} figures could not be checked against their totals"
+        text = f"{figures} could not be checked against their totals"
     elif reason == "cells_hidden":
-        text = f"{row['cells_hidden']:,} of {row['cells']:,} {adjective} figures would be suppressed"
+        text = f"{row['cells_hidden']:,} of {row['cells']:,} {figures} would be suppressed"
     else:
-        text = f"{adjective} figures do not hold up ({reason.replace('_', ' ')})"
+        text = f"{figures} do not hold up ({reason.replace('_', ' ')})"
     if rolled_row is not None and not rolled_row["holds"] and rolled_row["other_share_pct"] is not None:
         text += f", and grouping the small categories would put {_pct(rolled_row['other_share_pct'])} of it in “Other”"
     return text
@@ -171,7 +174,7 @@ def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_to
     """The panel's grain and roll-up in words a reader understands, from the release's `grain` rows (`specs`:
     the panel's grains in panels.yaml by name)."""
     grain = chosen["grain"]
-    noun, adjective = grain_words(specs[grain])
+    noun, figures = grain_phrase(specs[grain])
     period = specs[grain]["period"]
     finer = [r for r in options if r["rollup"] == "none" and r["grain_rank"] < chosen["grain_rank"]
              and (r["grain"] != grain or chosen["rollup"] == "other")]
@@ -196,10 +199,10 @@ def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_to
         parts.append(f"No grain holds up at this volume: {hidden} are suppressed, marked “{SUPPRESSED}” (not zero), "
                      f"because {why}.")
     elif chosen["cells_hidden"]:
-        parts.append(f"Suppressed (marked, not zero): {chosen['cells_hidden']:,} of {chosen['cells']:,} {adjective} "
-                     f"figures, {_pct(chosen['hidden_share_pct'])} of the count.")
+        parts.append(f"Suppressed (marked, not zero): {chosen['cells_hidden']:,} of {chosen['cells']:,} {figures}, "
+                     f"{_pct(chosen['hidden_share_pct'])} of the count.")
     else:
-        parts.append(f"No {adjective} figure is suppressed.")
+        parts.append(f"None of the {figures} is suppressed.")
     if has_total:
         parts.append(f"Complete {period}s only.")
     return " ".join(parts)
@@ -229,7 +232,7 @@ def load_views(con: duckdb.DuckDBPyConnection, surface: str, min_cell: int,
             views[name] = PanelView(name, panel["title"], panel["count"], chosen["grain"], False, (), False,
                                     chosen["reason"], (), "Not in this database: the table the release chose for "
                                     "this panel is not published here.", chosen["cells_hidden_pct"], False,
-                                    spec["period"], grain_words(spec)[0])
+                                    spec["period"], grain_phrase(spec)[0])
             continue
         for table in needed - frames.keys():
             frames[table] = published.table_frame(con, table)
@@ -244,7 +247,7 @@ def load_views(con: duckdb.DuckDBPyConnection, surface: str, min_cell: int,
             rolled=tuple(labels), holds=bool(chosen["holds"]), reason=chosen["reason"], cells=tuple(cells),
             note=describe(options, chosen, labels, "total" in spec, specs),
             release_cells_hidden_pct=chosen["cells_hidden_pct"], period=spec["period"],
-            grain_label=grain_words(spec)[0])
+            grain_label=grain_phrase(spec)[0])
     return views
 
 
