@@ -30,7 +30,7 @@ AUDIENCES_FILE = Path(__file__).resolve().parents[2] / "sources" / "reference" /
 DATABASES = ("internal", "release")
 INTERNAL_PREFIX = "internal__"  # dataset key of a table's instance on the internal (exact) database
 EXACT_PREFIX = "exact__"  # chart and dashboard key of the analysts' exact edition
-CHART_KINDS = ("line", "bar", "table", "heatmap", "sankey", "kpi", "funnel")  # charts.py builds each
+CHART_KINDS = ("line", "bar", "table", "heatmap", "sankey", "kpi", "funnel", "map")  # charts.py builds each
 TIME_GRAIN_SQL = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
 
 
@@ -113,7 +113,8 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
              for key, text in yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"].items()}
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
     audiences = load_audiences()
-    specs = Specs(notes=notes, databases=audiences["databases"], datasets=_shorthands(serving_doc["datasets"]),
+    specs = Specs(notes=notes, databases=audiences["databases"],
+                  datasets=_region_shapes(_shorthands(serving_doc["datasets"])),
                   audiences=audiences["audiences"])
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name in NON_DASHBOARD_SPECS:
@@ -161,6 +162,20 @@ def _shorthands(datasets: dict[str, Any]) -> dict[str, Any]:
         for metric in ds.get("metrics", {}).values():
             if "sum_of" in metric:
                 metric.setdefault("sql", guarded_sum_sql(metric["sum_of"]))
+    return datasets
+
+
+REGION_SHAPES = "{region_shapes}"  # in a dataset's SQL: the region outlines as a literal table (geo.shapes_sql)
+
+
+def _region_shapes(datasets: dict[str, Any]) -> dict[str, Any]:
+    """Put the region outlines (public geometry from sources/reference) into the SQL of the datasets that ask for
+    them: DuckDB reads no file (enable_external_access=false) and the release need not carry geometry."""
+    for ds in datasets.values():
+        if REGION_SHAPES in ds.get("sql", ""):
+            from dashboards.superset.geo import shapes_sql
+
+            ds["sql"] = ds["sql"].replace(REGION_SHAPES, shapes_sql())
     return datasets
 
 
@@ -345,7 +360,8 @@ def _validate(specs: Specs) -> None:
 
 def _chart_columns(chart: dict[str, Any]) -> list[str]:
     cols = list(chart.get("columns", [])) + list(chart.get("groupby", []))
-    for key in ("x", "y", "source", "target"):
+    cols += list(chart.get("tooltip", []))
+    for key in ("x", "y", "source", "target", "polygon"):
         if key in chart:
             cols.append(chart[key])
     return cols
