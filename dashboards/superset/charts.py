@@ -240,6 +240,15 @@ def map_breakpoints(breaks: list[float]) -> list[dict[str, Any]]:
             for i in range(len(breaks))]
 
 
+def map_legend(breaks: list[float]) -> str:
+    """The map's legend, in words (under the chart's title): the buckets light to dark, and the hidden colour."""
+    def num(v: float) -> str:
+        return f"{v:,g}"
+    parts = [f"{num(lo)} to {num(hi)}" for lo, hi in zip(breaks, breaks[1:])] + [f"{num(breaks[-1])} and more"]
+    return (f"Colours, lightest to darkest blue: {', '.join(parts)}. Grey: suppressed (hidden, not zero) or no "
+            "data. Hover a region for its figures.")
+
+
 def _map(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     from dashboards.superset.geo import bounds
 
@@ -257,14 +266,19 @@ def _map(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "fill_color_picker": _rgba(HIDDEN_FILL), "stroke_color_picker": _rgba(MAP_STROKE),
         "filled": True, "stroked": True, "extruded": False, "line_width": 2, "line_width_unit": "pixels",
         "opacity": 100, "multiplier": 1, "point_radius_fixed": {"type": "fix", "value": 0},
-        "legend_position": "tr", "legend_format": None, "table_filter": False, "time_grain_sqla": None,
-        "tooltip_contents": [{"item_type": "column", "column_name": col, "verbose_name": columns[col]["label"]}
-                             for col in tooltip],
+        # no legend on the canvas (it covered the north-east and read "20 - 1000000000"): the chart's description
+        # carries it, with the hidden colour (map_legend)
+        "legend_position": None, "legend_format": None, "table_filter": False, "time_grain_sqla": None,
+        # the spec's tooltip labels (Superset cuts a label at its first comma: "Signals per 100")
+        "tooltip_contents": [{"item_type": "column", "column_name": col,
+                              "verbose_name": (tooltip[col] if isinstance(tooltip, dict) else None)
+                              or columns[col]["label"]} for col in tooltip],
         "tooltip_template": "",
     }
-    query = _query([polygon, *tooltip], [metric], [], filters, is_timeseries=False)
-    select = [_col_sql(specs, c, col) for col in (polygon, *tooltip)] + [_metric_sql(specs, c, metric)]
-    return BuiltChart(params, query, select, [str(i + 1) for i in range(1 + len(tooltip))], [])
+    tooltip_cols = list(tooltip)
+    query = _query([polygon, *tooltip_cols], [metric], [], filters, is_timeseries=False)
+    select = [_col_sql(specs, c, col) for col in (polygon, *tooltip_cols)] + [_metric_sql(specs, c, metric)]
+    return BuiltChart(params, query, select, [str(i + 1) for i in range(1 + len(tooltip_cols))], [])
 
 
 VIZ_BUILDERS = {"line": _line, "bar": _bar, "table": _table, "heatmap": _heatmap, "sankey": _sankey,
@@ -290,9 +304,12 @@ def chart_config(specs: Specs, name: str, chart: dict[str, Any]) -> dict[str, An
         "result_format": "json",
         "result_type": "full",
     }
+    description = notes_text(specs, chart.get("notes", []))
+    if chart["viz"] == "map":
+        description = f"{map_legend(chart['breaks'])} {description}".strip()
     return {
         "slice_name": chart["title"],
-        "description": notes_text(specs, chart.get("notes", [])) or None,
+        "description": description or None,
         "certified_by": OWNER,
         "certification_details": CERTIFICATION,
         "viz_type": params["viz_type"],
