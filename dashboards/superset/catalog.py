@@ -152,12 +152,32 @@ def count_text_sql(column: str) -> str:
             f"THEN '{NO_DATA}' ELSE format('{{:,}}', {column}) END")
 
 
+def value_text_sql(column: str, fmt: str, scale: float | None = None, flag: str | None = None,
+                   hidden: str | None = None) -> str:
+    """Any number as the text a table shows (Superset prints a NULL as "N/A"): formatted with DuckDB's format()
+    (`fmt`, e.g. "{:.1f}", "{:.0f}%" with `scale` 100), "suppressed" where its `flag` says so, "no data" where it
+    is NULL, and " (unreliable)" after a number its flag marks unreliable. `hidden`: a count flag (`<count>_suppressed`)
+    that makes it "suppressed" too."""
+    value = f"{scale} * {column}" if scale else column
+    text = f"format('{fmt}', {value})"
+    if flag:
+        text += f" || CASE WHEN {flag} = 'unreliable' THEN ' (unreliable)' ELSE '' END"
+    conditions = ([f"{flag} = 'suppressed'"] if flag else []) + ([f"coalesce({hidden}, false)"] if hidden else [])
+    when_hidden = f"WHEN {' OR '.join(conditions)} THEN '{SUPPRESSED}' " if conditions else ""
+    return f"CASE {when_hidden}WHEN {column} IS NULL THEN '{NO_DATA}' ELSE {text} END"
+
+
 def _shorthands(datasets: dict[str, Any]) -> dict[str, Any]:
-    """Expand `sum_of: <count>` metrics (guarded_sum_sql) and `text_of: <count>` columns (count_text_sql)."""
+    """Expand `sum_of: <count>` metrics (guarded_sum_sql), `text_of: <count>` columns (count_text_sql) and
+    `text_of_value: <number>` columns (value_text_sql, with `fmt`, `scale`, `flag`, `hidden`)."""
     for ds in datasets.values():
         for col in ds.get("columns", {}).values():
             if "text_of" in col:
                 col.setdefault("sql", count_text_sql(col["text_of"]))
+                col.setdefault("type", "VARCHAR")
+            if "text_of_value" in col:
+                col.setdefault("sql", value_text_sql(col["text_of_value"], col["fmt"], col.get("scale"), col.get("flag"),
+                                                     col.get("hidden")))
                 col.setdefault("type", "VARCHAR")
         for metric in ds.get("metrics", {}).values():
             if "sum_of" in metric:

@@ -166,3 +166,59 @@ def test_no_chart_draws_an_empty_axis(specs, databases):
             con.close()
         width = len(chart.get("metrics", []))
         assert any(v is not None for row in rows for v in row[-width:]), f"{name} would draw an empty axis"
+
+
+def _chart_rows(specs, database: Path, name: str, chart: dict) -> tuple[list[str], list[tuple]]:
+    from dashboards.superset.charts import reference_sql
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        cursor = con.execute(reference_sql(specs, name, chart))
+        return [d[0] for d in cursor.description], cursor.fetchall()
+    finally:
+        con.close()
+
+
+def _planted_release(databases, tmp_path) -> dict[str, Path]:
+    """The release with its latest statewide quarter hidden and no emerging hotspot in the latest quarter."""
+    planted = dict(databases, release=tmp_path / "planted.duckdb")
+    planted["release"].write_bytes(databases["release"].read_bytes())
+    con = duckdb.connect(str(planted["release"]))
+    try:
+        con.execute("UPDATE area_quarterly SET signals = NULL, signals_suppressed = true "
+                    "WHERE area_level = 'state' AND quarter = (SELECT max(quarter) FROM area_quarterly)")
+        con.execute("DELETE FROM emerging_hotspots")
+    finally:
+        con.close()
+    return planted
+
+
+def test_no_table_cell_or_big_number_reads_superset_na(specs, databases, tmp_path):
+    """Superset prints a NULL table cell as "N/A" and a NULL big number as "No data": a hidden number must read
+    "suppressed" and an empty one "no data" (dashboards/vocabulary.py). A table shows a number through a text
+    column (`text_of`, `text_of_value`) unless the column is declared `not_null`; a big number's metric is text.
+    Checked on the fixture and on a release with the latest quarter hidden and no hotspot."""
+    for name, chart, _dash in specs.chart_items():
+        ds = specs.datasets[chart["dataset"]]
+        if chart["viz"] == "table":
+            for column in chart["columns"]:
+                spec = ds["columns"][column]
+                assert spec["type"].upper() == "VARCHAR" or spec.get("not_null"), (
+                    f"{name}.{column} ({spec['type']}) would print a NULL as N/A: show it through text_of_value")
+    planted = _planted_release(databases, tmp_path)
+    for dbs in (databases, planted):
+        for name, chart, _dash in specs.chart_items():
+            if chart["viz"] not in ("table", "kpi"):
+                continue
+            ds = specs.datasets[chart["dataset"]]
+            columns, rows = _chart_rows(specs, dbs[ds["database"]], name, chart)
+            nulls = sorted({columns[i] for row in rows for i, v in enumerate(row) if v is None})
+            assert nulls == [], f"{name} shows NULL (Superset: N/A / No data) in {nulls}"
+    kpis = {chart["metrics"][0]: _chart_rows(specs, planted["release"], name, chart)[1][0][0]
+            for name, chart, dash in specs.chart_items() if chart["viz"] == "kpi" and not name.startswith("exact__")}
+    assert kpis["signals_latest"] == kpis["signals_qoq"] == kpis["signals_yoy"] == SUPPRESSED, kpis
+    hotspots = specs.dashboards["trends_explorer"]["charts"]["emerging_hotspots_table"]
+    columns, rows = _chart_rows(specs, planted["release"], "emerging_hotspots_table", hotspots)
+    empty = dict(zip(columns, rows[0]))
+    assert len(rows) == 1 and empty["region_label"] == "No emerging hotspot this quarter", rows
+    assert empty["observed_text"] == empty["q_value_text"] == NO_DATA, empty
