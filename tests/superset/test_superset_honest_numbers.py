@@ -222,3 +222,23 @@ def test_no_table_cell_or_big_number_reads_superset_na(specs, databases, tmp_pat
     empty = dict(zip(columns, rows[0]))
     assert len(rows) == 1 and empty["region_label"] == "No emerging hotspot this quarter", rows
     assert empty["observed_text"] == empty["q_value_text"] == NO_DATA, empty
+
+
+MAX_LABEL_LINE = 56  # characters on one line of a horizontal bar's label (what fits beside a 12-column chart)
+
+
+def test_horizontal_bar_labels_are_wrapped_to_fit(specs, databases):
+    """Issue #15: the longest organisation names were cut off at the chart's left edge ("ounty police (St. Charles
+    County) → ..."). A horizontal bar's label is at most MAX_LABEL_LINE characters a line (flows wrap after the
+    arrow, long names before their parenthesis); the browser test checks nothing is drawn at the edge."""
+    checked = 0
+    for name, chart, _dash in specs.chart_items():
+        if chart["viz"] != "bar" or not chart.get("horizontal"):
+            continue
+        ds = specs.datasets[chart["dataset"]]
+        columns, rows = _chart_rows(specs, databases[ds["database"]], name, chart)
+        labels = [str(row[0]) for row in rows if "<script>" not in str(row[0])]  # but the fixture's XSS probe
+        long = [label for label in labels if any(len(line) > MAX_LABEL_LINE for line in label.split("\n"))]
+        assert long == [], f"{name}: labels too long for one line: {long[:3]}"
+        checked += len(rows)
+    assert checked > 50
