@@ -333,9 +333,22 @@ def _drop_unpublished(specs: Specs, serving: Path, database: str = "release") ->
             del specs.dashboards[dash_name]
 
 
+COLUMN_KEYS = {"type", "label", "sql", "format", "description", "text_of", "text_of_value", "fmt", "scale", "flag",
+               "hidden", "not_null"}
+METRIC_KEYS = {"sql", "label", "format", "sum_of", "description"}
+
+
 def _validate(specs: Specs) -> None:
     seen: dict[str, str] = {}
     for ds_name, ds in specs.datasets.items():
+        # an unquoted comma in a YAML flow mapping ({label: Signals per 100,000, ...}) cuts the label and adds a
+        # stray key (the header read "Signals per 100"): refuse any key a column or metric does not have
+        for kind, items, keys in (("column", ds["columns"], COLUMN_KEYS), ("metric", ds.get("metrics", {}), METRIC_KEYS)):
+            for item, spec in items.items():
+                stray = sorted(map(str, set(spec) - keys))
+                if stray:
+                    raise SpecError(f"dataset {ds_name}: {kind} {item} has unknown keys {stray} (label "
+                                    f"{spec.get('label')!r}: quote a label with a comma)")
         for key in ds.get("notes", []):
             if key not in specs.notes:
                 raise SpecError(f"dataset {ds_name}: unknown note {key!r}")

@@ -112,6 +112,9 @@ def _line(specs: Specs, c: dict[str, Any]) -> BuiltChart:
                       ["1", *(str(i + 2) for i in range(len(groupby)))], [])
 
 
+HORIZONTAL_LABEL_MARGIN = 60  # px left of a horizontal bar chart's category labels
+
+
 def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     adhoc, filters = _temporal(specs, c)
     x, metrics, groupby = c["x"], c["metrics"], c.get("groupby", [])
@@ -127,8 +130,11 @@ def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "truncateXAxis": True, "x_axis_time_format": "smart_date",
     } | _axis_titles(specs, c, x, metrics)
     if c.get("horizontal"):  # the category labels need the room (a title there overprints them): no axis titles,
-        params |= {"x_axis_title": "", "x_axis_title_margin": 0,  # the chart's title names the measure
-                   "y_axis_title_margin": 0, "y_axis_title": "", "show_value": True}
+        # the chart's title names the measure. ECharts sizes the label column before the web font is in, so the
+        # longest labels ran past the left edge ("ounty police (St. Charles County) → ..."): a left margin
+        # (Superset adds y_axis_title_margin to the grid's left offset, title or not) gives them the room.
+        params |= {"x_axis_title": "", "x_axis_title_margin": 0, "y_axis_title": "",
+                   "y_axis_title_margin": HORIZONTAL_LABEL_MARGIN, "y_axis_title_position": "Left", "show_value": True}
     if c.get("sort_by_metric"):
         params["x_axis_sort"] = metrics[0]
     row_limit = c.get("limit", ROW_LIMIT)
@@ -269,7 +275,7 @@ def _map(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         # no legend on the canvas (it covered the north-east and read "20 - 1000000000"): the chart's description
         # carries it, with the hidden colour (map_legend)
         "legend_position": None, "legend_format": None, "table_filter": False, "time_grain_sqla": None,
-        # the spec's tooltip labels (Superset cuts a label at its first comma: "Signals per 100")
+        # the spec's tooltip labels (`tooltip: {column: label}`), else the columns' labels
         "tooltip_contents": [{"item_type": "column", "column_name": col,
                               "verbose_name": (tooltip[col] if isinstance(tooltip, dict) else None)
                               or columns[col]["label"]} for col in tooltip],
