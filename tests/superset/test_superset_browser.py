@@ -99,6 +99,8 @@ def assert_readable(text: str, specs) -> None:
     assert raw == [], f"raw column names on the page: {raw}"
     long_floats = re.findall(r"(?<![\d.])\d+\.\d{4,}(?![\d.])", text)
     assert long_floats == [], f"unformatted numbers: {long_floats[:5]}"
+    # Superset's own words for a NULL: a hidden number reads "suppressed", an empty one "no data" (vocabulary.py)
+    assert not re.search(r"\bN/A\b|\bNo data\b", text), re.findall(r".{0,60}(?:\bN/A\b|\bNo data\b).{0,20}", text)
 
 
 def test_agency_dashboard_renders_for_an_agency_user(superset_server, specs, viewers, artifacts):
@@ -131,6 +133,9 @@ def test_no_bar_label_is_cut_at_the_chart_edge(superset_server, specs, viewers, 
         page.fill("#password", password)
         page.click('[data-test="login-button"]')
         page.wait_for_url(f"**/superset/dashboard/{slug}/**", timeout=60_000)
+        page.wait_for_function(
+            "() => { const s = (" + CHART_STATE + ")(); return s.holders > 0 && !s.state.includes('loading'); }",
+            timeout=240_000)
         for name in names:
             holder = page.locator(f".dashboard-chart-id-{ids[stable_uuid('chart', name)]}")
             holder.scroll_into_view_if_needed(timeout=180_000)

@@ -254,3 +254,17 @@ def test_a_hidden_heat_cell_is_labelled_never_an_unexplained_blank(specs, databa
         counted = [(label, blank) for label, blank in blanks.items() if " quarters suppressed)" in label]
         assert all(f"({blank} of " in label for label, blank in counted), counted
     assert checked >= 3  # the fixture hides cells in both heatmaps of the release
+
+
+def test_the_release_editions_state_each_headline_panels_grain(specs, databases):
+    """Issue #15 item 2 in Superset: the grain each headline panel is shown at is the release's (`grain`, chosen
+    rows), stated on the release editions of the trends explorer and the briefing; the exact editions have none."""
+    for dash in ("trends_explorer", "quarterly_briefing"):
+        (name, chart), = [(n, c) for n, c in specs.dashboards[dash]["charts"].items() if c["dataset"] == "release_grain"]
+        columns, rows = _chart_rows(specs, databases["release"], name, chart)
+        shown = {row[0]: dict(zip(columns, row)) for row in rows}
+        assert shown["Hotline signals by trafficking type"]["grain_text"] == "quarter"
+        assert shown["Hotline signals by industry sector"]["grain_text"] == "quarter (small categories together as Other)"
+        assert shown["Cases by trafficking type"]["hidden_share_text"] == "unknown (a total is suppressed)"
+        assert shown["Cases by trafficking type"]["reason_text"] == "no grain holds up: mostly suppressed"
+        assert not any(c["dataset"] == "release_grain" for c in specs.dashboards["exact__" + dash]["charts"].values())

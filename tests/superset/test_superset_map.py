@@ -22,6 +22,7 @@ from dashboards.vocabulary import NO_DATA, SUPPRESSED
 from sources.reference import counties
 
 from conftest import make_test_serving
+from test_superset_browser import CHART_STATE
 
 MAP = "region_rate_map"
 DASHBOARD = "trends_explorer"
@@ -172,6 +173,9 @@ def test_the_map_draws_every_region_offline_and_a_hidden_one_reads_suppressed(
         page.fill("#password", password)
         page.click('[data-test="login-button"]')
         page.wait_for_url(f"**/superset/dashboard/{slug}/**", timeout=60_000)
+        page.wait_for_function(  # a loaded machine once took minutes for the first render
+            "() => { const s = (" + CHART_STATE + ")(); return s.holders > 0 && !s.state.includes('loading'); }",
+            timeout=240_000)
         holder = page.locator(f".dashboard-chart-id-{chart_id}")
         holder.scroll_into_view_if_needed(timeout=180_000)
         holder.locator("canvas").first.wait_for(timeout=180_000)
