@@ -131,10 +131,11 @@ def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     } | _axis_titles(specs, c, x, metrics)
     if c.get("horizontal"):  # the category labels need the room (a title there overprints them): no axis titles,
         # the chart's title names the measure. ECharts sizes the label column before the web font is in, so the
-        # longest labels ran past the left edge ("ounty police (St. Charles County) → ..."): a left margin
-        # (Superset adds y_axis_title_margin to the grid's left offset, title or not) gives them the room.
-        params |= {"x_axis_title": "", "x_axis_title_margin": 0, "y_axis_title": "",
-                   "y_axis_title_margin": HORIZONTAL_LABEL_MARGIN, "y_axis_title_position": "Left", "show_value": True}
+        # longest labels ran past the left edge ("ounty police (St. Charles County) → ..."): a left margin gives
+        # them the room. Horizontal, Superset swaps the grid's offsets: the x-axis title's margin is the left one,
+        # and only counts with a title, so the title is a blank.
+        params |= {"x_axis_title": " ", "x_axis_title_margin": HORIZONTAL_LABEL_MARGIN, "y_axis_title": "",
+                   "y_axis_title_margin": 0, "show_value": True}
     if c.get("sort_by_metric"):
         params["x_axis_sort"] = metrics[0]
     row_limit = c.get("limit", ROW_LIMIT)

@@ -194,10 +194,10 @@ def _planted_release(databases, tmp_path) -> dict[str, Path]:
 
 
 def test_no_table_cell_or_big_number_reads_superset_na(specs, databases, tmp_path):
-    """Superset prints a NULL table cell as "N/A" and a NULL big number as "No data": a hidden number must read
-    "suppressed" and an empty one "no data" (dashboards/vocabulary.py). A table shows a number through a text
-    column (`text_of`, `text_of_value`) unless the column is declared `not_null`; a big number's metric is text.
-    Checked on the fixture and on a release with the latest quarter hidden and no hotspot."""
+    """Superset prints a NULL table cell as "N/A" and a NULL big number as "No data" (and drops a text one): a hidden
+    number must read "suppressed" and an empty one "no data" (dashboards/vocabulary.py). A table shows a number
+    through a text column (`text_of`, `text_of_value`) unless the column is declared `not_null`; no big number
+    reads the release. Checked on the fixture and on a release with the latest quarter hidden and no hotspot."""
     for name, chart, _dash in specs.chart_items():
         ds = specs.datasets[chart["dataset"]]
         if chart["viz"] == "table":
@@ -214,9 +214,14 @@ def test_no_table_cell_or_big_number_reads_superset_na(specs, databases, tmp_pat
             columns, rows = _chart_rows(specs, dbs[ds["database"]], name, chart)
             nulls = sorted({columns[i] for row in rows for i, v in enumerate(row) if v is None})
             assert nulls == [], f"{name} shows NULL (Superset: N/A / No data) in {nulls}"
-    kpis = {chart["metrics"][0]: _chart_rows(specs, planted["release"], name, chart)[1][0][0]
-            for name, chart, dash in specs.chart_items() if chart["viz"] == "kpi" and not name.startswith("exact__")}
-    assert kpis["signals_latest"] == kpis["signals_qoq"] == kpis["signals_yoy"] == SUPPRESSED, kpis
+    # a big number drops text and prints NULL as "No data": none may read a protected (release) dataset
+    kpis = [name for name, chart, _dash in specs.chart_items()
+            if chart["viz"] == "kpi" and specs.datasets[chart["dataset"]]["database"] == "release"]
+    assert kpis == [], f"big numbers on the release cannot say 'suppressed': {kpis}"
+    headline = specs.dashboards["quarterly_briefing"]["charts"]["headline_changes"]
+    columns, rows = _chart_rows(specs, planted["release"], "headline_changes", headline)
+    signals = dict(zip(columns, next(r for r in rows if r[columns.index("measure")] == "Hotline signals")))
+    assert signals["latest_quarter"] == signals["qoq_change"] == signals["yoy_change"] == SUPPRESSED, signals
     hotspots = specs.dashboards["trends_explorer"]["charts"]["emerging_hotspots_table"]
     columns, rows = _chart_rows(specs, planted["release"], "emerging_hotspots_table", hotspots)
     empty = dict(zip(columns, rows[0]))
