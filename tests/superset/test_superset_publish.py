@@ -268,7 +268,7 @@ def test_removed_spec_objects_are_deleted_and_others_kept(published, admin_api, 
         summary = publish(url=superset_server.url, serving=superset_server.serving, spec_dir=spec_dir)
         assert sorted(summary["removed"]["dashboard"]) == ["Quarterly briefing", "Quarterly briefing (exact)"]
         assert sorted(summary["removed"]["dataset"]) == ["briefing_sector_movers", "internal__briefing_sector_movers"]
-        assert "Signals by sector and quarter" in summary["removed"]["chart"]
+        assert "Signals by sector and quarter (a blank cell is suppressed, not zero)" in summary["removed"]["chart"]
         objects = _objects(admin_api)
         uuids = {kind: {row["uuid"] for row in rows} for kind, rows in objects.items()}
         assert stable_uuid("chart", "sector_quarter_heatmap") not in uuids["chart"]
