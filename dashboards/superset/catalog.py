@@ -31,7 +31,7 @@ AUDIENCES_FILE = Path(__file__).resolve().parents[2] / "sources" / "reference" /
 DATABASES = ("internal", "release")
 INTERNAL_PREFIX = "internal__"  # dataset key of a table's instance on the internal (exact) database
 EXACT_PREFIX = "exact__"  # chart and dashboard key of the analysts' exact edition
-CHART_KINDS = ("line", "bar", "table", "heatmap", "sankey", "kpi", "funnel")  # charts.py builds each
+CHART_KINDS = ("line", "bar", "table", "heatmap", "sankey", "kpi", "funnel", "map")  # charts.py builds each
 TIME_GRAIN_SQL = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
 
 
@@ -114,7 +114,8 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
              for key, text in yaml.safe_load((spec_dir / "notes.yaml").read_text(encoding="utf-8"))["notes"].items()}
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
     audiences = load_audiences()
-    specs = Specs(notes=notes, databases=audiences["databases"], datasets=_shorthands(serving_doc["datasets"]),
+    specs = Specs(notes=notes, databases=audiences["databases"],
+                  datasets=_region_shapes(_shorthands(serving_doc["datasets"])),
                   audiences=audiences["audiences"])
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name in NON_DASHBOARD_SPECS:
@@ -152,16 +153,50 @@ def count_text_sql(column: str) -> str:
             f"THEN '{NO_DATA}' ELSE format('{{:,}}', {column}) END")
 
 
+def value_text_sql(column: str, fmt: str, scale: float | None = None, flag: str | None = None,
+                   hidden: str | None = None) -> str:
+    """Any number as the text a table shows (Superset prints a NULL as "N/A"): formatted with DuckDB's format()
+    (`fmt`, e.g. "{:.1f}", "{:.0f}%" with `scale` 100), "suppressed" where its `flag` says so, "no data" where it
+    is NULL, and " (unreliable)" after a number its flag marks unreliable. `hidden`: a count flag (`<count>_suppressed`)
+    that makes it "suppressed" too."""
+    value = f"{scale} * {column}" if scale else column
+    text = f"format('{fmt}', {value})"
+    if flag:
+        text += f" || CASE WHEN {flag} = 'unreliable' THEN ' (unreliable)' ELSE '' END"
+    conditions = ([f"{flag} = 'suppressed'"] if flag else []) + ([f"coalesce({hidden}, false)"] if hidden else [])
+    when_hidden = f"WHEN {' OR '.join(conditions)} THEN '{SUPPRESSED}' " if conditions else ""
+    return f"CASE {when_hidden}WHEN {column} IS NULL THEN '{NO_DATA}' ELSE {text} END"
+
+
 def _shorthands(datasets: dict[str, Any]) -> dict[str, Any]:
-    """Expand `sum_of: <count>` metrics (guarded_sum_sql) and `text_of: <count>` columns (count_text_sql)."""
+    """Expand `sum_of: <count>` metrics (guarded_sum_sql), `text_of: <count>` columns (count_text_sql) and
+    `text_of_value: <number>` columns (value_text_sql, with `fmt`, `scale`, `flag`, `hidden`)."""
     for ds in datasets.values():
         for col in ds.get("columns", {}).values():
             if "text_of" in col:
                 col.setdefault("sql", count_text_sql(col["text_of"]))
                 col.setdefault("type", "VARCHAR")
+            if "text_of_value" in col:
+                col.setdefault("sql", value_text_sql(col["text_of_value"], col["fmt"], col.get("scale"), col.get("flag"),
+                                                     col.get("hidden")))
+                col.setdefault("type", "VARCHAR")
         for metric in ds.get("metrics", {}).values():
             if "sum_of" in metric:
                 metric.setdefault("sql", guarded_sum_sql(metric["sum_of"]))
+    return datasets
+
+
+REGION_SHAPES = "{region_shapes}"  # in a dataset's SQL: the region outlines as a literal table (geo.shapes_sql)
+
+
+def _region_shapes(datasets: dict[str, Any]) -> dict[str, Any]:
+    """Put the region outlines (public geometry from sources/reference) into the SQL of the datasets that ask for
+    them: DuckDB reads no file (enable_external_access=false) and the release need not carry geometry."""
+    for ds in datasets.values():
+        if REGION_SHAPES in ds.get("sql", ""):
+            from dashboards.superset.geo import shapes_sql
+
+            ds["sql"] = ds["sql"].replace(REGION_SHAPES, shapes_sql())
     return datasets
 
 
@@ -305,9 +340,22 @@ def _drop_unpublished(specs: Specs, serving: Path, database: str = "release") ->
             del specs.dashboards[dash_name]
 
 
+COLUMN_KEYS = {"type", "label", "sql", "format", "description", "text_of", "text_of_value", "fmt", "scale", "flag",
+               "hidden", "not_null"}
+METRIC_KEYS = {"sql", "label", "format", "sum_of", "description"}
+
+
 def _validate(specs: Specs) -> None:
     seen: dict[str, str] = {}
     for ds_name, ds in specs.datasets.items():
+        # an unquoted comma in a YAML flow mapping ({label: Signals per 100,000, ...}) cuts the label and adds a
+        # stray key (the header read "Signals per 100"): refuse any key a column or metric does not have
+        for kind, items, keys in (("column", ds["columns"], COLUMN_KEYS), ("metric", ds.get("metrics", {}), METRIC_KEYS)):
+            for item, spec in items.items():
+                stray = sorted(map(str, set(spec) - keys))
+                if stray:
+                    raise SpecError(f"dataset {ds_name}: {kind} {item} has unknown keys {stray} (label "
+                                    f"{spec.get('label')!r}: quote a label with a comma)")
         for key in ds.get("notes", []):
             if key not in specs.notes:
                 raise SpecError(f"dataset {ds_name}: unknown note {key!r}")
@@ -352,7 +400,8 @@ def _validate(specs: Specs) -> None:
 
 def _chart_columns(chart: dict[str, Any]) -> list[str]:
     cols = list(chart.get("columns", [])) + list(chart.get("groupby", []))
-    for key in ("x", "y", "source", "target"):
+    cols += list(chart.get("tooltip", []))
+    for key in ("x", "y", "source", "target", "polygon"):
         if key in chart:
             cols.append(chart[key])
     return cols

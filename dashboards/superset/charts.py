@@ -112,6 +112,9 @@ def _line(specs: Specs, c: dict[str, Any]) -> BuiltChart:
                       ["1", *(str(i + 2) for i in range(len(groupby)))], [])
 
 
+HORIZONTAL_LABEL_MARGIN = 60  # px left of a horizontal bar chart's category labels
+
+
 def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     adhoc, filters = _temporal(specs, c)
     x, metrics, groupby = c["x"], c["metrics"], c.get("groupby", [])
@@ -127,8 +130,12 @@ def _bar(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "truncateXAxis": True, "x_axis_time_format": "smart_date",
     } | _axis_titles(specs, c, x, metrics)
     if c.get("horizontal"):  # the category labels need the room (a title there overprints them): no axis titles,
-        params |= {"x_axis_title": "", "x_axis_title_margin": 0,  # the chart's title names the measure
-                   "y_axis_title_margin": 0, "y_axis_title": "", "show_value": True}
+        # the chart's title names the measure. ECharts sizes the label column before the web font is in, so the
+        # longest labels ran past the left edge ("ounty police (St. Charles County) → ..."): a left margin gives
+        # them the room. Horizontal, Superset swaps the grid's offsets: the x-axis title's margin is the left one,
+        # and only counts with a title, so the title is a blank.
+        params |= {"x_axis_title": " ", "x_axis_title_margin": HORIZONTAL_LABEL_MARGIN, "y_axis_title": "",
+                   "y_axis_title_margin": 0, "show_value": True}
     if c.get("sort_by_metric"):
         params["x_axis_sort"] = metrics[0]
     row_limit = c.get("limit", ROW_LIMIT)
@@ -216,8 +223,73 @@ def _funnel(specs: Specs, c: dict[str, Any]) -> BuiltChart:
     return BuiltChart(params, query, [_col_sql(specs, c, stage), _metric_sql(specs, c, metric)], ["1"], [])
 
 
+# The map: deck.gl's Polygon chart over a dataset with one row per region polygon (its rings as JSON, `polygon`),
+# drawn with no base map at all (a `mapbox_style` that is neither mapbox:// nor a tile server: no request leaves
+# the server, no Mapbox key). The colour comes from a *text* metric: a rate as "12.3" falls in a colour bucket
+# (`breaks`), "suppressed" or "no data" falls in none and takes HIDDEN_FILL, never the colour of 0 (deck.gl
+# compares a NULL as 0, so a numeric NULL would be painted as the lowest bucket). JavaScript controls stay off.
+MAP_FILLS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues, low -> high
+HIDDEN_FILL = "#8c8c8c"  # suppressed / no data: off the blue scale, and the title says so
+MAP_STROKE = "#ffffff"
+
+
+def _rgba(hex_colour: str) -> dict[str, int]:
+    return {"r": int(hex_colour[1:3], 16), "g": int(hex_colour[3:5], 16), "b": int(hex_colour[5:7], 16), "a": 1}
+
+
+def map_breakpoints(breaks: list[float]) -> list[dict[str, Any]]:
+    """Colour buckets [breaks[i], breaks[i+1]] (the last one open-ended), lowest first."""
+    edges = [*breaks, 1e9]
+    if len(breaks) > len(MAP_FILLS):
+        raise ValueError(f"at most {len(MAP_FILLS)} map buckets")
+    fills = MAP_FILLS[len(MAP_FILLS) - len(breaks):]
+    return [{"id": i, "minValue": edges[i], "maxValue": edges[i + 1], "color": _rgba(fills[i])}
+            for i in range(len(breaks))]
+
+
+def map_legend(breaks: list[float]) -> str:
+    """The map's legend, in words (under the chart's title): the buckets light to dark, and the hidden colour."""
+    def num(v: float) -> str:
+        return f"{v:,g}"
+    parts = [f"{num(lo)} to {num(hi)}" for lo, hi in zip(breaks, breaks[1:])] + [f"{num(breaks[-1])} and more"]
+    return (f"Colours, lightest to darkest blue: {', '.join(parts)}. Grey: suppressed (hidden, not zero) or no "
+            "data. Hover a region for its figures.")
+
+
+def _map(specs: Specs, c: dict[str, Any]) -> BuiltChart:
+    from dashboards.superset.geo import bounds
+
+    adhoc, filters = _temporal(specs, c)
+    polygon, metric, tooltip = c["polygon"], c["metrics"][0], c.get("tooltip", [])
+    columns = specs.datasets[c["dataset"]]["columns"]
+    west, south, east, north = bounds()
+    params = _base_params("deck_polygon", adhoc) | {
+        "line_column": polygon, "line_type": "json", "metric": metric, "filter_nulls": False,
+        "reverse_long_lat": False, "js_columns": [], "mapbox_style": "", "autozoom": True,
+        "viewport": {"longitude": round((west + east) / 2, 3), "latitude": round((south + north) / 2, 3),
+                     "zoom": 5.6, "bearing": 0, "pitch": 0},
+        "color_scheme_type": "color_breakpoints", "color_breakpoints": map_breakpoints(c["breaks"]),
+        "default_breakpoint_color": _rgba(HIDDEN_FILL),
+        "fill_color_picker": _rgba(HIDDEN_FILL), "stroke_color_picker": _rgba(MAP_STROKE),
+        "filled": True, "stroked": True, "extruded": False, "line_width": 2, "line_width_unit": "pixels",
+        "opacity": 100, "multiplier": 1, "point_radius_fixed": {"type": "fix", "value": 0},
+        # no legend on the canvas (it covered the north-east and read "20 - 1000000000"): the chart's description
+        # carries it, with the hidden colour (map_legend)
+        "legend_position": None, "legend_format": None, "table_filter": False, "time_grain_sqla": None,
+        # the spec's tooltip labels (`tooltip: {column: label}`), else the columns' labels
+        "tooltip_contents": [{"item_type": "column", "column_name": col,
+                              "verbose_name": (tooltip[col] if isinstance(tooltip, dict) else None)
+                              or columns[col]["label"]} for col in tooltip],
+        "tooltip_template": "",
+    }
+    tooltip_cols = list(tooltip)
+    query = _query([polygon, *tooltip_cols], [metric], [], filters, is_timeseries=False)
+    select = [_col_sql(specs, c, col) for col in (polygon, *tooltip_cols)] + [_metric_sql(specs, c, metric)]
+    return BuiltChart(params, query, select, [str(i + 1) for i in range(1 + len(tooltip_cols))], [])
+
+
 VIZ_BUILDERS = {"line": _line, "bar": _bar, "table": _table, "heatmap": _heatmap, "sankey": _sankey,
-                "kpi": _kpi, "funnel": _funnel}
+                "kpi": _kpi, "funnel": _funnel, "map": _map}
 if set(VIZ_BUILDERS) != set(CHART_KINDS):
     raise RuntimeError("catalog.CHART_KINDS and charts.VIZ_BUILDERS disagree: every kind a spec may name needs a builder")
 
@@ -239,9 +311,12 @@ def chart_config(specs: Specs, name: str, chart: dict[str, Any]) -> dict[str, An
         "result_format": "json",
         "result_type": "full",
     }
+    description = notes_text(specs, chart.get("notes", []))
+    if chart["viz"] == "map":
+        description = f"{map_legend(chart['breaks'])} {description}".strip()
     return {
         "slice_name": chart["title"],
-        "description": notes_text(specs, chart.get("notes", [])) or None,
+        "description": description or None,
         "certified_by": OWNER,
         "certification_details": CERTIFICATION,
         "viz_type": params["viz_type"],

@@ -110,6 +110,8 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
         _dss_notification_table(con)
         _public_context_tables(con)
         _victim_profile_table(con, exact)
+        if not exact:
+            _grain_table(con)
     finally:
         con.close()
 
@@ -195,6 +197,25 @@ def _victim_profile_table(con, exact: bool) -> None:
              type_order, attribute, attribute_label, attribute_order, category, category_label, category_order,
              profile_signals, profile_signals_suppressed, profile_cases, profile_cases_suppressed, type_signals,
              type_cases, signal_share, signal_share_flag, case_share, case_share_flag)""")
+
+
+def _grain_table(con) -> None:
+    """The release's `grain` table (dashboards/release/grain.py): three panels' options, one chosen each; one panel
+    shown with its small categories rolled into "other", one that holds up at no grain."""
+    con.execute("""CREATE TABLE grain AS SELECT * FROM (VALUES
+        ('signals_by_type', 'Hotline signals by trafficking type', 'site', 'signals', 'month', 0, 'monthly_statewide_by_type',
+         '', 60, 20, 33.3, 12.5, 'trafficking_type', 'none', CAST(NULL AS DOUBLE), false, false, 'hidden_share_over_limit'),
+        ('signals_by_type', 'Hotline signals by trafficking type', 'site', 'signals', 'quarter', 1, 'industry_quarterly',
+         'sector_code = all; trafficking_type != all', 20, 2, 10.0, 4.2, 'trafficking_type', 'none', NULL, true, true, 'holds'),
+        ('signals_by_sector', 'Hotline signals by industry sector', 'site, briefing', 'signals', 'quarter', 0,
+         'quarterly_by_sector', '', 112, 31, 27.7, 14.0, 'sector_code', 'none', NULL, false, false, 'hidden_share_over_limit'),
+        ('signals_by_sector', 'Hotline signals by industry sector', 'site, briefing', 'signals', 'quarter', 1,
+         'quarterly_by_sector', '', 112, 31, 27.7, 0.0, 'sector_code', 'other', 9.5, true, true, 'holds'),
+        ('cases_by_type', 'Cases by trafficking type', 'site', 'cases', 'year', 2, 'yearly_industry',
+         'sector_code = all; trafficking_type != all', 8, 6, 75.0, CAST(NULL AS DOUBLE), 'trafficking_type', 'none', NULL,
+         false, true, 'coarsest_none_holds'))
+        AS t(panel, title, surfaces, measure, grain, grain_rank, source_table, source_rows, cells, cells_hidden,
+             cells_hidden_pct, hidden_share_pct, category, rollup, other_share_pct, holds, chosen, reason)""")
 
 
 def _public_context_tables(con) -> None:

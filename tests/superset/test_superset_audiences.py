@@ -105,7 +105,7 @@ def test_the_audiences_read_what_issue_14_says(specs):
         "briefing_headlines", "briefing_sector_movers", "case_funnel", "case_funnel_stages", "outcomes_statewide",
         "context_hotline_yearly", "context_fbi_region_yearly", "emerging_hotspots", "caveats", "run_manifest",
         "dss_notification_compliance", "quarterly_by_type", "sector_seasonality", "monthly_by_type_marked",
-        "victim_profile"}
+        "victim_profile", "region_map", "quarterly_by_sector_marked", "release_grain"}
     assert readable["agency"] - readable["partner"] == {
         "internal__referral_flows_by_org", "internal__agency_data_quality", "internal__run_inputs"}
     assert {k for k in readable["agency"] if specs.datasets[k]["database"] == "internal"} == {

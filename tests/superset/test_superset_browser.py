@@ -13,7 +13,7 @@ import secrets
 import pytest
 
 from dashboards.superset.access import Rest, ensure_user
-from dashboards.superset.catalog import load_specs
+from dashboards.superset.catalog import load_specs, stable_uuid
 
 pytestmark = pytest.mark.superset
 
@@ -99,6 +99,8 @@ def assert_readable(text: str, specs) -> None:
     assert raw == [], f"raw column names on the page: {raw}"
     long_floats = re.findall(r"(?<![\d.])\d+\.\d{4,}(?![\d.])", text)
     assert long_floats == [], f"unformatted numbers: {long_floats[:5]}"
+    # Superset's own words for a NULL: a hidden number reads "suppressed", an empty one "no data" (vocabulary.py)
+    assert not re.search(r"\bN/A\b|\bNo data\b", text), re.findall(r".{0,60}(?:\bN/A\b|\bNo data\b).{0,20}", text)
 
 
 def test_agency_dashboard_renders_for_an_agency_user(superset_server, specs, viewers, artifacts):
@@ -109,3 +111,45 @@ def test_agency_dashboard_renders_for_an_agency_user(superset_server, specs, vie
     assert set(state["state"]) == {"chart"} and state["errors"] == [], state
     assert run.blocked == [], run.blocked
     assert_readable(state["text"], specs)
+
+
+def test_no_bar_label_is_cut_at_the_chart_edge(superset_server, specs, viewers, artifacts):
+    """Issue #15: the longest organisation names were cut off at the left edge of the ranked bars. Every horizontal
+    bar chart of the agencies' dashboard (exact edition: every organisation) is drawn with its canvas's left edge
+    empty: a label that does not fit runs off that edge."""
+    from PIL import Image
+    from support.browser import open_page, require_chromium
+
+    require_chromium()
+    dash = specs.dashboards["exact__agency_referrals"]
+    names = [n for n, c in dash["charts"].items() if c["viz"] == "bar" and c.get("horizontal")]
+    api = superset_server.api()
+    ids = {row["uuid"]: row["id"] for row in api.list("chart", ["id", "uuid"])}
+    slug, password = dash["dashboard"]["slug"], viewers["browser_analyst"]
+    shots = {}
+
+    def look(page):
+        page.fill("#username", "browser_analyst")
+        page.fill("#password", password)
+        page.click('[data-test="login-button"]')
+        page.wait_for_url(f"**/superset/dashboard/{slug}/**", timeout=60_000)
+        page.wait_for_function(
+            "() => { const s = (" + CHART_STATE + ")(); return s.holders > 0 && !s.state.includes('loading'); }",
+            timeout=240_000)
+        for name in names:
+            holder = page.locator(f".dashboard-chart-id-{ids[stable_uuid('chart', name)]}")
+            holder.scroll_into_view_if_needed(timeout=180_000)
+            canvas = holder.locator("canvas").first
+            canvas.wait_for(timeout=180_000)
+            page.wait_for_timeout(2500)  # echarts' entry animation
+            shots[name] = artifacts / f"superset-bar-{name}.png"
+            canvas.screenshot(path=str(shots[name]))
+
+    run = open_page(f"{superset_server.url}/login/?next=/superset/dashboard/{slug}/", None, actions=look,
+                    viewport=(1280, 2400), timeout_ms=240_000)
+    assert run.page_errors == [], run.page_errors
+    assert names and set(shots) == set(names)
+    for name, shot in shots.items():
+        image = Image.open(shot).convert("L")
+        edge = [image.getpixel((x, y)) for x in range(3) for y in range(image.height)]
+        assert min(edge) > 200, f"{name}: something is drawn at the left edge (a cut-off label): {shot}"

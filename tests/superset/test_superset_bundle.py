@@ -125,3 +125,21 @@ def test_unknown_note_or_metric_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     with pytest.raises(SpecError):
         load_specs(spec_dir)
+
+
+def test_a_label_cut_by_an_unquoted_comma_is_refused(tmp_path):
+    """`{label: Signals per 100,000, ...}` in a YAML flow mapping is the label "Signals per 100" and a key 0: Superset
+    showed the cut label. load_specs refuses a column or metric with a key it does not know."""
+    from dashboards.superset.catalog import SPEC_DIR, SpecError, load_specs
+
+    spec_dir = tmp_path / "specs"
+    shutil.copytree(SPEC_DIR, spec_dir)
+    serving = spec_dir / "serving.yaml"
+    text = serving.read_text(encoding="utf-8")
+    quoted = 'label: "Signals per 100,000",'
+    assert quoted in text
+    serving.write_text(text.replace(quoted, "label: Signals per 100,000,", 1), encoding="utf-8")
+    with pytest.raises(SpecError, match="unknown keys"):
+        load_specs(spec_dir)
+    assert load_specs(SPEC_DIR).datasets["yearly_region_summary"]["columns"]["rate_text"]["label"] == (
+        "Signals per 100,000")
