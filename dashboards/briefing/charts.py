@@ -168,43 +168,6 @@ def panel_bars(view, periods: list[str], labels: list[str]) -> Spec | None:
     )
 
 
-def sectors(data: BriefingData) -> Spec | None:
-    """Signals per sector: the briefing quarter against the same quarter a year earlier."""
-    now = [r for r in (data.industry or []) if r["sector_code"] != "all"]
-    if not now:
-        return None
-    before = {r["sector_code"]: r for r in (data.industry_year_before or [])}
-    values, order = [], [r["sector_name"] for r in sorted(now, key=lambda r: -(r["signals"] or 0))]
-    for r in now:
-        for period, row, rank in ((data.quarter.label, r, 0), (f"{data.quarter.year - 1}Q{data.quarter.number}",
-                                                                before.get(r["sector_code"]), 1)):
-            if row is None:
-                continue
-            suppressed = bool(row["signals_suppressed"])
-            values.append({"sector": r["sector_name"], "period": period, "rank": rank, "signals": row["signals"],
-                           "label_x": row["signals"] or 0,
-                           "text": SUPPRESSED if suppressed else f"{row['signals']:,}"})
-    sort = order
-    periods = [data.quarter.label, f"{data.quarter.year - 1}Q{data.quarter.number}"]
-    return _spec(
-        data={"values": values}, width=330,
-        title=f"Signals by sector, {periods[0]} (black) and {periods[1]} (grey); suppressed values not drawn",
-        facet={"row": {"field": "sector", "type": "nominal", "sort": sort, "title": None,
-                       "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 10, "labelLimit": 190}}},
-        spacing=2,
-        spec={"height": {"step": 9}, "width": 300, "layer": [
-            {"transform": [{"filter": "datum.signals != null"}], "mark": {"type": "bar"},
-             "encoding": {"y": {"field": "period", "type": "nominal", "sort": periods, "axis": None},
-                          "x": {"field": "signals", "type": "quantitative", "title": "Signals"},
-                          "color": {"field": "period", "type": "nominal", "legend": None,
-                                    "scale": {"domain": periods, "range": [DARK, LIGHT]}}}},
-            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 8, "color": DARK},
-             "encoding": {"y": {"field": "period", "type": "nominal", "sort": periods, "axis": None},
-                          "x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "text"}}},
-        ]},
-    )
-
-
 FUNNEL_STAGES = ("situations_signalled", "situations_case", "situations_investigated", "situations_charged",
                  "situations_convicted")
 FUNNEL_LABELS = {"situations_signalled": "Signalled", "situations_case": "Became a case",

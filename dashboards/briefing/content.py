@@ -325,7 +325,6 @@ def profile(data: BriefingData) -> Section:
 
 def regions(data: BriefingData) -> Section:
     section = Section("regions", SECTION_TITLES["regions"])
-    k = data.min_cell_count
     rows = _regions(data)
     if not rows:
         return section.add(_missing(data, "areas") or Paragraph("No regional rows for this quarter.", "missing"))

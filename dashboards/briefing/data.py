@@ -33,7 +33,6 @@ class BriefingData:
     areas: list[Row] | None = None
     state_trend: list[Row] | None = None
     industry: list[Row] | None = None
-    industry_year_before: list[Row] | None = None
     hotspots: list[Row] | None = None
     rising_industries: list[Row] | None = None
     referral_timeliness: list[Row] | None = None
@@ -60,7 +59,7 @@ class BriefingData:
 # Section -> (query file, serving table it reads).
 SECTIONS = {
     "areas": "area_quarterly", "state_trend": "area_quarterly", "industry": "industry_quarterly",
-    "industry_year_before": "industry_quarterly", "hotspots": "emerging_hotspots",
+    "hotspots": "emerging_hotspots",
     "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
     "referral_services": "referral_flows_by_service",
     "dss_notification": "dss_notification_compliance", "victim_profile": "victim_profile",
@@ -69,7 +68,7 @@ SECTIONS = {
     "caveats": "caveats", "counties": "county_regions",
 }
 QUERY_OF = {"areas": "areas", "state_trend": "state_trend", "industry": "industry",
-            "industry_year_before": "industry_year_before", "hotspots": "hotspots",
+            "hotspots": "hotspots",
             "rising_industries": "rising_industries", "referral_timeliness": "referral_timeliness",
             "referral_services": "referral_services", "dss_notification": "dss_notification",
             "victim_profile": "victim_profile",
