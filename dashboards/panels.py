@@ -188,7 +188,12 @@ def describe(options: list[dict], chosen: dict, rolled_labels: list[str], has_to
         parts[0] += ", the only grain published for this panel."
     else:
         parts[0] += ", the finest grain published."
-    if chosen["rollup"] == "other":
+    group = (specs[grain].get("total") or {}).get("by_label")
+    if chosen["rollup"] == "other" and group:
+        parts.append(f"Each {group}'s “Other” groups its categories that have a suppressed {period} "
+                     f"({len(rolled_labels)} in all, {_pct(chosen['other_share_pct'])} of the count), shown together as "
+                     f"the {group}'s published total minus the categories shown.")
+    elif chosen["rollup"] == "other":
         parts.append(f"“Other” groups {', '.join(rolled_labels)} ({_pct(chosen['other_share_pct'])} of the count): "
                      f"each has a suppressed {period}, so they are shown together, as the published total minus the "
                      "categories shown.")

@@ -5,6 +5,7 @@ and checked against the release file, read independently (SQL on the release, pa
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -159,6 +160,8 @@ def test_other_is_the_published_total_minus_the_categories_shown(release, tmp_pa
     checked = 0
     with duckdb.connect(str(planted), read_only=True) as con:
         for panel, grain in plant.items():
+            if panel == "signals_by_venue_type":
+                continue  # a table, one "Other" per sector: test_the_venue_table_draws_each_sectors_other
             spec = next(g for g in panels[panel]["grains"] if g["grain"] == grain)
             count, period, category = panels[panel]["count"], spec["period"], spec["category"]
             members = [m for (m,) in con.execute("SELECT member FROM grain_rollup WHERE panel = ? AND grain = ?",
@@ -180,6 +183,56 @@ def test_other_is_the_published_total_minus_the_categories_shown(release, tmp_pa
             assert not kept & set(members)  # a category in "Other" is never also drawn alone
             checked += 1
     assert checked
+
+
+def _venue_rows(page: str) -> list[tuple[str, str, str]]:
+    """The venue-type table's rows: (kind, label, value as printed); kind "sector", "venue" or "other"."""
+    section = page[page.index('id="h-venues"'):]
+    section = section[:section.index("</section>")]
+    rows = []
+    for tr in re.findall(r"<tr( class=\"other\")?>(.*?)</tr>", section, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr[1], re.S)
+        if len(cells) < 2 or "<th" in tr[1] and 'scope="col"' in tr[1]:
+            continue
+        kind = "other" if tr[0] else "sector" if tr[1].startswith("<th") else "venue"
+        rows.append((kind, cells[0], cells[1]))
+    return rows
+
+
+def test_the_venue_table_draws_each_sectors_other_from_the_release(release, tmp_path):
+    """Venue types rolled up: under each sector the venue types shown, then its "Other", which equals the sector's
+    published total minus them (recomputed here in SQL) and reads "suppressed" where that total is; a rolled venue
+    type never has a row of its own."""
+    planted = _planted(release, tmp_path, _choose("signals_by_venue_type", "year", "other"))
+    rows = _venue_rows(build_site(planted, tmp_path / "site").path.read_text(encoding="utf-8"))
+    with duckdb.connect(str(planted), read_only=True) as con:
+        members = {m for (m,) in con.execute("SELECT member FROM grain_rollup WHERE panel = 'signals_by_venue_type' "
+                                             "AND grain = 'year'").fetchall()}
+        (year,) = con.execute("SELECT max(year) FROM venue_type_yearly WHERE months_loaded = 12").fetchone()
+        expected = dict(con.execute("""
+            SELECT v.sector_name,
+                   CASE WHEN y.signals_suppressed THEN NULL
+                        ELSE y.signals - coalesce(sum(v.signals) FILTER (WHERE v.venue_type NOT IN (SELECT unnest($m))), 0)
+                   END
+            FROM venue_type_yearly AS v
+            JOIN yearly_industry AS y ON y.sector_code = v.sector_code AND y.year = v.year AND y.trafficking_type = 'all'
+            WHERE v.year = $year
+            GROUP BY v.sector_name, y.signals, y.signals_suppressed
+            HAVING bool_or(v.venue_type IN (SELECT unnest($m)))""", {"m": sorted(members), "year": year}).fetchall())
+        rolled_names = {n for (n,) in con.execute("SELECT DISTINCT venue_name FROM venue_type_yearly "
+                                                  "WHERE venue_type IN (SELECT unnest($m))", {"m": sorted(members)}).fetchall()}
+    assert members and expected
+    drawn, sector = {}, None
+    for kind, label, value in rows:
+        if kind == "sector":
+            sector = html.unescape(label)
+        elif kind == "other":
+            drawn[sector] = None if value == "suppressed" else int(value.replace(",", ""))
+        else:
+            assert html.unescape(label) not in rolled_names, label  # in "Other", never alone too
+            assert value == "suppressed" or int(value.replace(",", "")) >= 11
+    assert drawn == expected
+    assert all(v is None or v == 0 or v >= 11 for v in drawn.values())
 
 
 def _where(where: dict) -> str:

@@ -62,9 +62,15 @@ def _expected_sector_totals(db: Path) -> dict[str, str]:
     with duckdb.connect(str(db), read_only=True) as con:
         year = con.execute("SELECT coalesce(max(year) FILTER (WHERE months_loaded = 12), max(year)) "
                            "FROM venue_type_yearly").fetchone()[0]
-        rows = con.execute("SELECT sector_name, bool_or(signals_suppressed), sum(signals) FROM quarterly_by_sector "
-                           "WHERE year(quarter) = ? GROUP BY sector_name", [year]).fetchall()
-    return {name: "suppressed" if hidden else f"{total:,}" for name, hidden, total in rows}
+        # a sector's year as published directly, else the sum of its quarters where none is suppressed
+        rows = con.execute("""
+            SELECT q.sector_name, bool_or(q.signals_suppressed), sum(q.signals), any_value(y.signals)
+            FROM quarterly_by_sector AS q
+            LEFT JOIN yearly_industry AS y ON y.sector_code = q.sector_code AND y.year = year(q.quarter)
+                 AND y.trafficking_type = 'all' AND NOT y.signals_suppressed
+            WHERE year(q.quarter) = ? GROUP BY q.sector_name""", [year]).fetchall()
+    return {name: f"{year_total:,}" if year_total is not None else "suppressed" if hidden else f"{total:,}"
+            for name, hidden, total, year_total in rows}
 
 
 def test_no_site_total_includes_a_suppressed_cell(site, release):
@@ -79,8 +85,11 @@ def test_a_planted_hidden_quarter_turns_its_sector_total_into_suppressed(site, r
     with duckdb.connect(str(release), read_only=True) as con:
         year = con.execute("SELECT coalesce(max(year) FILTER (WHERE months_loaded = 12), max(year)) "
                            "FROM venue_type_yearly").fetchone()[0]
+    name = sector.replace("'", "''")
     planted = _copy(release, tmp_path, f"""UPDATE quarterly_by_sector SET signals = NULL, signals_suppressed = true
-        WHERE sector_name = '{sector.replace("'", "''")}' AND quarter = DATE '{year}-04-01'""")
+        WHERE sector_name = '{name}' AND quarter = DATE '{year}-04-01'""",  # and the year it adds up to
+                    f"""UPDATE yearly_industry SET signals = NULL, signals_suppressed = true
+        WHERE sector_name = '{name}' AND year = {year} AND trafficking_type = 'all'""")
     after = _venue_sector_totals(build_site(planted, tmp_path / "site").path.read_text(encoding="utf-8"))
     assert after[sector] == "suppressed"  # not the sum of the three published quarters (a lower bound)
     assert {k: v for k, v in after.items() if k != sector} == {k: v for k, v in before.items() if k != sector}

@@ -315,6 +315,27 @@ def test_panel_utility_matches_a_recount_from_the_drops(two_releases):
             stated = con.execute("SELECT hidden_share_pct FROM grain WHERE panel = ? AND grain = ? AND rollup = 'none'",
                                  [panel, grain]).fetchone()[0]
             assert stated is None or stated == expected_mass, (panel, grain, stated, expected_mass)
+        # venue types rolled up within their sector: what is hidden is every venue type inside a sector "Other" whose
+        # sector-year total the release suppresses (the rest is shown, alone or in its sector's "Other")
+        venues = con.execute("""
+            SELECT CAST(v.year AS VARCHAR) AS year, v.venue_type, v.sector_code, y.signals_suppressed AS sector_hidden,
+                   v.venue_type IN (SELECT member FROM grain_rollup WHERE panel = 'signals_by_venue_type') AS rolled
+            FROM venue_type_yearly AS v
+            JOIN yearly_industry AS y ON y.sector_code = v.sector_code AND y.year = v.year AND y.trafficking_type = 'all'
+            WHERE v.months_loaded = 12""").pl()
+        rolled_up = con.execute("SELECT count(*) FROM grain WHERE panel = 'signals_by_venue_type' AND rollup = 'other'"
+                                ).fetchone()[0]
+    truth = signals.with_columns(pl.col("venue_type").fill_null("not_specified")).group_by(  # no venue: not specified
+        "year", "venue_type").agg(pl.len().alias("truth"))
+    joined = venues.join(truth, on=["year", "venue_type"], how="left").with_columns(pl.col("truth").fill_null(0))
+    assert joined["truth"].sum() > 0
+    plain = measured.filter((pl.col("panel") == "signals_by_venue_type") & (pl.col("rollup") == "none")).row(0, named=True)
+    assert plain["true_total"] == joined["truth"].sum()
+    if rolled_up:
+        row = measured.filter((pl.col("panel") == "signals_by_venue_type") & (pl.col("rollup") == "other")
+                              ).row(0, named=True)
+        inside_hidden = joined.filter(pl.col("rolled") & pl.col("sector_hidden"))["truth"].sum()
+        assert row["mass_hidden_pct"] == round(100 * inside_hidden / joined["truth"].sum(), 1)
 
 
 def test_the_grain_choice_is_read_from_the_published_release_alone(two_releases):
@@ -369,9 +390,13 @@ def test_other_is_the_true_sum_of_the_rolled_categories_and_never_small(two_rele
         kept = panel_rows(frames, grain).filter(~pl.col(category).cast(pl.Utf8).is_in(members["member"].to_list()))
         assert not kept[count].is_null().any()
         total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
-        other = (total.group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col(count).sum().alias("total"))
-                 .join(kept.group_by(pl.col(period).cast(pl.Utf8)).agg(pl.col(count).sum().alias("kept")),
-                       on=period, how="left")
+        keys = [period, *grain["total"].get("by", [])]  # one "Other" per period (and group: a venue type's sector)
+        hidden = pl.col(count).is_null() | pl.col(f"{count}_suppressed").fill_null(False)
+        other = (total.group_by([pl.col(k).cast(pl.Utf8) for k in keys])
+                 .agg(pl.when(hidden.any()).then(None).otherwise(pl.col(count).sum()).alias("total"))
+                 .join(kept.group_by([pl.col(k).cast(pl.Utf8) for k in keys]).agg(pl.col(count).sum().alias("kept")),
+                       on=keys, how="left")
+                 .filter(pl.col("total").is_not_null())  # a hidden group total: its "Other" is suppressed
                  .with_columns((pl.col("total") - pl.col("kept").fill_null(0)).alias("other")))
         assert other.filter((pl.col("other") > 0) & (pl.col("other") < K)).is_empty(), row["panel"]
         truth = measured.filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"])

@@ -102,7 +102,8 @@ def remainders(frames: dict[str, pl.DataFrame], grain: dict, count: str,
     where it is hidden or missing), `_shown`, what the panel shows of it, and `_remainder`, the total minus that
     (null where the total is). Without `rolled` the panel shows every cell that is not hidden, so the remainder is
     what its hidden cells add up to; with `rolled` it shows the categories not rolled up, so the remainder is its
-    "Other". The one definition of both: the release judges a grain on it, and the site and the briefing draw
+    "Other" (with `total.by`: one "Other" per group that has a category rolled up, e.g. "other venue types" of a
+    sector). The one definition of both: the release judges a grain on it, and the site and the briefing draw
     "Other" from it (dashboards/panels.py)."""
     detail = panel_rows(frames, grain)
     hidden = _hidden(detail, count)
@@ -112,18 +113,41 @@ def remainders(frames: dict[str, pl.DataFrame], grain: dict, count: str,
         left_out = detail[grain["category"]].cast(pl.Utf8).is_in(list(rolled)) | hidden
     detail = detail.with_columns(pl.when(left_out).then(0).otherwise(pl.col(count)).alias("_shown"))
     keys = total_keys(grain)
-    total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
-    total = total.with_columns(pl.when(_hidden(total, count)).then(None).otherwise(pl.col(count)).alias("_value"))
-    totals = total.group_by([pl.col(k).cast(pl.Utf8) for k in keys]).agg(
-        pl.when(pl.col("_value").is_null().any()).then(None).otherwise(pl.col("_value").sum()).alias("_total"))
+    totals = _totals(frames, grain["total"], keys, count)
     joined = totals.join(_per_period(detail, keys, pl.col("_shown"), "_shown"), on=keys, how="full", coalesce=True)
+    by = grain["total"].get("by", [])
+    if rolled is not None and by:  # groups without a rolled category have no "Other"
+        with_rolled = (detail.filter(pl.col(grain["category"]).cast(pl.Utf8).is_in(list(rolled)))
+                       .select([pl.col(b).cast(pl.Utf8) for b in by]).unique())
+        joined = joined.join(with_rolled, on=by, how="semi")
     return joined.with_columns((pl.col("_total") - pl.col("_shown").fill_null(0)).alias("_remainder")).sort(keys)
+
+
+def _totals(frames: dict[str, pl.DataFrame], total: dict, keys: list[str], count: str) -> pl.DataFrame:
+    """A total's published value per key (null where any of its rows is hidden)."""
+    rows = _select(frames[total["table"]], total["where"])
+    rows = rows.with_columns(pl.when(_hidden(rows, count)).then(None).otherwise(pl.col(count)).alias("_value"))
+    return rows.group_by([pl.col(k).cast(pl.Utf8) for k in keys]).agg(
+        pl.when(pl.col("_value").is_null().any()).then(None).otherwise(pl.col("_value").sum()).alias("_total"))
+
+
+def overall_totals(frames: dict[str, pl.DataFrame], grain: dict, count: str) -> pl.DataFrame | None:
+    """Per period, the published total of the whole panel (`total.overall`) where its groups' totals may be
+    hidden (a sector whose year is suppressed): what the share of the count hidden is measured against."""
+    overall = grain["total"].get("overall")
+    if overall is None:
+        return None
+    return _totals(frames, overall, [grain["period"]], count)
 
 
 def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rollup: bool) -> dict:
     """How a panel fares at one grain, from published numbers only: cells, cells hidden, the share of its total
     in hidden cells (None when unknown), and with `rollup` the categories rolled into "other" (every category
-    with a hidden cell at this grain) and the share of the total that "other" holds."""
+    with a hidden cell at this grain) and the share of the total that "other" holds.
+
+    With `total.overall` (a panel split by groups whose totals may be hidden), the share hidden is measured against
+    the overall total: a group whose total is hidden counts as hidden as a whole, and rolled up its "Other" is
+    suppressed."""
     detail = panel_rows(frames, grain)
     hidden = _hidden(detail, count)
     out = {"cells": detail.height, "cells_hidden": int(hidden.sum()), "hidden_share": None, "rolled": [],
@@ -133,24 +157,33 @@ def _judge(frames: dict[str, pl.DataFrame], grain: dict, count: str, k: int, rol
             out["hidden_share"] = 0.0
         return out
     total = _select(frames[grain["total"]["table"]], grain["total"]["where"])
-    if total.is_empty() or _hidden(total, count).any():
+    overall = overall_totals(frames, grain, count)
+    if total.is_empty():
         return out
+    if overall is None and _hidden(total, count).any():
+        return out
+    if overall is not None and (overall.is_empty() or overall["_total"].null_count()):
+        return out  # the panel's own total is hidden: nothing to measure against
     joined = remainders(frames, grain, count)
-    if joined["_total"].null_count():
+    if overall is None and joined["_total"].null_count():
         return out  # a period of the panel without a published total
-    remainder = joined["_remainder"]
+    remainder = joined.filter(pl.col("_total").is_not_null())["_remainder"]
     # the hidden cells of a period add up to 0 or >= k (the suppressor's rule for a relation with a shown total);
     # anything else would already be a leak of the release, so the panel does not lean on it
     out["small_remainder"] = bool(((remainder > 0) & (remainder < k)).any())
-    whole = float(joined["_total"].sum())
-    out["hidden_share"] = round(100 * float(remainder.sum()) / whole, 1) if whole else 0.0
+    whole = float((overall if overall is not None else joined)["_total"].sum())
+    shown = float(detail.filter(~hidden)[count].sum())
+    out["hidden_share"] = round(100 * (whole - shown) / whole, 1) if whole else 0.0
     if rollup and out["cells_hidden"]:
         category = grain["category"]
         rolled = sorted(detail.filter(hidden)[category].cast(pl.Utf8).unique().to_list())
         kept = detail.filter(~pl.col(category).cast(pl.Utf8).is_in(rolled))
-        other = float(remainders(frames, grain, count, rolled)["_remainder"].sum())
-        n_periods = joined.height
-        out.update(rolled=rolled, cells=kept.height + n_periods, cells_hidden=0, hidden_share=0.0,
+        others = remainders(frames, grain, count, rolled)
+        other = float(others["_remainder"].sum())  # the "Other"s that are shown
+        hidden_other = int(others["_remainder"].null_count())  # under a hidden group total
+        hidden_mass = whole - float(kept[count].sum()) - other
+        out.update(rolled=rolled, cells=kept.height + others.height, cells_hidden=hidden_other,
+                   hidden_share=round(100 * hidden_mass / whole, 1) if whole else 0.0,
                    other_share=round(100 * other / whole, 1) if whole else 0.0,
                    kept=detail[category].cast(pl.Utf8).n_unique() - len(rolled))
     return out
@@ -250,11 +283,17 @@ def panel_utility(published: dict[str, pl.DataFrame], truth: dict[str, pl.DataFr
             rolled = rollup_table.filter((pl.col("panel") == row["panel"]) & (pl.col("grain") == row["grain"]))
             inside = pl.col(grain["category"]).is_in(rolled["member"].to_list())
             kept = joined.filter(~inside)
-            periods = joined.select(total_keys(grain)).unique().height  # one "other" per period (and group)
-            # the kept categories have no hidden cell and "other" is the shown total minus them
-            entry.update(cells=kept.height + periods, cells_hidden=int(kept["_hidden"].sum()),
-                         hidden_total=float(kept.filter(pl.col("_hidden"))["_true"].sum()),
-                         other_total=float(joined.filter(inside)["_true"].sum()))
+            # one "Other" per period (and group with a category rolled up), as published; where its total is
+            # hidden (a sector whose year is suppressed) it is suppressed, and what it holds is hidden
+            others = remainders(published, grain, count, rolled["member"].to_list())
+            keys = total_keys(grain)
+            suppressed_other = others.filter(pl.col("_remainder").is_null()).select(keys)
+            in_hidden_other = joined.join(suppressed_other, on=keys, how="semi").filter(inside)
+            entry.update(cells=kept.height + others.height,
+                         cells_hidden=int(kept["_hidden"].sum()) + suppressed_other.height,
+                         hidden_total=float(kept.filter(pl.col("_hidden"))["_true"].sum())
+                         + float(in_hidden_other["_true"].sum()),
+                         other_total=float(joined.filter(inside)["_true"].sum()) - float(in_hidden_other["_true"].sum()))
         else:
             entry.update(cells=joined.height, cells_hidden=int(joined["_hidden"].sum()),
                          hidden_total=float(joined.filter(pl.col("_hidden"))["_true"].sum()))

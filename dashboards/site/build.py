@@ -312,9 +312,10 @@ def build_site(serving_db: Path, site_dir: Path) -> SiteReport:
     downloads = export_published_tables(Path(serving_db), site_dir / DOWNLOADS_DIR)
     for stale in set((site_dir / DOWNLOADS_DIR).glob("*.csv")) - set(downloads):  # a table no longer published
         stale.unlink()
-    notes = {"h-venues": grain_note(data.panels["signals_by_venue_type"])} \
-        if "signals_by_venue_type" in data.panels else {}
-    page = render(data, specs, render_metric_sections(Path(serving_db), notes),
+    venue_view = data.panels.get("signals_by_venue_type")
+    notes = {"h-venues": grain_note(venue_view)} if venue_view else {}
+    views = {"h-venues": venue_view} if venue_view else {}
+    page = render(data, specs, render_metric_sections(Path(serving_db), notes, views),
                   render_context_section(Path(serving_db), data.min_cell_count), downloads).encode("utf-8")
     # the manifest first: a reader who sees the new page can follow its link to the matching list
     _write_atomically(site_dir / MANIFEST_CSV, manifest_csv(data))

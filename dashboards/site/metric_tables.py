@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from dashboards import published
+from dashboards.panels import PanelView
 from dashboards.vocabulary import NO_DATA
 from models import query_sql
 
@@ -119,9 +120,15 @@ def _hidden_sum(value: Any) -> str | None:
     return "suppressed" if value is None else None
 
 
-def venue_types(con) -> str:
+def venue_types(con, view: PanelView | None = None) -> str:
+    """The venue-type panel as a table for the latest complete year, grouped by sector: the release's chosen grain
+    (`view`, dashboards/panels.py), with each sector's "Other" where the release rolled small venue types up. Without
+    a view (a database from before the grain choice): every venue type as published, signals and cases."""
     rows = _rows(con, "venue_types")
     year = f"{rows[0]['year']}{' (part year)' if rows[0]['months_loaded'] < 12 else ''}" if rows else ""
+    cells = [c for c in (view.cells if view else ()) if rows and c.period_label == str(rows[0]["year"])]
+    if cells:
+        return _venue_panel_table(rows, cells, year)
     body, sector = [], None
     for r in rows:
         if r["sector_name"] != sector:  # a sector's total heads its venue types
@@ -133,6 +140,35 @@ def venue_types(con) -> str:
                     f'{_count(r, "cases")}</tr>')
     return _table(f"Signals and cases by Polaris venue type, grouped by sector, {year}",
                   ["Sector / venue type", "Signals", "Cases"], body, "No signals have been published yet.")
+
+
+def _venue_panel_table(rows: list[Row], cells: list, year: str) -> str:
+    """Signals by venue type at the chosen grain: under each sector's total its venue types shown, then its
+    "Other" (the sector's published total minus them) naming the venue types inside."""
+    sectors = {r["sector_code"]: r for r in rows}  # name and total of each sector
+    names = {r["venue_type"]: r["venue_name"] for r in rows}
+    body = []
+    for code, sector in sorted(sectors.items(), key=lambda kv: kv[1]["sector_name"]):
+        mine = [c for c in cells if c.group == code]
+        if not mine:
+            continue
+        body.append(f'<tr><th scope="row">{_e(sector["sector_name"])}</th>'
+                    f'{_number(sector["sector_signals"], 0, flag=_hidden_sum(sector["sector_signals"]))}</tr>')
+        shown = sorted((c for c in mine if not c.other), key=lambda c: (c.value is None, -(c.value or 0), c.label))
+        for c in shown:
+            body.append(f'<tr><td class="indent">{_e(c.label)}</td>{_panel_value(c)}</tr>')
+        for c in (c for c in mine if c.other):
+            inside = sorted(names[r["venue_type"]] for r in rows if r["sector_code"] == code
+                            and r["venue_type"] not in {s.category for s in shown})
+            label = "Other venue types" if shown else "Its venue types together"  # none shown on its own
+            body.append(f'<tr class="other"><td class="indent">{label} ({_e(", ".join(inside))})</td>'
+                        f"{_panel_value(c)}</tr>")
+    return _table(f"Signals by Polaris venue type, grouped by sector, {year}", ["Sector / venue type", "Signals"],
+                  body, "No signals have been published yet.")
+
+
+def _panel_value(cell) -> str:
+    return SUPPRESSED_CELL if cell.suppressed else f'<td class="num">{cell.value:,}</td>'
 
 
 def _profile_cell(row: Row, count: str, share: str) -> str:
@@ -256,7 +292,7 @@ SECTIONS = (  # anchor, title, renderer, tables it reads
     ("h-changes", "What changed this quarter", quarter_changes, {"area_quarterly"}),
     ("h-hotspots", "Emerging hotspots", hotspots, {"emerging_hotspots"}),
     ("h-rising", "Fastest-rising industries", rising, {"rising_industries"}),
-    ("h-venues", "Polaris venue types", venue_types, {"venue_type_yearly", "quarterly_by_sector"}),
+    ("h-venues", "Polaris venue types", venue_types, {"venue_type_yearly", "quarterly_by_sector", "yearly_industry"}),
     ("h-timeliness", "Referral coordination", timeliness, {"referral_timeliness"}),
     ("h-566-223", "Notification after law enforcement meets a victim (§ 566.223)", dss_notification,
      {"dss_notification_compliance"}),
@@ -265,9 +301,11 @@ SECTIONS = (  # anchor, title, renderer, tables it reads
 )
 
 
-def render_metric_sections(serving_db: Path, notes: dict[str, str] | None = None) -> str:
+def render_metric_sections(serving_db: Path, notes: dict[str, str] | None = None,
+                           views: dict[str, PanelView] | None = None) -> str:
     """Every metric section the database has; `notes`: anchor -> HTML put first in that section (a headline
-    panel's note on the grain it is shown at)."""
+    panel's note on the grain it is shown at); `views`: anchor -> the headline panel the section draws, at the
+    grain its release chose."""
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         present = published.tables(con)
@@ -275,7 +313,7 @@ def render_metric_sections(serving_db: Path, notes: dict[str, str] | None = None
         for anchor, title, render, tables in SECTIONS:
             if not tables <= present:
                 continue  # a serving database from before these metrics: show what it has
-            body = render(con)
+            body = render(con, views[anchor]) if anchor in (views or {}) else render(con)
             parts.append(f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{_e(title)}</h2>'
                          f'{(notes or {}).get(anchor, "")}<div class="table-scroll">{body}</div></section>')
         return "\n".join(parts)
