@@ -242,29 +242,6 @@ def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, super
     assert _rows(after, columns) != _rows(before, columns)
 
 
-def test_a_planted_grain_choice_switches_the_release_chart(chart_ids, admin_api, superset_server, tmp_path):
-    """The release edition's type chart draws the grain the release's `grain` table chooses (here: quarter), read
-    at query time: the month planted as the choice turns it into monthly lines, and back."""
-    import os
-
-    chart_id = chart_ids[stable_uuid("chart", "signals_by_type_trend")]
-    starts = lambda: {dt.datetime.fromtimestamp(r["period_start"] / 1000, dt.timezone.utc).month  # noqa: E731
-                      for r in admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]}
-    assert starts() <= {1, 4, 7, 10}  # the fixture's release chooses the quarter
-    kept = tmp_path / "serving.kept.duckdb"
-    shutil.copyfile(superset_server.serving, kept)
-    planted = superset_server.serving.with_name("serving.planted.duckdb")
-    shutil.copyfile(superset_server.serving, planted)
-    with duckdb.connect(str(planted)) as con:
-        con.execute("UPDATE grain SET chosen = (grain = 'month') WHERE panel = 'signals_by_type'")
-    try:
-        os.replace(planted, superset_server.serving)
-        assert len(starts()) == 12  # every month of the year
-    finally:
-        os.replace(kept, superset_server.serving)
-    assert starts() <= {1, 4, 7, 10}
-
-
 # ---------------------------------------------------------------- cleanup of removed specs
 
 
