@@ -241,6 +241,14 @@ def _expand(specs: Specs) -> None:
     specs.dashboards = editions
 
 
+def edition_chart(chart: dict[str, Any], exact: bool) -> dict[str, Any]:
+    """A chart as one edition draws it: the exact edition applies the chart's `exact:` keys (a headline panel is
+    drawn at the grain its release chose, from a release-only dataset; the exact database hides nothing, has no
+    choice and keeps the finest series)."""
+    override = chart.get("exact", {}) if exact else {}
+    return {key: value for key, value in (chart | override).items() if key != "exact"}
+
+
 def _edition(specs: Specs, doc: dict[str, Any], prefix: str, roles: list[str], bind) -> dict[str, Any]:
     """A copy of a dashboard spec with each chart bound to a dataset instance (charts whose instance does not
     exist, e.g. an internal-only table in a release edition, are left out of this edition)."""
@@ -252,6 +260,7 @@ def _edition(specs: Specs, doc: dict[str, Any], prefix: str, roles: list[str], b
             meta["slug"] = f"{meta['slug']}-exact"
     charts = {}
     for name, chart in doc["charts"].items():
+        chart = edition_chart(chart, exact=bool(prefix))
         key = bind(chart["dataset"])
         if key in specs.datasets:
             chart = dict(chart, dataset=key)
@@ -362,24 +371,12 @@ def _validate(specs: Specs) -> None:
         for metric in ds.get("metrics", {}):
             if metric in ds["columns"]:
                 raise SpecError(f"dataset {ds_name}: metric {metric!r} shadows a column")
-    for chart_name, chart, dash in specs.chart_items():
+    for chart_name, spec, dash in specs.chart_items():
         if chart_name in seen:
             raise SpecError(f"chart {chart_name!r} in both {seen[chart_name]} and {dash} (chart names are global)")
         seen[chart_name] = dash
-        if chart["dataset"] not in specs.datasets:
-            raise SpecError(f"chart {chart_name}: unknown dataset {chart['dataset']!r}")
-        if chart["viz"] not in CHART_KINDS:
-            raise SpecError(f"chart {chart_name}: unknown viz {chart['viz']!r} (known: {sorted(CHART_KINDS)})")
-        ds = specs.datasets[chart["dataset"]]
-        for key in chart.get("notes", []):
-            if key not in specs.notes:
-                raise SpecError(f"chart {chart_name}: unknown note {key!r}")
-        for metric in chart.get("metrics", []):
-            if metric not in ds.get("metrics", {}):
-                raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no metric {metric!r}")
-        for col in _chart_columns(chart):
-            if col not in ds["columns"]:
-                raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no column {col!r}")
+        for exact in (False, True) if "exact" in spec else (False,):  # each edition's chart must hold
+            _validate_chart(specs, chart_name, edition_chart(spec, exact))
     for dash_name, dash in specs.dashboards.items():
         access = set(dash["dashboard"].get("access", ["analyst"]))
         if not access <= AUDIENCES:
@@ -396,6 +393,23 @@ def _validate(specs: Specs) -> None:
                 ds = specs.datasets.get(flt["dataset"])
                 if ds is None or flt["column"] not in ds["columns"]:
                     raise SpecError(f"dashboard {dash_name}: filter {flt['name']} targets unknown column")
+
+
+def _validate_chart(specs: Specs, chart_name: str, chart: dict[str, Any]) -> None:
+    if chart["dataset"] not in specs.datasets:
+        raise SpecError(f"chart {chart_name}: unknown dataset {chart['dataset']!r}")
+    if chart["viz"] not in CHART_KINDS:
+        raise SpecError(f"chart {chart_name}: unknown viz {chart['viz']!r} (known: {sorted(CHART_KINDS)})")
+    ds = specs.datasets[chart["dataset"]]
+    for key in chart.get("notes", []):
+        if key not in specs.notes:
+            raise SpecError(f"chart {chart_name}: unknown note {key!r}")
+    for metric in chart.get("metrics", []):
+        if metric not in ds.get("metrics", {}):
+            raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no metric {metric!r}")
+    for col in _chart_columns(chart):
+        if col not in ds["columns"]:
+            raise SpecError(f"chart {chart_name}: dataset {chart['dataset']} has no column {col!r}")
 
 
 def _chart_columns(chart: dict[str, Any]) -> list[str]:

@@ -112,6 +112,7 @@ def make_test_serving(path: Path, seed: int = 1, exact: bool = False) -> None:
         _victim_profile_table(con, exact)
         if not exact:
             _grain_table(con)
+            _panel_grain_sources(con)
     finally:
         con.close()
 
@@ -216,6 +217,41 @@ def _grain_table(con) -> None:
          false, true, 'coarsest_none_holds'))
         AS t(panel, title, surfaces, measure, grain, grain_rank, source_table, source_rows, cells, cells_hidden,
              cells_hidden_pct, hidden_share_pct, category, rollup, other_share_pct, holds, chosen, reason)""")
+
+
+def _panel_grain_sources(con) -> None:
+    """What the release-only "at the chosen grain" datasets read besides `grain`: the statewide monthly totals, the
+    all-type quarters and the years of the type and sector panels (from the fixture's quarters: a hidden cell
+    hides the total it is part of), and `grain_rollup` (the sectors with a hidden quarter, rolled into "Other" as
+    the grain table's chosen row says)."""
+    con.execute("""CREATE TABLE area_monthly AS
+        SELECT month, 'all' AS region, 'all' AS county, 'state' AS area_level, 'Missouri' AS area_name,
+               1 AS months_loaded, CAST(sum(coalesce(signals, 5)) AS BIGINT) AS signals, false AS signals_suppressed
+        FROM monthly_statewide_by_type GROUP BY month""")
+    con.execute("""INSERT INTO industry_quarterly BY NAME
+        SELECT quarter, any_value(quarter_label) AS quarter_label, 'all' AS sector_code, 'All sectors' AS sector_name,
+               'all' AS trafficking_type, 'All types' AS trafficking_type_label, 3 AS months_loaded,
+               sum(coalesce(signals, 5)) AS signals, false AS signals_suppressed, sum(cases) AS cases,
+               false AS cases_suppressed
+        FROM industry_quarterly GROUP BY quarter""")
+    con.execute("""CREATE TABLE yearly_industry AS
+        WITH by_type AS (
+            SELECT year(quarter) AS year, 'all' AS sector_code, 'All sectors' AS sector_name, trafficking_type,
+                   any_value(trafficking_type_label) AS trafficking_type_label, 3 * count(*) AS months_loaded,
+                   sum(signals) AS signals, bool_or(signals_suppressed) AS hidden
+            FROM industry_quarterly GROUP BY ALL),
+        by_sector AS (
+            SELECT year(quarter) AS year, sector_code, any_value(sector_name) AS sector_name, 'all' AS trafficking_type,
+                   'All types' AS trafficking_type_label, 3 * count(*) AS months_loaded, sum(signals) AS signals,
+                   bool_or(signals_suppressed) AS hidden
+            FROM quarterly_by_sector GROUP BY ALL)
+        SELECT year, sector_code, sector_name, trafficking_type, trafficking_type_label, months_loaded,
+               CASE WHEN hidden THEN NULL ELSE signals END AS signals, hidden AS signals_suppressed
+        FROM (SELECT * FROM by_type UNION ALL SELECT * FROM by_sector)""")
+    con.execute("""CREATE TABLE grain_rollup AS
+        SELECT DISTINCT 'signals_by_sector' AS panel, 'quarter' AS grain, 'sector_code' AS category,
+               sector_code AS member
+        FROM quarterly_by_sector WHERE signals_suppressed""")
 
 
 def _public_context_tables(con) -> None:

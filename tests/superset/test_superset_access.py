@@ -125,7 +125,7 @@ def test_analyst_sees_every_organisations_referrals(analyst_api, ids, superset_s
 
 
 def test_agency_reads_statewide_aggregates_unfiltered(agency_api, admin_api, ids):
-    chart_id = ids[stable_uuid("chart", "signals_by_type_monthly")]
+    chart_id = ids[stable_uuid("chart", "signals_by_type_trend")]
     as_agency = agency_api.get(f"/api/v1/chart/{chart_id}/data/")
     as_admin = admin_api.get(f"/api/v1/chart/{chart_id}/data/")
     assert as_agency.status_code == 200, as_agency.text[:300]
@@ -169,7 +169,7 @@ def test_sql_lab_works_for_analysts(analyst_api, ids, specs):
     assert response.status_code == 200, response.text[:300]
 
 
-@pytest.mark.parametrize("chart", ["agency_referral_table", "signals_by_type_monthly"])
+@pytest.mark.parametrize("chart", ["agency_referral_table", "signals_by_type_trend"])
 def test_csv_export_is_refused_to_agencies(agency_api, analyst_api, ids, chart):
     chart_id = ids[stable_uuid("chart", chart)]
     refused = agency_api.get(f"/api/v1/chart/{chart_id}/data/", params={"format": "csv", "type": "full"})

@@ -105,7 +105,8 @@ def test_the_audiences_read_what_issue_14_says(specs):
         "briefing_headlines", "briefing_sector_movers", "case_funnel", "case_funnel_stages", "outcomes_statewide",
         "context_hotline_yearly", "context_fbi_region_yearly", "emerging_hotspots", "caveats", "run_manifest",
         "dss_notification_compliance", "quarterly_by_type", "sector_seasonality", "monthly_by_type_marked",
-        "victim_profile", "region_map", "quarterly_by_sector_marked", "release_grain"}
+        "victim_profile", "region_map", "quarterly_by_sector_marked", "release_grain",
+        "signals_by_type_at_grain", "signals_by_sector_at_grain"}
     assert readable["agency"] - readable["partner"] == {
         "internal__referral_flows_by_org", "internal__agency_data_quality", "internal__run_inputs"}
     assert {k for k in readable["agency"] if specs.datasets[k]["database"] == "internal"} == {
@@ -185,18 +186,21 @@ def test_agency_dashboard_shows_its_own_referrals_and_quarantined_rows_exactly(a
     assert quality and 0 < quality[0]["rows_quarantined"] < 11  # a count a release would suppress
 
 
-def test_analyst_dashboards_are_exact_and_partners_get_the_release(audience_api, ids, superset_server):
+def test_analyst_dashboards_are_exact_and_partners_get_the_release(audience_api, ids, superset_server, specs):
     exact = _data(audience_api["analyst"].get(
-        f"/api/v1/chart/{ids[stable_uuid('chart', 'exact__signals_by_type_monthly')]}/data/"))
+        f"/api/v1/chart/{ids[stable_uuid('chart', 'exact__signals_by_type_trend')]}/data/"))
     released = _data(audience_api["partner"].get(
-        f"/api/v1/chart/{ids[stable_uuid('chart', 'signals_by_type_monthly')]}/data/"))
-    total = lambda path: _rows(path, "SELECT sum(signals) FROM monthly_statewide_by_type")[0][0]  # noqa: E731
-    assert sum(r["signals_total"] or 0 for r in exact) == total(superset_server.internal)
-    assert sum(r["signals_total"] or 0 for r in released) == total(superset_server.serving)
-    assert total(superset_server.internal) > total(superset_server.serving)  # the fixture hides some cells
+        f"/api/v1/chart/{ids[stable_uuid('chart', 'signals_by_type_trend')]}/data/"))
+    total = lambda path, sql: _rows(path, f"SELECT sum(signals) FROM ({sql})")[0][0]  # noqa: E731
+    exact_total = total(superset_server.internal, "SELECT * FROM monthly_statewide_by_type")
+    assert sum(r["signals_total"] or 0 for r in exact) == exact_total  # every month, nothing hidden
+    # the release's edition draws the grain the release chose (its shown cells, no hidden one added)
+    released_total = total(superset_server.serving, specs.datasets["signals_by_type_at_grain"]["sql"])
+    assert sum(r["signals_total"] or 0 for r in released) == released_total
+    assert exact_total > released_total  # the fixture hides some cells
     for audience in ("agency", "partner"):
         response = audience_api[audience].get(
-            f"/api/v1/chart/{ids[stable_uuid('chart', 'exact__signals_by_type_monthly')]}/data/")
+            f"/api/v1/chart/{ids[stable_uuid('chart', 'exact__signals_by_type_trend')]}/data/")
         assert response.status_code in NOT_ALLOWED
 
 
@@ -228,7 +232,7 @@ def test_samples_and_drill_detail_are_refused_to_agencies_and_partners(audience_
         response = api.post("/api/v1/chart/data", json=_query(ids[stable_uuid("dataset", key)],
                                                               [_first_column(specs, key)], result_type))
         assert response.status_code == 403, (key, response.text[:300])
-    chart = ids[stable_uuid("chart", "signals_by_type_monthly")]
+    chart = ids[stable_uuid("chart", "signals_by_type_trend")]
     assert api.get(f"/api/v1/chart/{chart}/data/", params={"type": result_type}).status_code == 403
     assert api.get(f"/api/v1/chart/{chart}/data/").status_code == 200  # the chart itself still renders
     dataset = ids[stable_uuid("dataset", "monthly_statewide_by_type")]
@@ -249,7 +253,7 @@ def test_analysts_may_take_samples_of_exact_aggregates(audience_api, ids):
 @pytest.mark.parametrize("audience", ["agency", "partner"])
 def test_csv_and_xlsx_export_are_refused(audience_api, ids, audience):
     api = audience_api[audience]
-    chart = ids[stable_uuid("chart", "signals_by_type_monthly")]
+    chart = ids[stable_uuid("chart", "signals_by_type_trend")]
     dataset = ids[stable_uuid("dataset", "monthly_statewide_by_type")]
     for result_format in ("csv", "xlsx"):
         assert api.get(f"/api/v1/chart/{chart}/data/", params={"format": result_format}).status_code == 403
@@ -261,7 +265,7 @@ def test_csv_and_xlsx_export_are_refused(audience_api, ids, audience):
 @pytest.mark.parametrize("audience", ["agency", "partner"])
 def test_explore_and_exports_of_dashboards_and_charts_are_refused(audience_api, ids, audience):
     api = audience_api[audience]
-    for chart in ("signals_by_type_monthly", "exact__signals_by_type_monthly"):
+    for chart in ("signals_by_type_trend", "exact__signals_by_type_trend"):
         chart_id = ids[stable_uuid("chart", chart)]
         assert api.get("/api/v1/explore/", params={"slice_id": chart_id}).status_code in NOT_ALLOWED
         assert api.get("/api/v1/chart/export/", params={"q": f"!({chart_id})"}).status_code in NOT_ALLOWED
@@ -272,7 +276,7 @@ def test_explore_and_exports_of_dashboards_and_charts_are_refused(audience_api, 
                                                                         "datasource": "1__table"}})
     assert explore.status_code in NOT_ALLOWED
     assert audience_api["analyst"].get("/api/v1/explore/", params={
-        "slice_id": ids[stable_uuid("chart", "exact__signals_by_type_monthly")]}).status_code == 200
+        "slice_id": ids[stable_uuid("chart", "exact__signals_by_type_trend")]}).status_code == 200
 
 
 @pytest.mark.parametrize("audience", ["agency", "partner"])

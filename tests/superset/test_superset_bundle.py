@@ -21,9 +21,11 @@ def test_uuids_are_derived_from_spec_names():
     assert stable_uuid("chart", "x") == stable_uuid("chart", "x")
     assert stable_uuid("chart", "x") != stable_uuid("dataset", "x")
     files = bundle_files(load_specs(), SERVING)
-    chart = yaml.safe_load(files["charts/signals_by_type_monthly.yaml"])
-    assert chart["uuid"] == stable_uuid("chart", "signals_by_type_monthly")
-    assert chart["dataset_uuid"] == stable_uuid("dataset", "monthly_by_type_marked")
+    chart = yaml.safe_load(files["charts/signals_by_type_trend.yaml"])
+    assert chart["uuid"] == stable_uuid("chart", "signals_by_type_trend")
+    assert chart["dataset_uuid"] == stable_uuid("dataset", "signals_by_type_at_grain")  # the release's grain
+    exact = yaml.safe_load(files["charts/exact__signals_by_type_trend.yaml"])
+    assert exact["dataset_uuid"] == stable_uuid("dataset", "internal__monthly_by_type_marked")  # nothing hidden
 
 
 def test_zip_is_deterministic_and_in_assets_format():
@@ -121,7 +123,7 @@ def test_unknown_note_or_metric_is_refused(tmp_path):
     shutil.copytree(SPEC_DIR, spec_dir)
     path = spec_dir / "trends_explorer.yaml"
     doc = yaml.safe_load(path.read_text())
-    doc["charts"]["signals_by_type_monthly"]["metrics"] = ["no_such_metric"]
+    doc["charts"]["signals_by_type_trend"]["metrics"] = ["no_such_metric"]
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     with pytest.raises(SpecError):
         load_specs(spec_dir)

@@ -70,9 +70,9 @@ def test_changed_chart_title_updates_in_place(published, admin_api, superset_ser
     path = spec_dir / "trends_explorer.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     new_title = "Hotline signals by trafficking type, monthly (renamed in a test)"
-    doc["charts"]["signals_by_type_monthly"]["title"] = new_title
+    doc["charts"]["signals_by_type_trend"]["title"] = new_title
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    uuid = stable_uuid("chart", "signals_by_type_monthly")
+    uuid = stable_uuid("chart", "signals_by_type_trend")
 
     before = {row["uuid"]: row for row in admin_api.list("chart", ["id", "uuid", "slice_name"])}
     try:
@@ -85,7 +85,7 @@ def test_changed_chart_title_updates_in_place(published, admin_api, superset_ser
         dash_id = next(row["id"] for row in admin_api.list("dashboard", ["id", "uuid"])
                        if row["uuid"] == stable_uuid("dashboard", "trends_explorer"))
         position = json.loads(admin_api.get(f"/api/v1/dashboard/{dash_id}").json()["result"]["position_json"])
-        assert position["CHART-signals_by_type_monthly"]["meta"]["sliceName"] == new_title
+        assert position["CHART-signals_by_type_trend"]["meta"]["sliceName"] == new_title
     finally:
         publish(url=superset_server.url, serving=superset_server.serving)
     restored = {row["uuid"]: row for row in admin_api.list("chart", ["id", "uuid", "slice_name"])}
@@ -223,7 +223,7 @@ def test_serving_swap_is_seen_without_restart(chart_ids, admin_api, specs, super
     """The pipeline replaces serving.duckdb with os.replace; Superset (NullPool, no data cache) sees it at once."""
     import os
 
-    name = "signals_by_type_monthly"  # on the release (serving.duckdb)
+    name = "signals_by_type_trend"  # on the release (serving.duckdb)
     chart = specs.dashboards["trends_explorer"]["charts"][name]
     chart_id = chart_ids[stable_uuid("chart", name)]
     before = admin_api.get(f"/api/v1/chart/{chart_id}/data/").json()["result"][0]["data"]
@@ -255,8 +255,8 @@ def test_removed_spec_objects_are_deleted_and_others_kept(published, admin_api, 
     (spec_dir / "serving.yaml").write_text(yaml.safe_dump(serving, sort_keys=False), encoding="utf-8")
     path = spec_dir / "trends_explorer.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    del doc["charts"]["sector_quarter_heatmap"]
-    doc["layout"] = [row for row in doc["layout"] if "sector_quarter_heatmap" not in row[0]]
+    del doc["charts"]["signals_by_sector_heatmap"]
+    doc["layout"] = [row for row in doc["layout"] if "signals_by_sector_heatmap" not in row[0]]
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
 
     dataset_id = next(r["id"] for r in admin_api.list("dataset", ["id", "uuid"])
@@ -271,7 +271,7 @@ def test_removed_spec_objects_are_deleted_and_others_kept(published, admin_api, 
         assert "Signals by sector and quarter (a blank cell is suppressed, not zero)" in summary["removed"]["chart"]
         objects = _objects(admin_api)
         uuids = {kind: {row["uuid"] for row in rows} for kind, rows in objects.items()}
-        assert stable_uuid("chart", "sector_quarter_heatmap") not in uuids["chart"]
+        assert stable_uuid("chart", "signals_by_sector_heatmap") not in uuids["chart"]
         assert stable_uuid("dashboard", "quarterly_briefing") not in uuids["dashboard"]
         assert stable_uuid("dataset", "briefing_sector_movers") not in uuids["dataset"]
         assert "Made by hand" in {row["slice_name"] for row in objects["chart"]}
