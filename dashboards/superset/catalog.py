@@ -3,6 +3,7 @@ published databases; the names, UUIDs and notes every other part of the bundle u
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +116,7 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
     audiences = load_audiences()
     specs = Specs(notes=notes, databases=audiences["databases"],
-                  datasets=_region_shapes(_shorthands(serving_doc["datasets"])),
+                  datasets=_panel_at_grain(_region_shapes(_shorthands(serving_doc["datasets"]))),
                   audiences=audiences["audiences"])
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name in NON_DASHBOARD_SPECS:
@@ -197,6 +198,21 @@ def _region_shapes(datasets: dict[str, Any]) -> dict[str, Any]:
             from dashboards.superset.geo import shapes_sql
 
             ds["sql"] = ds["sql"].replace(REGION_SHAPES, shapes_sql())
+    return datasets
+
+
+PANEL_AT_GRAIN = re.compile(r"\{panel_at_grain\|([^{}]+)\}")  # in a dataset's SQL: specs/panel_at_grain.sql
+
+
+def _panel_at_grain(datasets: dict[str, Any]) -> dict[str, Any]:
+    """Put the shared tail of the headline-panel datasets (the chosen grain, "Other", the last line of defence) into
+    the SQL of the datasets that ask for it, with what their "Other" holds in words: one definition, not a copy per
+    panel."""
+    fragment = (SPEC_DIR / "panel_at_grain.sql").read_text(encoding="utf-8")
+    for ds in datasets.values():
+        if "sql" in ds:
+            ds["sql"] = PANEL_AT_GRAIN.sub(lambda m: fragment.replace("{others}", m.group(1).replace("'", "''")),
+                                           ds["sql"])
     return datasets
 
 
