@@ -144,7 +144,7 @@ def grain_phrase(spec: dict) -> tuple[str, str]:
     organisation types")."""
     period = spec["period"]
     if "label" in spec:
-        return spec["label"], f"figures by {spec['label']}"
+        return grains.grain_label(spec), f"figures by {grains.grain_label(spec)}"
     return period, f"{ADJECTIVE.get(period, period)} figures"
 
 

@@ -43,6 +43,11 @@ def panels() -> dict[str, dict]:
     return yaml.safe_load(PANELS.read_text(encoding="utf-8"))["panels"]
 
 
+def grain_label(spec: dict) -> str:
+    """A grain as a reader says it: its `label` in panels.yaml where it is more than a period, else the period."""
+    return spec.get("label", spec["period"])
+
+
 def grain_words() -> set[str]:
     """The text the `grain` table carries (titles, surfaces, rows), for the aggregates-only guard."""
     words = set()

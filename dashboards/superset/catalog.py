@@ -116,7 +116,7 @@ def load_specs(spec_dir: Path = SPEC_DIR, serving: Path | None = None, internal:
     serving_doc = yaml.safe_load((spec_dir / "serving.yaml").read_text(encoding="utf-8"))
     audiences = load_audiences()
     specs = Specs(notes=notes, databases=audiences["databases"],
-                  datasets=_panel_at_grain(_region_shapes(_shorthands(serving_doc["datasets"]))),
+                  datasets=_grain_labels(_panel_at_grain(_region_shapes(_shorthands(serving_doc["datasets"])))),
                   audiences=audiences["audiences"])
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name in NON_DASHBOARD_SPECS:
@@ -198,6 +198,24 @@ def _region_shapes(datasets: dict[str, Any]) -> dict[str, Any]:
             from dashboards.superset.geo import shapes_sql
 
             ds["sql"] = ds["sql"].replace(REGION_SHAPES, shapes_sql())
+    return datasets
+
+
+GRAIN_LABELS = "{grain_labels}"  # in a dataset's SQL: each panel grain as a reader says it (release/panels.yaml)
+
+
+def _grain_labels(datasets: dict[str, Any]) -> dict[str, Any]:
+    """Put the grains' words (panels.yaml `label`, else the period: "year, by receiving organisation type", not
+    `year_by_receiving_type`) into the SQL of the datasets that ask for them, as a literal table
+    `grain_labels(panel, grain, label)`: the words live in one place, and a release needs no column for them."""
+    from dashboards.release.grain import grain_label, panels
+
+    rows = [(name, spec["grain"], grain_label(spec)) for name, panel in panels().items() for spec in panel["grains"]]
+    values = ", ".join("({})".format(", ".join("'" + v.replace("'", "''") + "'" for v in row)) for row in rows)
+    table = f"(VALUES {values}) AS grain_labels(panel, grain, label)"
+    for ds in datasets.values():
+        if GRAIN_LABELS in ds.get("sql", ""):
+            ds["sql"] = ds["sql"].replace(GRAIN_LABELS, table)
     return datasets
 
 

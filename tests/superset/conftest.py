@@ -201,7 +201,7 @@ def _victim_profile_table(con, exact: bool) -> None:
 
 
 def _grain_table(con) -> None:
-    """The release's `grain` table (dashboards/release/grain.py): three panels' options, one chosen each; one panel
+    """The release's `grain` table (dashboards/release/grain.py): four panels' options, one chosen each; one panel
     shown with its small categories rolled into "other", one that holds up at no grain."""
     con.execute("""CREATE TABLE grain AS SELECT * FROM (VALUES
         ('signals_by_type', 'Hotline signals by trafficking type', 'site', 'signals', 'month', 0, 'monthly_statewide_by_type',
@@ -214,7 +214,10 @@ def _grain_table(con) -> None:
          'quarterly_by_sector', '', 112, 31, 27.7, 0.0, 'sector_code', 'other', 9.5, true, true, 'holds'),
         ('cases_by_type', 'Cases by trafficking type', 'site', 'cases', 'year', 2, 'yearly_industry',
          'sector_code = all; trafficking_type != all', 8, 6, 75.0, CAST(NULL AS DOUBLE), 'trafficking_type', 'none', NULL,
-         false, true, 'coarsest_none_holds'))
+         false, true, 'coarsest_none_holds'),
+        ('referrals_by_org_type', 'Referrals between organisation types', 'site', 'referrals', 'year_by_receiving_type',
+         1, 'referral_timeliness', 'receiving_org_type != all', 22, 2, 9.1, 1.0, 'receiving_org_type', 'none', NULL,
+         true, true, 'holds'))
         AS t(panel, title, surfaces, measure, grain, grain_rank, source_table, source_rows, cells, cells_hidden,
              cells_hidden_pct, hidden_share_pct, category, rollup, other_share_pct, holds, chosen, reason)""")
 

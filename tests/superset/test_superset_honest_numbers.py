@@ -272,4 +272,6 @@ def test_the_release_editions_state_each_headline_panels_grain(specs, databases)
         assert shown["Hotline signals by industry sector"]["grain_text"] == "quarter (small categories together as Other)"
         assert shown["Cases by trafficking type"]["hidden_share_text"] == "unknown (a total is suppressed)"
         assert shown["Cases by trafficking type"]["reason_text"] == "no grain holds up: mostly suppressed"
+        # a grain that is more than its period reads in words (panels.yaml `label`), never as its code
+        assert shown["Referrals between organisation types"]["grain_text"] == "year, by receiving organisation type"
         assert not any(c["dataset"] == "release_grain" for c in specs.dashboards["exact__" + dash]["charts"].values())
