@@ -179,8 +179,9 @@ def _heatmap(specs: Specs, c: dict[str, Any]) -> BuiltChart:
         "show_legend": True, "legend_type": "continuous", "linear_color_scheme": "superset_seq_1",
         "sort_x_axis": "alpha_asc", "sort_y_axis": "alpha_asc", "value_bounds": [None, None],
         "y_axis_format": _metric_format(specs, c, metric), "xscale_interval": -1, "yscale_interval": -1,
-        # left_margin in px (with echarts' containLabel): "auto" centred the grid and clipped long sector names
-        "left_margin": 10, "bottom_margin": "auto", "show_percentage": False,
+        # left_margin in px (with echarts' containLabel): "auto" centred the grid and clipped long sector names; the
+        # label column is sized before the web font is in (as for horizontal bars), so it needs the same spare room
+        "left_margin": HORIZONTAL_LABEL_MARGIN, "bottom_margin": "auto", "show_percentage": False,
     }
     query = _query([x, y], [metric], [[metric, False]], filters)
     return BuiltChart(params, query, [_col_sql(specs, c, x), _col_sql(specs, c, y), _metric_sql(specs, c, metric)],
